@@ -1,0 +1,135 @@
+package org.qformerlab.blip2.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Module;
+
+/**
+ * Copies checkpoint tensors into a model's parameters and back. Loading checks everything before
+ * it changes anything: every parameter the model needs is present with its shape, and every tensor
+ * in the file is used (or a tied copy, or explicitly ignored); otherwise one error lists each
+ * problem by name (shape mismatches with both shapes).
+ */
+public final class Weights {
+
+    private Weights() {}
+
+    /** Which differences between model and file are acceptable. */
+    public record Policy(Predicate<String> mayBeMissing, Predicate<String> mayBeUnused) {
+        /** Model and file must match exactly. */
+        public static Policy strict() {
+            return new Policy(n -> false, n -> false);
+        }
+
+        public Policy allowMissing(Predicate<String> internalNames) {
+            return new Policy(mayBeMissing.or(internalNames), mayBeUnused);
+        }
+
+        public Policy ignoreUnused(Predicate<String> fileNames) {
+            return new Policy(mayBeMissing, mayBeUnused.or(fileNames));
+        }
+    }
+
+    /** Reads {@code file} and loads it into {@code model}; returns the internal names loaded. */
+    public static List<String> load(Module model, Path file, NameMap names, Policy policy) {
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            Map<String, NDArray> tensors = Safetensors.read(scratch, file);
+            try {
+                return load(model, tensors, names, policy);
+            } catch (CheckpointException e) {
+                throw new CheckpointException(file + " (" + names + " names) does not fit the model:\n" + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Loads named tensors (file names) into the model's parameters. */
+    public static List<String> load(
+            Module model, Map<String, NDArray> tensors, NameMap names, Policy policy) {
+        Map<String, Parameter> params = model.namedParameters();
+        List<String> missing = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        Map<Parameter, NDArray> plan = new LinkedHashMap<>();
+        List<String> loaded = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            String external = names.external(e.getKey());
+            NDArray t = tensors.get(external);
+            if (t == null) {
+                if (!policy.mayBeMissing().test(e.getKey())) {
+                    missing.add(external);
+                }
+                continue;
+            }
+            used.add(external);
+            Parameter p = e.getValue();
+            if (!t.getShape().equals(p.getShape())) {
+                mismatched.add(external + ": file " + t.getShape() + " vs model " + p.getShape());
+                continue;
+            }
+            plan.put(p, t);
+            loaded.add(e.getKey());
+        }
+        for (Map.Entry<String, String> alias : names.aliases().entrySet()) {
+            if (tensors.containsKey(alias.getKey()) && params.containsKey(alias.getValue())) {
+                used.add(alias.getKey());
+            }
+        }
+        List<String> unused = new ArrayList<>();
+        for (String n : tensors.keySet()) {
+            if (!used.contains(n) && !policy.mayBeUnused().test(n)) {
+                unused.add(n);
+            }
+        }
+        if (!missing.isEmpty() || !mismatched.isEmpty() || !unused.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            if (!missing.isEmpty()) {
+                sb.append("  missing tensors (").append(missing.size()).append("): ").append(missing).append('\n');
+            }
+            if (!mismatched.isEmpty()) {
+                sb.append("  shape mismatches (").append(mismatched.size()).append("): ").append(mismatched).append('\n');
+            }
+            if (!unused.isEmpty()) {
+                sb.append("  unexpected tensors (").append(unused.size()).append("): ").append(unused).append('\n');
+            }
+            sb.append("  fix: build the model from the checkpoint's own config, or pick the matching name map (LAVIS / Hugging Face)");
+            throw new CheckpointException(sb.toString());
+        }
+        try (GradMode ignored = GradMode.off()) {
+            plan.forEach((p, t) -> copyInto(p.getArray(), t));
+        }
+        return loaded;
+    }
+
+    private static void copyInto(NDArray target, NDArray source) {
+        NDArray s = source.toType(target.getDataType(), false).toDevice(target.getDevice(), false);
+        target.set(s.toByteBuffer());
+    }
+
+    /** The model's parameters under the format's names (tied aliases included). */
+    public static Map<String, NDArray> tensors(Module model, NameMap names) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        Map<String, Parameter> params = model.namedParameters();
+        params.forEach((n, p) -> out.put(names.external(n), p.getArray()));
+        names.aliases().forEach((alias, internal) -> {
+            if (params.containsKey(internal)) {
+                out.put(alias, params.get(internal).getArray());
+            }
+        });
+        return out;
+    }
+
+    /** Saves the model's parameters as safetensors under the format's names, atomically. */
+    public static void save(Module model, Path file, NameMap names) {
+        Safetensors.write(file, tensors(model, names));
+    }
+}

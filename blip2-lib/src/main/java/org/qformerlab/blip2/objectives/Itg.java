@@ -1,0 +1,57 @@
+package org.qformerlab.blip2.objectives;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import org.qformerlab.blip2.qformer.AttentionMask;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.qformer.EncoderOutput;
+
+/**
+ * Image-grounded text generation (ITG): the Q-Former as a causal language model over the text,
+ * conditioned on the queries. The first token is replaced by [DEC]; text token i attends to every
+ * query and to text tokens up to i (the multimodal causal mask); the loss is next-token
+ * cross-entropy with label smoothing, padding ignored.
+ *
+ * <p>Queries only attend to queries under this mask, so their states equal those of the
+ * query-only pass. As in LAVIS, the text attends to that pass's cached keys/values rather than
+ * running the queries again: the same function, less compute.
+ */
+public final class Itg {
+
+    private Itg() {}
+
+    /** The ITG pass: next-token logits [B, T, V] and the loss. */
+    public record Result(NDArray logits, NDArray loss) {}
+
+    /**
+     * @param queryPass the query-only pass of this batch (its cache holds the queries' keys/values)
+     */
+    public static Result forward(
+            Blip2QFormer model,
+            EncoderOutput queryPass,
+            NDArray textIds,
+            NDArray textMask,
+            double labelSmoothing,
+            boolean training) {
+        NDManager m = textIds.getManager();
+        long b = textIds.getShape().get(0);
+        int t = (int) textIds.getShape().get(1);
+        int q = queryPass.numQueries();
+        var cfg = model.config();
+
+        NDArray decoderIds = m.full(new ai.djl.ndarray.types.Shape(b, 1), cfg.decTokenId(), DataType.INT64)
+                .concat(textIds.get(new NDIndex(":, 1:")), 1);
+        NDArray bias = AttentionMask.multimodalCausal(q, t).bias(m, textMask, q, q + t);
+        EncoderOutput text = model.encoder().forward(null, decoderIds, bias, null, queryPass.cache(), training);
+        NDArray logits = model.qformer().lmLogits(text.hidden());
+
+        // position i predicts token i + 1; padding is not predicted
+        long v = logits.getShape().get(2);
+        NDArray predictions = logits.get(new NDIndex(":, :-1")).reshape(b * (t - 1), v);
+        NDArray labels = decoderIds.get(new NDIndex(":, 1:")).reshape(b * (t - 1));
+        NDArray valid = labels.neq(cfg.padTokenId()).toType(DataType.FLOAT32, false);
+        return new Result(logits, CrossEntropy.loss(predictions, labels, labelSmoothing, valid));
+    }
+}

@@ -1,0 +1,166 @@
+package org.qformerlab.blip2.objectives;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import org.qformerlab.blip2.config.ItcMask;
+import org.qformerlab.blip2.config.ObjectiveConfig;
+import org.qformerlab.blip2.qformer.AttentionMask;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.qformer.EncoderOutput;
+import org.qformerlab.blip2.qformer.ImageContext;
+
+/**
+ * BLIP-2's stage-1 objective: {@code wItc * ITC + wItm * ITM + wItg * ITG} on one batch of
+ * (frozen image features, text). Read top to bottom, one step is:
+ *
+ * <ol>
+ *   <li>LayerNorm the image features and project them, once, to every cross-attention layer's
+ *       keys and values;
+ *   <li>run the queries alone (they cross-attend to the image) and the text alone (ITC's
+ *       uni-modal mask), project both, compare: ITC;
+ *   <li>draw hard negatives from those similarities, run 3B (image, text) pairs jointly: ITM;
+ *   <li>let the text attend causally to the cached query keys/values, predict the next token: ITG.
+ * </ol>
+ *
+ * A branch whose weight is 0 is not computed at all.
+ */
+public final class Stage1Objective {
+
+    private final ObjectiveConfig config;
+    private final NegativeSampler sampler;
+
+    public Stage1Objective(ObjectiveConfig config) {
+        this(config, new HardNegativeSampler());
+    }
+
+    /** With a chosen negative sampler (e.g. {@link FixedNegatives} for reproducible ITM). */
+    public Stage1Objective(ObjectiveConfig config, NegativeSampler sampler) {
+        this.config = config;
+        this.sampler = sampler;
+    }
+
+    public ObjectiveConfig config() {
+        return config;
+    }
+
+    /**
+     * @param imageEmbeds the frozen encoder's features, before {@code ln_vision} [B, P, Dv]
+     * @param textIds int64 [B, T], first token [CLS]
+     * @param textMask int64 [B, T], 1 = token, 0 = padding
+     */
+    public Stage1Output forward(
+            Blip2QFormer model, NDArray imageEmbeds, NDArray textIds, NDArray textMask, boolean training) {
+        checkBatch(imageEmbeds, textIds, textMask);
+        NDManager m = textIds.getManager();
+        long b = textIds.getShape().get(0);
+        int q = model.config().numQueries();
+        int t = (int) textIds.getShape().get(1);
+        boolean doItc = config.itcWeight() > 0;
+        boolean doItm = config.itmWeight() > 0;
+        boolean doItg = config.itgWeight() > 0;
+
+        ImageContext image = model.encoder().encodeImage(model.normalizeImage(imageEmbeds));
+
+        // ITC (also needed by ITM, whose negatives follow the similarities)
+        EncoderOutput queryPass = null;
+        NDArray queryOut = null;
+        NDArray textOut = null;
+        NDArray imageFeats = null;
+        NDArray textFeat = null;
+        Itc.Similarities sim = null;
+        NDArray itc = null;
+        if (doItc || doItm) {
+            if (config.itcMask() == ItcMask.UNIMODAL) {
+                // Under the uni-modal mask queries and text never meet: two separate passes are
+                // the same function as one joint pass, and cheaper.
+                queryPass = model.encoder().forward(model.queries(b), null, null, image, null, training);
+                queryOut = queryPass.hidden();
+                textOut = model.encoder()
+                        .forward(null, textIds, AttentionMask.paddingBias(textMask), null, null, training)
+                        .hidden();
+            } else {
+                NDArray bias = AttentionMask.bidirectional(q, t).bias(m, textMask);
+                EncoderOutput joint = model.encoder().forward(model.queries(b), textIds, bias, image, null, training);
+                queryOut = joint.queries();
+                textOut = joint.text();
+            }
+            imageFeats = normalize(model.visionProj().forward(queryOut));
+            textFeat = normalize(model.textProj().forward(textOut.get(new NDIndex(":, 0, :"))));
+            NDArray temperature = model.temperature();
+            if (config.clampTemperature()) {
+                temperature = temperature.clip(0.001f, 0.5f);
+            }
+            sim = Itc.similarities(imageFeats, textFeat, temperature);
+            if (doItc) {
+                itc = Itc.loss(sim, config.itcLabelSmoothing());
+            }
+        }
+
+        Negatives negatives = null;
+        Itm.Result itm = null;
+        if (doItm) {
+            negatives = sampler.sample(sim);
+            itm = Itm.forward(model, image, textIds, textMask, negatives, training);
+        }
+
+        Itg.Result itg = null;
+        if (doItg) {
+            if (queryPass == null) {
+                queryPass = model.encoder().forward(model.queries(b), null, null, image, null, training);
+            }
+            itg = Itg.forward(model, queryPass, textIds, textMask, config.itgLabelSmoothing(), training);
+        }
+
+        NDArray total = null;
+        total = addWeighted(total, itc, config.itcWeight());
+        total = addWeighted(total, itm == null ? null : itm.loss(), config.itmWeight());
+        total = addWeighted(total, itg == null ? null : itg.loss(), config.itgWeight());
+        return new Stage1Output(
+                total,
+                itc,
+                itm == null ? null : itm.loss(),
+                itg == null ? null : itg.loss(),
+                queryOut,
+                textOut,
+                imageFeats,
+                textFeat,
+                sim,
+                negatives,
+                itm == null ? null : itm.output(),
+                itm == null ? null : itm.logits(),
+                itg == null ? null : itg.logits());
+    }
+
+    private static NDArray addWeighted(NDArray total, NDArray loss, double weight) {
+        if (loss == null) {
+            return total;
+        }
+        NDArray term = weight == 1 ? loss : loss.mul(weight);
+        return total == null ? term : total.add(term);
+    }
+
+    /** {@code x / max(||x||, 1e-12)} over the last axis, as {@code F.normalize}. */
+    static NDArray normalize(NDArray x) {
+        int last = x.getShape().dimension() - 1;
+        NDArray norm = x.square().sum(new int[] {last}, true).sqrt().maximum(1e-12f);
+        return x.div(norm);
+    }
+
+    private static void checkBatch(NDArray image, NDArray ids, NDArray mask) {
+        if (image.getShape().dimension() != 3) {
+            throw new IllegalArgumentException(
+                    "image features must be [batch, patches, width]; got shape " + image.getShape());
+        }
+        if (ids.getShape().dimension() != 2 || !ids.getShape().equals(mask.getShape())) {
+            throw new IllegalArgumentException(
+                    "text ids " + ids.getShape() + " and text mask " + mask.getShape()
+                            + " must both be [batch, textLength]");
+        }
+        if (ids.getShape().get(0) != image.getShape().get(0)) {
+            throw new IllegalArgumentException(
+                    "batch sizes differ: " + image.getShape().get(0) + " images but "
+                            + ids.getShape().get(0) + " texts; pair every image with one text");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.qformerlab.blip2.qformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.NormalInitializer;
+import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Norm;
+
+/**
+ * The stage-1 model of BLIP-2 (LAVIS {@code Blip2Qformer}), everything that trains in stage 1:
+ *
+ * <ul>
+ *   <li>{@code ln_vision}: LayerNorm over the frozen image encoder's features;
+ *   <li>{@code query_tokens}: Q learned query embeddings [1, Q, H];
+ *   <li>{@code Qformer}: the encoder and its LM head;
+ *   <li>{@code vision_proj}, {@code text_proj}: H -> embedDim projections for ITC;
+ *   <li>{@code itm_head}: H -> 2 (match / no match);
+ *   <li>{@code temp}: the learnable ITC temperature.
+ * </ul>
+ *
+ * The objectives that use these parts live in {@code org.qformerlab.blip2.objectives}.
+ */
+public final class Blip2QFormer extends Module {
+
+    private final QFormerConfig config;
+    private final Parameter queryTokens;
+    private final Parameter temp;
+    private final Norm lnVision;
+    private final QFormerWithLmHead qformer;
+    private final Dense visionProj;
+    private final Dense textProj;
+    private final Dense itmHead;
+
+    public Blip2QFormer(QFormerConfig c) {
+        this.config = c;
+        this.queryTokens =
+                parameter("query_tokens", new Shape(1, c.numQueries(), c.hiddenSize()), new NormalInitializer(0.02f));
+        this.temp = parameter("temp", new Shape(), new ConstantInitializer((float) c.initTemperature()));
+        this.lnVision = module("ln_vision", new Norm(c.visionWidth(), 1e-5));
+        this.qformer = module("Qformer", new QFormerWithLmHead(c));
+        this.visionProj = module("vision_proj", new Dense(c.hiddenSize(), c.embedDim()));
+        this.textProj = module("text_proj", new Dense(c.hiddenSize(), c.embedDim()));
+        this.itmHead = module("itm_head", new Dense(c.hiddenSize(), 2));
+    }
+
+    /** Builds and initialises a model on the manager's device (weights: BERT's normal(0, 0.02)). */
+    public static Blip2QFormer create(QFormerConfig c, NDManager manager) {
+        Blip2QFormer model = new Blip2QFormer(c);
+        model.initialize(manager, DataType.FLOAT32);
+        return model;
+    }
+
+    public QFormerConfig config() {
+        return config;
+    }
+
+    public QFormerEncoder encoder() {
+        return qformer.bert();
+    }
+
+    public QFormerWithLmHead qformer() {
+        return qformer;
+    }
+
+    /** The learned queries repeated for a batch: [B, Q, H]. */
+    public NDArray queries(long batch) {
+        NDArray q = value(queryTokens);
+        return batch == 1 ? q : q.broadcast(new Shape(batch, config.numQueries(), config.hiddenSize()));
+    }
+
+    /** The ITC temperature (a scalar). */
+    public NDArray temperature() {
+        return value(temp);
+    }
+
+    /** The temperature parameter itself (for optional clamping). */
+    public Parameter temperatureParameter() {
+        return temp;
+    }
+
+    /** {@code ln_vision} applied to the frozen encoder's features [B, P, Dv]. */
+    public NDArray normalizeImage(NDArray imageEmbeds) {
+        long width = imageEmbeds.getShape().get(imageEmbeds.getShape().dimension() - 1);
+        if (width != config.visionWidth()) {
+            throw new IllegalArgumentException(
+                    "image features have width " + width + " (shape " + imageEmbeds.getShape()
+                            + ") but the model was built with visionWidth=" + config.visionWidth()
+                            + ": set visionWidth to " + width + " or use a matching image encoder");
+        }
+        return lnVision.forward(imageEmbeds);
+    }
+
+    public Dense visionProj() {
+        return visionProj;
+    }
+
+    public Dense textProj() {
+        return textProj;
+    }
+
+    public Dense itmHead() {
+        return itmHead;
+    }
+}

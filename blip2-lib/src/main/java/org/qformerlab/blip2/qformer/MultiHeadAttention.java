@@ -1,0 +1,60 @@
+package org.qformerlab.blip2.qformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Module;
+
+/**
+ * Scaled dot-product attention with several heads (BERT's {@code BertSelfAttention}, named
+ * {@code self} in LAVIS): {@code softmax(Q K^T / sqrt(d) + bias) V} per head. Used for
+ * self-attention (keys from the same sequence) and cross-attention (keys from image features of
+ * width {@code keyValueWidth}).
+ */
+public final class MultiHeadAttention extends Module {
+
+    private final int heads;
+    private final int headSize;
+    private final float dropout;
+    private final Dense query;
+    private final Dense key;
+    private final Dense value;
+
+    public MultiHeadAttention(int hidden, int keyValueWidth, int heads, double attentionDropout) {
+        this.heads = heads;
+        this.headSize = hidden / heads;
+        this.dropout = (float) attentionDropout;
+        this.query = module("query", new Dense(hidden, hidden));
+        this.key = module("key", new Dense(keyValueWidth, hidden));
+        this.value = module("value", new Dense(keyValueWidth, hidden));
+    }
+
+    /** Projects a sequence [B, S, width] to keys and values [B, heads, S, headSize]. */
+    public KeyValue keysValues(NDArray x) {
+        return new KeyValue(splitHeads(key.forward(x)), splitHeads(value.forward(x)));
+    }
+
+    /**
+     * Attends from {@code hidden} [B, S, H] to {@code kv}; {@code bias} is additive and broadcast
+     * to [B, heads, S, keys] (null = nothing blocked). Returns [B, S, H].
+     */
+    public NDArray attend(NDArray hidden, KeyValue kv, NDArray bias, boolean training) {
+        NDArray q = splitHeads(query.forward(hidden));
+        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headSize));
+        if (bias != null) {
+            scores = scores.addi(bias);
+        }
+        NDArray probs = scores.softmax(-1);
+        if (training && dropout > 0) {
+            probs = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
+        }
+        NDArray context = probs.matMul(kv.values()); // [B, h, S, d]
+        Shape s = hidden.getShape();
+        return context.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), (long) heads * headSize);
+    }
+
+    private NDArray splitHeads(NDArray x) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, headSize).transpose(0, 2, 1, 3);
+    }
+}

@@ -1,0 +1,124 @@
+package org.qformerlab.blip2.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.qformerlab.blip2.config.QFormerConfig;
+
+/** Finds the reference fixtures (system property {@code fixtures.dir}) and compares tensors with them. */
+public final class Fixtures {
+
+    /** Relative error tolerated against the float64 reference: max|a-b| / max|b|. */
+    public static final double TOLERANCE = 1e-4;
+
+    private Fixtures() {}
+
+    public static Path root() {
+        String prop = System.getProperty("fixtures.dir");
+        Path dir = prop != null ? Path.of(prop) : repoRoot().resolve("../shared/fixtures");
+        if (!Files.isDirectory(dir)) {
+            fail("fixtures directory " + dir.toAbsolutePath().normalize()
+                    + " not found: run from the repository (../shared/fixtures) or pass -Dfixtures.dir=...");
+        }
+        return dir;
+    }
+
+    static Path repoRoot() {
+        String prop = System.getProperty("repo.root");
+        Path p = prop != null ? Path.of(prop) : Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve(".ci"))) {
+            p = p.getParent();
+        }
+        return p == null ? Path.of("").toAbsolutePath() : p;
+    }
+
+    /** Stage-1 folders: a config.json without an {@code opt} object. */
+    public static List<Path> stage1() {
+        return folders(false);
+    }
+
+    /** Stage-2 folders: a config.json with an {@code opt} object. */
+    public static List<Path> stage2() {
+        return folders(true);
+    }
+
+    private static List<Path> folders(boolean withOpt) {
+        try (Stream<Path> s = Files.list(root())) {
+            List<Path> out = s.filter(d -> Files.isRegularFile(d.resolve("config.json")))
+                    .filter(d -> config(d).has("opt") == withOpt)
+                    .sorted()
+                    .toList();
+            if (out.isEmpty()) {
+                fail("no " + (withOpt ? "stage-2" : "stage-1") + " fixture folder under " + root());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JsonNode config(Path dir) {
+        try {
+            return new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + dir.resolve("config.json"), e);
+        }
+    }
+
+    /** The Q-Former config a fixture describes (dropout off: the reference ran in eval mode). */
+    public static QFormerConfig qformerConfig(JsonNode c) {
+        return new QFormerConfig(
+                c.get("hidden").asInt(),
+                c.get("layers").asInt(),
+                c.get("heads").asInt(),
+                c.get("intermediate").asInt(),
+                c.get("queries").asInt(),
+                c.get("cross_attention_freq").asInt(),
+                c.get("vision_width").asInt(),
+                c.get("vocab").asInt(),
+                c.get("max_positions").asInt(),
+                0.0,
+                0.0,
+                c.get("layer_norm_eps").asDouble(),
+                c.get("embed_dim").asInt(),
+                c.path("temp").asDouble(0.07),
+                c.get("pad_id").asInt(),
+                c.get("cls_id").asInt(),
+                c.get("dec_id").asInt());
+    }
+
+    /** Asserts same shape (ignoring size-1 axes) and relative error within {@link #TOLERANCE}. */
+    public static void assertClose(String what, NDArray expected, NDArray actual) {
+        assertClose(what, expected, actual, TOLERANCE);
+    }
+
+    public static void assertClose(String what, NDArray expected, NDArray actual, double tolerance) {
+        assertTrue(actual != null, what + ": nothing was computed");
+        assertArrayEquals(squeeze(expected.getShape().getShape()), squeeze(actual.getShape().getShape()),
+                what + ": shape " + actual.getShape() + " vs expected " + expected.getShape());
+        float[] e = expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] a = actual.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < e.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(e[i] - a[i]));
+            maxRef = Math.max(maxRef, Math.abs(e[i]));
+        }
+        double rel = maxDiff / Math.max(maxRef, 1e-30);
+        assertTrue(rel <= tolerance, what + ": relative error " + rel + " > " + tolerance
+                + " (max abs diff " + maxDiff + ", max abs ref " + maxRef + ")");
+    }
+
+    private static long[] squeeze(long[] shape) {
+        return java.util.Arrays.stream(shape).filter(d -> d != 1).toArray();
+    }
+}
