@@ -41,7 +41,7 @@ public final class Itm {
 
         NDArray bias = AttentionMask.bidirectional(q, t).bias(m, maskAll);
         EncoderOutput out =
-                model.encoder().forward(model.queries(3 * b), idsAll, bias, image.rows(imageRows), null, training);
+                model.encoder().forward(model.queries(m, 3 * b), idsAll, bias, image.rows(imageRows), null, training);
         NDArray logits = model.itmHead().forward(out.queries()).mean(new int[] {1});
         NDArray labels = m.ones(new ai.djl.ndarray.types.Shape(b), DataType.INT64)
                 .concat(m.zeros(new ai.djl.ndarray.types.Shape(2 * b), DataType.INT64));

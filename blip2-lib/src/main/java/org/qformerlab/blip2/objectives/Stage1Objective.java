@@ -74,23 +74,20 @@ public final class Stage1Objective {
             if (config.itcMask() == ItcMask.UNIMODAL) {
                 // Under the uni-modal mask queries and text never meet: two separate passes are
                 // the same function as one joint pass, and cheaper.
-                queryPass = model.encoder().forward(model.queries(b), null, null, image, null, training);
+                queryPass = model.encoder().forward(model.queries(m, b), null, null, image, null, training);
                 queryOut = queryPass.hidden();
                 textOut = model.encoder()
                         .forward(null, textIds, AttentionMask.paddingBias(textMask), null, null, training)
                         .hidden();
             } else {
                 NDArray bias = AttentionMask.bidirectional(q, t).bias(m, textMask);
-                EncoderOutput joint = model.encoder().forward(model.queries(b), textIds, bias, image, null, training);
+                EncoderOutput joint = model.encoder().forward(model.queries(m, b), textIds, bias, image, null, training);
                 queryOut = joint.queries();
                 textOut = joint.text();
             }
             imageFeats = normalize(model.visionProj().forward(queryOut));
             textFeat = normalize(model.textProj().forward(textOut.get(new NDIndex(":, 0, :"))));
-            NDArray temperature = model.temperature();
-            if (config.clampTemperature()) {
-                temperature = temperature.clip(0.001f, 0.5f);
-            }
+            NDArray temperature = model.temperature(m, config.clampTemperature());
             sim = Itc.similarities(imageFeats, textFeat, temperature);
             if (doItc) {
                 itc = Itc.loss(sim, config.itcLabelSmoothing());
@@ -107,7 +104,7 @@ public final class Stage1Objective {
         Itg.Result itg = null;
         if (doItg) {
             if (queryPass == null) {
-                queryPass = model.encoder().forward(model.queries(b), null, null, image, null, training);
+                queryPass = model.encoder().forward(model.queries(m, b), null, null, image, null, training);
             }
             itg = Itg.forward(model, queryPass, textIds, textMask, config.itgLabelSmoothing(), training);
         }

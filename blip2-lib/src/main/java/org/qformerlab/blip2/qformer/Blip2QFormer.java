@@ -68,15 +68,21 @@ public final class Blip2QFormer extends Module {
         return qformer;
     }
 
-    /** The learned queries repeated for a batch: [B, Q, H]. */
-    public NDArray queries(long batch) {
-        NDArray q = value(queryTokens);
-        return batch == 1 ? q : q.broadcast(new Shape(batch, config.numQueries(), config.hiddenSize()));
+    /**
+     * The learned queries repeated for a batch: [B, Q, H], attached to {@code step} (the step's
+     * scope) so that nothing derived from them lands in the model's own manager.
+     */
+    public NDArray queries(NDManager step, long batch) {
+        NDArray q = value(queryTokens).broadcast(new Shape(batch, config.numQueries(), config.hiddenSize()));
+        q.attach(step);
+        return q;
     }
 
-    /** The ITC temperature (a scalar). */
-    public NDArray temperature() {
-        return value(temp);
+    /** The ITC temperature (a scalar), optionally clamped to [0.001, 0.5], attached to {@code step}. */
+    public NDArray temperature(NDManager step, boolean clamp) {
+        NDArray t = clamp ? value(temp).clip(0.001f, 0.5f) : value(temp).reshape(new Shape());
+        t.attach(step);
+        return t;
     }
 
     /** The temperature parameter itself (for optional clamping). */
