@@ -20,6 +20,8 @@ final class GroupSummary {
     }
 
     static Table meanAndSpread(Table runs, List<String> groupBy, List<String> metrics) {
+        requireColumns(runs, groupBy);
+        requireColumns(runs, metrics);
         Map<List<Object>, List<Integer>> groups = groupRows(runs, groupBy);
         Table summary = Table.create(runs.name() + " summary");
         for (String key : groupBy) {
@@ -39,6 +41,15 @@ final class GroupSummary {
         IntColumn counts = IntColumn.create("n");
         groups.values().forEach(rows -> counts.append(rows.size()));
         return summary.addColumns(counts);
+    }
+
+    private static void requireColumns(Table runs, List<String> names) {
+        for (String name : names) {
+            if (!runs.containsColumn(name)) {
+                throw new IllegalArgumentException(
+                        "no column '" + name + "' in table; columns are " + runs.columnNames());
+            }
+        }
     }
 
     private static Map<List<Object>, List<Integer>> groupRows(Table runs, List<String> groupBy) {

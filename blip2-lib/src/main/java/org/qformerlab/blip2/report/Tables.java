@@ -85,8 +85,7 @@ public final class Tables {
      * single run), then {@code n}, the number of runs in the group. Missing metric values are skipped
      * in that metric's mean and std. With an empty {@code groupBy} all rows form one group.
      *
-     * @throws IllegalArgumentException if a metric column is not numeric
-     * @throws IllegalStateException if a named column does not exist (from Tablesaw)
+     * @throws IllegalArgumentException if a named column does not exist or a metric is not numeric
      */
     public static Table meanAndSpread(Table runs, List<String> groupBy, List<String> metrics) {
         return GroupSummary.meanAndSpread(runs, groupBy, metrics);

@@ -160,6 +160,24 @@ class TablesTest {
     }
 
     @Test
+    void meanAndSpreadNamesAMissingColumn() {
+        Table runs = Tables.fromRows(List.of(row("mask", "itc", "r1", 0.5)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tables.meanAndSpread(runs, List.of("mask"), List.of("r5")));
+        assertEquals("no column 'r5' in table; columns are [mask, r1]", e.getMessage());
+    }
+
+    @Test
+    void meanAndSpreadWithoutGroupsSummarisesAllRows() {
+        Table runs = Tables.fromRows(List.of(row("r1", 1.0), row("r1", 2.0), row("r1", 3.0)));
+        Table summary = Tables.meanAndSpread(runs, List.of(), List.of("r1"));
+        assertEquals(1, summary.rowCount());
+        assertEquals(2.0, summary.doubleColumn("r1_mean").get(0), 1e-12);
+        assertEquals(1.0, summary.doubleColumn("r1_std").get(0), 1e-12);
+        assertEquals(3, summary.intColumn("n").get(0));
+    }
+
+    @Test
     void sampleStatsOfOneToThree() {
         assertEquals(new SampleStats(2.0, 1.0, 3), SampleStats.of(1, 2, 3));
         assertEquals(new SampleStats(5.0, 0.0, 1), SampleStats.of(5));
