@@ -1,0 +1,96 @@
+package org.qformerlab.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parsed {@code --name value} options, {@code --flag} switches and positional words. Every option
+ * read is recorded, so that {@link #checkAllUsed} can reject a misspelt one by name.
+ */
+public final class Args {
+
+    private final Map<String, String> options = new LinkedHashMap<>();
+    private final List<String> positional = new ArrayList<>();
+    private final Set<String> used = new LinkedHashSet<>();
+
+    public Args(String[] argv) {
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.startsWith("--")) {
+                String key = a.substring(2);
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    options.put(key.substring(0, eq), key.substring(eq + 1));
+                } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+                    options.put(key, argv[++i]);
+                } else {
+                    options.put(key, "true");
+                }
+            } else {
+                positional.add(a);
+            }
+        }
+    }
+
+    public List<String> positional() {
+        return positional;
+    }
+
+    public boolean has(String name) {
+        used.add(name);
+        return options.containsKey(name);
+    }
+
+    public String string(String name, String fallback) {
+        used.add(name);
+        return options.getOrDefault(name, fallback);
+    }
+
+    public int integer(String name, int fallback) {
+        String v = string(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    public double number(String name, double fallback) {
+        String v = string(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " needs a number, got '" + v + "'");
+        }
+    }
+
+    public boolean flag(String name) {
+        return Boolean.parseBoolean(string(name, "false"));
+    }
+
+    /** Fails on any option that no code asked for (a typo, or an option of another verb). */
+    public void checkAllUsed() {
+        for (String k : options.keySet()) {
+            if (!used.contains(k)) {
+                throw new UsageException("unknown option --" + k);
+            }
+        }
+    }
+
+    /** A wrong command line: printed with the verb's usage, without a stack trace. */
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+}
