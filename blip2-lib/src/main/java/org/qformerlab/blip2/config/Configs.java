@@ -77,8 +77,14 @@ public final class Configs {
             if (root instanceof ConfigException ce) {
                 throw new ConfigException(source + ": " + ce.getMessage(), ce);
             }
+            String field = "";
+            if (e instanceof com.fasterxml.jackson.databind.JsonMappingException jm && !jm.getPath().isEmpty()) {
+                field = " field '" + jm.getPath().stream()
+                        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                        .collect(java.util.stream.Collectors.joining(".")) + "'";
+            }
             throw new ConfigException(
-                    source + ": invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+                    source + ": invalid " + type.getSimpleName() + field + ": " + e.getOriginalMessage(), e);
         }
     }
 
