@@ -11,7 +11,7 @@ public class ConfigException extends IllegalArgumentException {
     }
 
     /** Throws when {@code ok} is false. */
-    static void require(boolean ok, String message) {
+    public static void require(boolean ok, String message) {
         if (!ok) {
             throw new ConfigException(message);
         }

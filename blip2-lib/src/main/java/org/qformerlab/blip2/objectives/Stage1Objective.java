@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import org.qformerlab.blip2.config.ItcMask;
 import org.qformerlab.blip2.config.ObjectiveConfig;
+import org.qformerlab.blip2.nn.Scopes;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
@@ -45,14 +46,18 @@ public final class Stage1Objective {
     }
 
     /**
+     * @param scope the step's manager: every array this step creates belongs to it and is freed
+     *     with it; the inputs are attached to it only for the step and then returned to their owner
      * @param imageEmbeds the frozen encoder's features, before {@code ln_vision} [B, P, Dv]
      * @param textIds int64 [B, T], first token [CLS]
      * @param textMask int64 [B, T], 1 = token, 0 = padding
      */
     public Stage1Output forward(
-            Blip2QFormer model, NDArray imageEmbeds, NDArray textIds, NDArray textMask, boolean training) {
+            NDManager scope, Blip2QFormer model, NDArray imageEmbeds, NDArray textIds, NDArray textMask,
+            boolean training) {
         checkBatch(imageEmbeds, textIds, textMask);
-        NDManager m = textIds.getManager();
+        Scopes.enter(scope, imageEmbeds, textIds, textMask);
+        NDManager m = scope;
         long b = textIds.getShape().get(0);
         int q = model.config().numQueries();
         int t = (int) textIds.getShape().get(1);

@@ -59,7 +59,7 @@ class Stage1ParityTest {
 
             Stage1Output out;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                out = objective.forward(model, in.get("image_embeds"), in.get("text_ids"), in.get("text_mask"), false);
+                out = objective.forward(m, model, in.get("image_embeds"), in.get("text_ids"), in.get("text_mask"), false);
                 gc.backward(out.total());
             }
             var params = model.namedParameters();

@@ -55,7 +55,7 @@ class TrainingSanityTest {
                         NDArray img = image.duplicate();
                         img.attach(scope);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            Stage1Output out = objective.forward(model, img, ids, mask, true);
+                            Stage1Output out = objective.forward(scope, model, img, ids, mask, true);
                             gc.backward(out.total());
                             last = out.lossValues();
                             first = first == null ? last : first;
@@ -93,7 +93,7 @@ class TrainingSanityTest {
             try (AdamW opt = new AdamW(model.namedParameters(), 0.9, 0.999, 1e-8, 0.01)) {
                 assertFalse(opt.parameterNames().contains("ln_vision.weight"));
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.backward(new Stage1Objective(ObjectiveConfig.blip2()).forward(model, image, ids, mask, true).total());
+                    gc.backward(new Stage1Objective(ObjectiveConfig.blip2()).forward(m, model, image, ids, mask, true).total());
                 }
                 assertFalse(lnWeight.getArray().hasGradient(), "a frozen parameter must not require gradients");
                 opt.step(1e-2);

@@ -41,7 +41,7 @@ class BadInputTest {
     void wrongImageFeatureWidth() {
         NDArray image = m.zeros(new Shape(2, 5, c.visionWidth() + 1));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> objective.forward(model, image, ids(2, 4), ids(2, 4), false));
+                () -> objective.forward(m, model, image, ids(2, 4), ids(2, 4), false));
         assertTrue(e.getMessage().contains("width " + (c.visionWidth() + 1))
                 && e.getMessage().contains("visionWidth=" + c.visionWidth()), e.getMessage());
     }
@@ -51,7 +51,7 @@ class BadInputTest {
         NDArray image = m.zeros(new Shape(2, 5, c.visionWidth()));
         int t = c.maxTextLength() + 1;
         var e = assertThrows(IllegalArgumentException.class,
-                () -> objective.forward(model, image, ids(2, t), ids(2, t), false));
+                () -> objective.forward(m, model, image, ids(2, t), ids(2, t), false));
         assertTrue(e.getMessage().contains("text has " + t + " tokens")
                 && e.getMessage().contains("maxTextLength=" + c.maxTextLength()), e.getMessage());
     }
@@ -60,7 +60,7 @@ class BadInputTest {
     void imagesAndTextsOfDifferentBatchSizes() {
         NDArray image = m.zeros(new Shape(3, 5, c.visionWidth()));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> objective.forward(model, image, ids(2, 4), ids(2, 4), false));
+                () -> objective.forward(m, model, image, ids(2, 4), ids(2, 4), false));
         assertTrue(e.getMessage().contains("3 images but 2 texts"), e.getMessage());
     }
 
@@ -68,7 +68,7 @@ class BadInputTest {
     void textIdsAndMaskOfDifferentShapes() {
         NDArray image = m.zeros(new Shape(2, 5, c.visionWidth()));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> objective.forward(model, image, ids(2, 4), ids(2, 5), false));
+                () -> objective.forward(m, model, image, ids(2, 4), ids(2, 5), false));
         assertTrue(e.getMessage().contains("text ids") && e.getMessage().contains("text mask"), e.getMessage());
     }
 
@@ -76,7 +76,7 @@ class BadInputTest {
     void itmWithASingleImage() {
         NDArray image = m.zeros(new Shape(1, 5, c.visionWidth()));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> objective.forward(model, image, ids(1, 4), ids(1, 4), false));
+                () -> objective.forward(m, model, image, ids(1, 4), ids(1, 4), false));
         assertTrue(e.getMessage().contains("at least 2 distinct images"), e.getMessage());
     }
 }

@@ -1,0 +1,80 @@
+package org.qformerlab.blip2.train;
+
+import static org.qformerlab.blip2.config.ConfigException.require;
+
+/**
+ * How a model is trained: optimiser, schedule, regularisation, seeds and bookkeeping. Every field is
+ * a knob an ablation may turn.
+ *
+ * @param steps number of optimiser steps
+ * @param batchSize pairs per step
+ * @param learningRate peak learning rate (after warm-up)
+ * @param warmupSteps steps of linear warm-up from 0 to the peak
+ * @param minLearningRateRatio the cosine decay ends at {@code learningRate * minLearningRateRatio}
+ * @param weightDecay AdamW's decoupled weight decay (0.05 in BLIP-2)
+ * @param beta1 AdamW's first-moment decay (0.9)
+ * @param beta2 AdamW's second-moment decay (0.999; BLIP-2 uses 0.98 in stage 2)
+ * @param epsilon AdamW's epsilon (1e-8)
+ * @param gradClipNorm clip the global gradient norm to this (0 = no clipping)
+ * @param seed seeds model initialisation, data order, dropout and negative sampling
+ * @param evalEvery evaluate every this many steps (0 = only at the end)
+ * @param checkpointEvery write a checkpoint every this many steps (0 = only at the end)
+ * @param logEvery print a progress line every this many steps
+ * @param device auto, cpu, gpu or gpu:N
+ */
+public record TrainConfig(
+        int steps,
+        int batchSize,
+        double learningRate,
+        int warmupSteps,
+        double minLearningRateRatio,
+        double weightDecay,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double gradClipNorm,
+        long seed,
+        int evalEvery,
+        int checkpointEvery,
+        int logEvery,
+        String device) {
+
+    public TrainConfig {
+        String c = "TrainConfig.";
+        require(steps > 0, c + "steps=" + steps + " must be at least 1");
+        require(batchSize > 0, c + "batchSize=" + batchSize + " must be at least 1");
+        require(learningRate > 0, c + "learningRate=" + learningRate + " must be positive");
+        require(warmupSteps >= 0, c + "warmupSteps=" + warmupSteps + " must be >= 0");
+        require(minLearningRateRatio >= 0 && minLearningRateRatio <= 1,
+                c + "minLearningRateRatio=" + minLearningRateRatio + " must be in [0, 1]");
+        require(weightDecay >= 0, c + "weightDecay=" + weightDecay + " must be >= 0");
+        require(beta1 >= 0 && beta1 < 1, c + "beta1=" + beta1 + " must be in [0, 1)");
+        require(beta2 >= 0 && beta2 < 1, c + "beta2=" + beta2 + " must be in [0, 1)");
+        require(epsilon > 0, c + "epsilon=" + epsilon + " must be positive");
+        require(gradClipNorm >= 0, c + "gradClipNorm=" + gradClipNorm + " must be >= 0 (0 = off)");
+        require(evalEvery >= 0, c + "evalEvery=" + evalEvery + " must be >= 0 (0 = at the end only)");
+        require(checkpointEvery >= 0, c + "checkpointEvery=" + checkpointEvery + " must be >= 0");
+        require(logEvery > 0, c + "logEvery=" + logEvery + " must be at least 1");
+        require(device != null, c + "device must be auto, cpu, gpu or gpu:N");
+    }
+
+    /** BLIP-2's stage-1 recipe scaled to the embedded default. */
+    public static TrainConfig stage1Default() {
+        return new TrainConfig(1500, 32, 3e-4, 100, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 500, 500, 50, "auto");
+    }
+
+    public TrainConfig withSteps(int s) {
+        return new TrainConfig(s, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
+                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device);
+    }
+
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
+                beta1, beta2, epsilon, gradClipNorm, s, evalEvery, checkpointEvery, logEvery, device);
+    }
+
+    public TrainConfig withBookkeeping(int evalEvery, int checkpointEvery, int logEvery) {
+        return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
+                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device);
+    }
+}

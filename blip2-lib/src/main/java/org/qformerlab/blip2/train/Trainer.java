@@ -1,0 +1,243 @@
+package org.qformerlab.blip2.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.report.MetricsLog;
+
+/**
+ * The training loop, shared by stage 1 and stage 2. One step, top to bottom:
+ *
+ * <ol>
+ *   <li>seed the engine's random stream from (seed, step), so dropout and negative sampling of a
+ *       step are the same whether or not the run was resumed;
+ *   <li>open a scope (an {@link NDManager}) that owns every array of the step and is closed after it;
+ *   <li>compute the losses, stop on a NaN or infinite term (before any update), back-propagate;
+ *   <li>clip the global gradient norm; AdamW update at the scheduled learning rate;
+ *   <li>log; every N steps evaluate and checkpoint.
+ * </ol>
+ *
+ * The step function must pick its batch as a function of the step index (the batch sampler does),
+ * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run.
+ */
+public final class Trainer {
+
+    /** Computes one step's named losses (including {@code total}) inside {@code scope}. */
+    public interface StepFunction {
+        Map<String, NDArray> losses(NDManager scope, long step);
+    }
+
+    /** Evaluates the model; returns named metrics. */
+    public interface Evaluator {
+        Map<String, Double> evaluate(long step);
+    }
+
+    /** Hears about progress (console line, notebook progress bar, live plot). */
+    public interface Listener {
+        default void onStep(StepReport report) {}
+
+        default void onEvaluation(long step, Map<String, Double> metrics) {}
+    }
+
+    /** What one step reports. */
+    public record StepReport(
+            long step, int totalSteps, Map<String, Double> losses, double learningRate, double gradNorm,
+            double stepsPerSecond, double etaSeconds) {
+
+        /** {@code step 120/1500 | total 3.21 itc 1.10 itm 0.60 itg 1.51 | lr 3.0e-04 | 4.2 steps/s | ETA 5m28s} */
+        public String line() {
+            StringBuilder sb = new StringBuilder(String.format("step %d/%d |", step, totalSteps));
+            losses.forEach((k, v) -> sb.append(String.format(" %s %.4f", k, v)));
+            sb.append(String.format(" | lr %.1e | %.2f steps/s | ETA %s", learningRate, stepsPerSecond, eta(etaSeconds)));
+            return sb.toString();
+        }
+
+        private static String eta(double s) {
+            long t = Math.round(s);
+            return t >= 60 ? (t / 60) + "m" + String.format("%02d", t % 60) + "s" : t + "s";
+        }
+    }
+
+    /** The outcome of a run. */
+    public record Result(
+            long steps, Map<String, Double> finalLosses, List<Map<String, Double>> evaluations,
+            double seconds, double stepsPerSecond, Path lastCheckpoint, boolean resumed) {}
+
+    /** A listener that prints the progress line every {@code logEvery} steps. */
+    public static Listener console(PrintStream out, int logEvery) {
+        return new Listener() {
+            @Override
+            public void onStep(StepReport r) {
+                if (r.step() % logEvery == 0 || r.step() == r.totalSteps()) {
+                    out.println(r.line());
+                }
+            }
+
+            @Override
+            public void onEvaluation(long step, Map<String, Double> metrics) {
+                out.println("eval @ step " + step + ": " + metrics);
+            }
+        };
+    }
+
+    private final TrainConfig config;
+    private final Module model;
+    private final Path runDir;
+    private final Map<String, Object> runInfo;
+
+    /**
+     * @param runInfo facts stored with every checkpoint (the experiment config, data identity)
+     */
+    public Trainer(TrainConfig config, Module model, Path runDir, Map<String, Object> runInfo) {
+        this.config = config;
+        this.model = model;
+        this.runDir = runDir;
+        this.runInfo = runInfo;
+    }
+
+    /** Trains from scratch, or from the run folder's latest checkpoint when {@code resume} is set. */
+    public Result run(StepFunction stepFunction, Evaluator evaluator, Listener listener, boolean resume) {
+        Checkpoints checkpoints = new Checkpoints(runDir);
+        List<Parameter> trainable = model.namedParameters().values().stream()
+                .filter(Parameter::requiresGradient).toList();
+        LearningRateSchedule schedule = LearningRateSchedule.of(config);
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        NDManager modelManager = trainable.get(0).getArray().getManager();
+
+        try (AdamW optimizer = new AdamW(model.namedParameters(), config.beta1(), config.beta2(),
+                config.epsilon(), config.weightDecay())) {
+            long start = 0;
+            Path lastCheckpoint = null;
+            boolean resumed = false;
+            if (resume && checkpoints.latest() != null) {
+                lastCheckpoint = checkpoints.latest();
+                JsonNode state = Checkpoints.load(lastCheckpoint, model, optimizer);
+                start = state.get("step").asLong();
+                resumed = true;
+                truncateLog(metricsFile, start);
+            } else {
+                deleteIfExists(metricsFile);
+            }
+
+            List<Map<String, Double>> evaluations = new ArrayList<>();
+            Map<String, Double> losses = Map.of();
+            long t0 = System.nanoTime();
+            try (MetricsLog log = MetricsLog.open(metricsFile)) {
+                for (long step = start; step < config.steps(); step++) {
+                    Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + step));
+                    double lr = schedule.at(step);
+                    double gradNorm;
+                    try (NDManager scope = modelManager.newSubManager()) {
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            Map<String, NDArray> terms = stepFunction.losses(scope, step);
+                            losses = values(terms);
+                            for (Map.Entry<String, Double> e : losses.entrySet()) {
+                                if (!Double.isFinite(e.getValue())) {
+                                    throw new TrainingDivergedException(step + 1, "loss term '" + e.getKey() + "'",
+                                            e.getValue(), path(lastCheckpoint));
+                                }
+                            }
+                            gc.backward(terms.get("total"));
+                        }
+                        gradNorm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
+                        if (!Double.isFinite(gradNorm)) {
+                            optimizer.zeroGradients();
+                            throw new TrainingDivergedException(step + 1, "the gradient norm", gradNorm, path(lastCheckpoint));
+                        }
+                        optimizer.step(lr);
+                    }
+                    long done = step + 1;
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    double rate = (done - start) / Math.max(seconds, 1e-9);
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("step", done);
+                    losses.forEach(row::put);
+                    row.put("lr", lr);
+                    row.put("grad_norm", gradNorm);
+                    row.put("steps_per_s", rate);
+                    log.append(row);
+                    listener.onStep(new StepReport(done, config.steps(), losses, lr, gradNorm, rate,
+                            (config.steps() - done) / rate));
+
+                    boolean last = done == config.steps();
+                    if (evaluator != null && (last || (config.evalEvery() > 0 && done % config.evalEvery() == 0))) {
+                        Map<String, Double> metrics = new LinkedHashMap<>(evaluator.evaluate(done));
+                        Map<String, Object> evalRow = new LinkedHashMap<>();
+                        evalRow.put("step", done);
+                        evalRow.put("eval", true);
+                        metrics.forEach(evalRow::put);
+                        log.append(evalRow);
+                        metrics.put("step", (double) done);
+                        evaluations.add(metrics);
+                        listener.onEvaluation(done, metrics);
+                    }
+                    if (last || (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0)) {
+                        Map<String, Object> state = new LinkedHashMap<>(runInfo);
+                        state.put("seed", config.seed());
+                        state.put("train", config);
+                        lastCheckpoint = checkpoints.save(done, model, optimizer, state);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + metricsFile + ": " + e.getMessage(), e);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Result(config.steps(), losses, evaluations, seconds,
+                    (config.steps() - start) / Math.max(seconds, 1e-9), lastCheckpoint, resumed);
+        }
+    }
+
+    private static Map<String, Double> values(Map<String, NDArray> terms) {
+        if (!terms.containsKey("total")) {
+            throw new IllegalStateException("the step function must return a 'total' loss; got " + terms.keySet());
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        terms.forEach((k, v) -> out.put(k, (double) v.getFloat()));
+        return out;
+    }
+
+    private static String path(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /** After a resume, rows written after the checkpoint (by the crashed run) are dropped. */
+    private static void truncateLog(Path file, long step) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            List<String> keep = new ArrayList<>();
+            for (Map<String, Object> row : MetricsLog.read(file)) {
+                if (((Number) row.get("step")).longValue() <= step) {
+                    keep.add(org.qformerlab.blip2.config.Configs.JSON.writer().without(
+                            com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row));
+                }
+            }
+            org.qformerlab.blip2.checkpoint.Safetensors.AtomicFiles.writeString(
+                    file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file + " for resuming: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
