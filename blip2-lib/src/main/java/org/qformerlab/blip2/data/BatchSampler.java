@@ -20,6 +20,9 @@ import java.util.SplittableRandom;
  */
 public final class BatchSampler {
 
+    /** Keeps the sampler's streams apart from a shapes world generated with the same seed. */
+    private static final long SALT = 0x53_41_4D_50_4C_45L; // "SAMPLE"
+
     private final List<Sample> samples;
     private final int batchSize;
     private final long seed;
@@ -43,7 +46,7 @@ public final class BatchSampler {
         }
         this.samples = List.copyOf(samples);
         this.batchSize = batchSize;
-        this.seed = seed;
+        this.seed = Randoms.derive(seed, SALT);
     }
 
     /** The batches of one epoch (0-based), each sample exactly once, in a seed- and epoch-determined order. */
