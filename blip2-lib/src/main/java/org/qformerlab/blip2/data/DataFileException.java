@@ -9,6 +9,8 @@ import java.nio.file.Path;
  */
 public class DataFileException extends IOException {
 
+    private static final long serialVersionUID = 1L;
+
     private final transient Path file;
 
     public DataFileException(Path file, String problem) {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * One image with its captions and question-answer pairs: the unit every data source produces and
- * every consumer (batching, evaluation) takes.
+ * every consumer (batching, evaluation) takes. Identify samples by {@link #id()}: record equality
+ * compares the image source by reference, so equal data from two loads is not {@code equals}.
  *
  * @param id          unique within a dataset (across all its splits)
  * @param imageSource makes the image; see {@link #image()}
