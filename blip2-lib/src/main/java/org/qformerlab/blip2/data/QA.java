@@ -1,0 +1,23 @@
+package org.qformerlab.blip2.data;
+
+/**
+ * A question about an image with its one correct answer (a single word for the shapes world).
+ *
+ * @param question the question, lower case, ending in {@code '?'}
+ * @param answer   the answer
+ * @param type     what the question asks about
+ */
+public record QA(String question, String answer, QuestionType type) {
+
+    public QA {
+        if (question == null || question.isBlank()) {
+            throw new IllegalArgumentException("question must not be blank");
+        }
+        if (answer == null || answer.isBlank()) {
+            throw new IllegalArgumentException("answer must not be blank");
+        }
+        if (type == null) {
+            throw new IllegalArgumentException("type must not be null");
+        }
+    }
+}
