@@ -3,7 +3,12 @@ package org.qformerlab.blip2.objectives;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.qformer.AttentionMask;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.qformer.EncoderOutput;
+import org.qformerlab.blip2.qformer.ImageContext;
 
 /**
  * Image-text contrastive learning (ITC). Each image is Q query embeddings, each text one [CLS]
@@ -15,6 +20,33 @@ import ai.djl.ndarray.types.Shape;
 public final class Itc {
 
     private Itc() {}
+
+    /** The query pass (queries alone, cross-attending to the image) and its normalised projections [B, Q, E]. */
+    public record ImageEmbedding(EncoderOutput queryPass, NDArray feats) {}
+
+    /** Runs the queries alone over the image and projects them: ITC's image side. */
+    public static ImageEmbedding embedImage(
+            Blip2QFormer model, NDManager scope, ImageContext image, long batch, boolean training) {
+        EncoderOutput pass = model.encoder().forward(model.queries(scope, batch), null, null, image, null, training);
+        return new ImageEmbedding(pass, normalize(model.visionProj().forward(pass.hidden())));
+    }
+
+    /** The text pass: text alone (padding masked); returns its hidden states [B, T, H]. */
+    public static NDArray encodeText(Blip2QFormer model, NDArray textIds, NDArray textMask, boolean training) {
+        return model.encoder().forward(null, textIds, AttentionMask.paddingBias(textMask), null, null, training).hidden();
+    }
+
+    /** ITC's text side: the normalised projection of the [CLS] state [B, E]. */
+    public static NDArray textFeatures(Blip2QFormer model, NDArray textHidden) {
+        return normalize(model.textProj().forward(textHidden.get(new NDIndex(":, 0, :"))));
+    }
+
+    /** {@code x / max(||x||, 1e-12)} over the last axis, as {@code F.normalize}. */
+    public static NDArray normalize(NDArray x) {
+        int last = x.getShape().dimension() - 1;
+        NDArray norm = x.square().sum(new int[] {last}, true).sqrt().maximum(1e-12f);
+        return x.div(norm);
+    }
 
     /** Image-to-text and text-to-image similarity matrices [B, B], already divided by temp. */
     public record Similarities(NDArray imageToText, NDArray textToImage) {}

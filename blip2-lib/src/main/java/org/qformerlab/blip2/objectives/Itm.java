@@ -31,20 +31,33 @@ public final class Itm {
             boolean training) {
         NDManager m = textIds.getManager();
         long b = textIds.getShape().get(0);
-        int q = model.config().numQueries();
-        int t = (int) textIds.getShape().get(1);
         NDArray own = m.arange(0L, b, 1L, DataType.INT64);
 
         NDArray imageRows = own.concat(negatives.imageForText()).concat(own);
         NDArray idsAll = textIds.concat(textIds).concat(textIds.get(negatives.textForImage()));
         NDArray maskAll = textMask.concat(textMask).concat(textMask.get(negatives.textForImage()));
 
-        NDArray bias = AttentionMask.bidirectional(q, t).bias(m, maskAll);
-        EncoderOutput out =
-                model.encoder().forward(model.queries(m, 3 * b), idsAll, bias, image.rows(imageRows), null, training);
-        NDArray logits = model.itmHead().forward(out.queries()).mean(new int[] {1});
+        Scored scored = score(model, m, image.rows(imageRows), idsAll, maskAll, training);
+        NDArray logits = scored.logits();
         NDArray labels = m.ones(new ai.djl.ndarray.types.Shape(b), DataType.INT64)
                 .concat(m.zeros(new ai.djl.ndarray.types.Shape(2 * b), DataType.INT64));
-        return new Result(out.hidden(), logits, CrossEntropy.loss(logits, labels, 0, null));
+        return new Result(scored.hidden(), logits, CrossEntropy.loss(logits, labels, 0, null));
+    }
+
+    /** Hidden states [N, Q+T, H] and match logits [N, 2] of N (image, text) pairs. */
+    public record Scored(NDArray hidden, NDArray logits) {}
+
+    /**
+     * Scores pairs: row r pairs image {@code image} row r with text row r; queries and text attend to
+     * each other (bi-directional mask) and the logits are {@code itm_head} averaged over the queries.
+     */
+    public static Scored score(
+            Blip2QFormer model, NDManager scope, ImageContext image, NDArray textIds, NDArray textMask, boolean training) {
+        int q = model.config().numQueries();
+        int t = (int) textIds.getShape().get(1);
+        NDArray bias = AttentionMask.bidirectional(q, t).bias(scope, textMask);
+        EncoderOutput out = model.encoder()
+                .forward(model.queries(scope, textIds.getShape().get(0)), textIds, bias, image, null, training);
+        return new Scored(out.hidden(), model.itmHead().forward(out.queries()).mean(new int[] {1}));
     }
 }

@@ -2,7 +2,6 @@ package org.qformerlab.blip2.objectives;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import org.qformerlab.blip2.config.ItcMask;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.nn.Scopes;
@@ -79,19 +78,19 @@ public final class Stage1Objective {
             if (config.itcMask() == ItcMask.UNIMODAL) {
                 // Under the uni-modal mask queries and text never meet: two separate passes are
                 // the same function as one joint pass, and cheaper.
-                queryPass = model.encoder().forward(model.queries(m, b), null, null, image, null, training);
+                Itc.ImageEmbedding img = Itc.embedImage(model, m, image, b, training);
+                queryPass = img.queryPass();
                 queryOut = queryPass.hidden();
-                textOut = model.encoder()
-                        .forward(null, textIds, AttentionMask.paddingBias(textMask), null, null, training)
-                        .hidden();
+                imageFeats = img.feats();
+                textOut = Itc.encodeText(model, textIds, textMask, training);
             } else {
                 NDArray bias = AttentionMask.bidirectional(q, t).bias(m, textMask);
                 EncoderOutput joint = model.encoder().forward(model.queries(m, b), textIds, bias, image, null, training);
                 queryOut = joint.queries();
                 textOut = joint.text();
+                imageFeats = Itc.normalize(model.visionProj().forward(queryOut));
             }
-            imageFeats = normalize(model.visionProj().forward(queryOut));
-            textFeat = normalize(model.textProj().forward(textOut.get(new NDIndex(":, 0, :"))));
+            textFeat = Itc.textFeatures(model, textOut);
             NDArray temperature = model.temperature(m, config.clampTemperature());
             sim = Itc.similarities(imageFeats, textFeat, temperature);
             if (doItc) {
@@ -140,13 +139,6 @@ public final class Stage1Objective {
         }
         NDArray term = weight == 1 ? loss : loss.mul(weight);
         return total == null ? term : total.add(term);
-    }
-
-    /** {@code x / max(||x||, 1e-12)} over the last axis, as {@code F.normalize}. */
-    static NDArray normalize(NDArray x) {
-        int last = x.getShape().dimension() - 1;
-        NDArray norm = x.square().sum(new int[] {last}, true).sqrt().maximum(1e-12f);
-        return x.div(norm);
     }
 
     private static void checkBatch(NDArray image, NDArray ids, NDArray mask) {
