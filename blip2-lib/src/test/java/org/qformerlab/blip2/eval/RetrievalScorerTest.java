@@ -1,0 +1,70 @@
+package org.qformerlab.blip2.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.qformerlab.blip2.checkpoint.NameMap;
+import org.qformerlab.blip2.checkpoint.Safetensors;
+import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.testing.Fixtures;
+
+/** Retrieval scores checked against LAVIS's numbers on every stage-1 fixture. */
+class RetrievalScorerTest {
+
+    @Test
+    void itcAndItmScoresMatchTheReference() {
+        for (Path dir : Fixtures.stage1()) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
+                Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
+                Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+                Map<String, NDArray> expected = Safetensors.read(m, dir.resolve("expected.safetensors"));
+                int b = (int) in.get("text_ids").getShape().get(0);
+                float temp = model.namedParameters().get("temp").getArray().getFloat();
+
+                RetrievalScorer.Scores s = new RetrievalScorer(b, 3).score(m, model, in.get("image_embeds"),
+                        in.get("text_ids"), in.get("text_mask"));
+
+                float[] simI2t = expected.get("sim_i2t").toFloatArray();
+                float[] itmLogits = expected.get("itm_logits").toFloatArray(); // first B rows: positive pairs
+                for (int i = 0; i < b; i++) {
+                    for (int t = 0; t < b; t++) {
+                        assertEquals(simI2t[i * b + t] * temp, s.itc()[i][t], 1e-4, dir + " itc[" + i + "][" + t + "]");
+                    }
+                    float positive = itmLogits[2 * i + 1] + s.itc()[i][i];
+                    assertEquals(positive, s.imageToTextReranked()[i][i], 2e-4, dir + " i2t re-ranked positive " + i);
+                    assertEquals(positive, s.textToImageReranked()[i][i], 2e-4, dir + " t2i re-ranked positive " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void onlyTheTopKAreRerankedAndTheRestRankBehind() {
+        Path dir = Fixtures.stage1().get(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
+            Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
+            Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+            RetrievalScorer.Scores s = new RetrievalScorer(1, 8).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            for (int i = 0; i < s.itc().length; i++) {
+                int best = RetrievalScorer.topK(s.itc()[i], 1)[0];
+                for (int t = 0; t < s.itc()[i].length; t++) {
+                    assertEquals(t == best, Float.isFinite(s.imageToTextReranked()[i][t]), "row " + i + " col " + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void topKBreaksTiesByIndex() {
+        assertArrayEquals(new int[] {1, 3, 0}, RetrievalScorer.topK(new float[] {0.5f, 0.9f, 0.1f, 0.9f}, 3));
+    }
+}
