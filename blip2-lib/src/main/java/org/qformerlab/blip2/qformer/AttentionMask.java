@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which positions of the sequence [Q queries ; T text tokens] may attend to which: a boolean
@@ -47,21 +49,27 @@ public final class AttentionMask {
         }
     }
 
+    /** The standard masks, built once per (kind, Q, T) and shared: they are immutable. */
+    private static final Map<String, AttentionMask> BUILT = new ConcurrentHashMap<>();
+
     /** ITC: queries attend to queries, text to text. */
     public static AttentionMask unimodal(int numQueries, int textLength) {
         int q = numQueries;
-        return of("ITC uni-modal", q, textLength, (i, j) -> (i < q) == (j < q));
+        return BUILT.computeIfAbsent("itc:" + q + ":" + textLength,
+                k -> of("ITC uni-modal", q, textLength, (i, j) -> (i < q) == (j < q)));
     }
 
     /** ITG: queries attend to queries; text token i attends to all queries and text tokens <= i. */
     public static AttentionMask multimodalCausal(int numQueries, int textLength) {
         int q = numQueries;
-        return of("ITG multimodal causal", q, textLength, (i, j) -> i < q ? j < q : j <= i);
+        return BUILT.computeIfAbsent("itg:" + q + ":" + textLength,
+                k -> of("ITG multimodal causal", q, textLength, (i, j) -> i < q ? j < q : j <= i));
     }
 
     /** ITM: every position attends to every position. */
     public static AttentionMask bidirectional(int numQueries, int textLength) {
-        return of("ITM bi-directional", numQueries, textLength, (i, j) -> true);
+        return BUILT.computeIfAbsent("itm:" + numQueries + ":" + textLength,
+                k -> of("ITM bi-directional", numQueries, textLength, (i, j) -> true));
     }
 
     /** Any user-given [Q+T, Q+T] matrix; rejects a matrix of the wrong size. */
