@@ -9,6 +9,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
 
@@ -78,9 +79,23 @@ public final class Blip2QFormer extends Module {
         return q;
     }
 
-    /** The ITC temperature (a scalar), optionally clamped to [0.001, 0.5], attached to {@code step}. */
+    /**
+     * The ITC temperature (a scalar), attached to {@code step}. With {@code clamp}, the parameter
+     * itself is first clamped in place to [0.001, 0.5] outside autograd, as BLIP-1 does
+     * ({@code temp.clamp_(0.001, 0.5)} under {@code no_grad}): the value used is always positive
+     * and the gradient keeps flowing, so the temperature can move back from a bound. (Clipping only
+     * the value used would zero its gradient at the bound and leave the parameter stuck below it.)
+     */
     public NDArray temperature(NDManager step, boolean clamp) {
-        NDArray t = clamp ? value(temp).clip(0.001f, 0.5f) : value(temp).reshape(new Shape());
+        if (clamp) {
+            try (GradMode ignored = GradMode.off()) {
+                float t = value(temp).getFloat();
+                if (t < 0.001f || t > 0.5f) {
+                    value(temp).set(new float[] {Math.max(0.001f, Math.min(0.5f, t))});
+                }
+            }
+        }
+        NDArray t = value(temp).reshape(new Shape());
         t.attach(step);
         return t;
     }

@@ -70,7 +70,7 @@ class MemoryFlatnessTest {
             TinyStage1 task = new TinyStage1(m, 32, 4, 1);
             Blip2QFormer model = task.model(m, 5);
             TrainConfig c = new TrainConfig(2000, 4, 5e-4, 20, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 3, 0, 0, 1000, "cpu");
-            new Trainer(c, model, dir, Map.of()).run(task.step(model, ObjectiveConfig.blip2()), null,
+            new Trainer(c, model, dir, Map.of()).run(task.step(model, stable()), null,
                     new Trainer.Listener() {
                         @Override
                         public void onStep(Trainer.StepReport r) {
@@ -95,5 +95,16 @@ class MemoryFlatnessTest {
                 a, b, 100 * growth, arrays[0], arrays[1], residentKiB());
         assertEquals(arrays[0], arrays[1], "NDArrays leaked between steps 200 and 2000");
         assertTrue(growth < 0.10, "native resident memory grew " + (100 * growth) + "% between steps 200 and 2000");
+    }
+
+    /**
+     * BLIP-2's objective with the temperature clamped (the BLIP-1 option): 2000 steps of memorising
+     * 32 random pairs would otherwise drive the unclamped temperature through 0 (ITC sharpens
+     * without bound), which is a property of the toy task, not of memory management.
+     */
+    private static ObjectiveConfig stable() {
+        ObjectiveConfig b = ObjectiveConfig.blip2();
+        return new ObjectiveConfig(b.itcWeight(), b.itmWeight(), b.itgWeight(), b.itcLabelSmoothing(),
+                b.itgLabelSmoothing(), true, b.itcMask());
     }
 }
