@@ -1,0 +1,225 @@
+package org.qformerlab.kernel;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import jdk.jshell.SourceCodeAnalysis.Completeness;
+import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.kernel.jshell.Bindings;
+import org.qformerlab.kernel.jshell.CellInterruptedException;
+import org.qformerlab.kernel.jshell.CellThread;
+import org.qformerlab.kernel.jshell.JavaEvaluator;
+import org.qformerlab.kernel.magic.Magic;
+import org.qformerlab.kernel.magic.MagicArgs;
+import org.qformerlab.kernel.magic.MagicContext;
+import org.qformerlab.kernel.magic.MagicState;
+import org.qformerlab.kernel.magic.MagicUsageException;
+import org.qformerlab.kernel.magic.Magics;
+import org.qformerlab.kernel.display.DisplaySink;
+
+/**
+ * One notebook's state and how its cells run, independent of the Jupyter wire protocol: Java goes
+ * to JShell, magics to their classes, both on the one {@link CellThread} that an interrupt stops.
+ * Variables bound by magics are declared in JShell after the magic returns; arrays they own live in
+ * a manager per variable, closed when the variable is rebound or the session closes.
+ */
+public final class NotebookSession implements AutoCloseable {
+
+    /** What every notebook starts with imported. */
+    public static final List<String> IMPORTS = List.of(
+            "import java.util.*;",
+            "import java.util.function.*;",
+            "import java.util.stream.*;",
+            "import java.util.concurrent.*;",
+            "import java.io.*;",
+            "import java.nio.file.*;",
+            "import java.awt.image.BufferedImage;",
+            "import ai.djl.ndarray.*;",
+            "import ai.djl.ndarray.types.*;",
+            "import tech.tablesaw.api.Table;",
+            "import org.knowm.xchart.XYChart;",
+            "import org.knowm.xchart.CategoryChart;",
+            "import org.qformerlab.blip2.config.*;",
+            "import org.qformerlab.blip2.qformer.*;",
+            "import org.qformerlab.blip2.objectives.*;",
+            "import org.qformerlab.blip2.data.*;",
+            "import org.qformerlab.blip2.report.*;",
+            "import org.qformerlab.blip2.train.*;",
+            "import org.qformerlab.blip2.nn.Devices;",
+            "import org.qformerlab.blip2.nn.GradMode;",
+            "import org.qformerlab.kernel.display.ProgressDisplay;",
+            "import org.qformerlab.kernel.display.LivePlot;",
+            "import org.qformerlab.kernel.display.ParameterSummary;",
+            "import static org.qformerlab.kernel.display.Notebook.*;");
+
+    private final CellThread cellThread = new CellThread();
+    private final JavaEvaluator java;
+    private final Magics magics;
+    private final MagicState state = new MagicState();
+    private final DisplaySink sink;
+    private final Map<String, NDManager> variableManagers = new LinkedHashMap<>();
+    private NDManager baseManager;
+
+    public NotebookSession(DisplaySink sink, Magics magics, String classpath) {
+        this.sink = sink;
+        this.magics = magics;
+        this.java = new JavaEvaluator(cellThread, classpath, IMPORTS);
+    }
+
+    /** Runs a cell; returns the value of its last expression when it ends in one. */
+    public JavaEvaluator.Result execute(String cell) {
+        JavaEvaluator.Result last = new JavaEvaluator.Result(false, null);
+        for (CellParser.Part part : CellParser.parse(cell)) {
+            if (part instanceof CellParser.Java j) {
+                last = java.eval(j.code());
+            } else if (part instanceof CellParser.Magic m) {
+                runMagic(m);
+                last = new JavaEvaluator.Result(false, null);
+            }
+        }
+        return last;
+    }
+
+    private void runMagic(CellParser.Magic call) {
+        String written = (call.cell() ? "%%" : "%") + call.name();
+        Magic magic = magics.get(call.name()).orElseThrow(() -> new MagicUsageException(
+                call.name().isEmpty()
+                        ? "a magic needs a name after the percent sign; magics: " + magics.names()
+                        : "unknown magic " + written + "; magics: " + magics.names() + " (see %help)"));
+        if (magic.spec().cell() != call.cell()) {
+            throw new MagicUsageException(magic.spec(), written + " is a " + (magic.spec().cell() ? "cell" : "line")
+                    + " magic: write " + (magic.spec().cell() ? "%%" : "%") + call.name());
+        }
+        MagicArgs args = magic.parse(call.words());
+        Run run = new Run();
+        try {
+            cellThread.run(() -> {
+                magic.run(args, call.body(), run);
+                return null;
+            });
+        } catch (MagicUsageException | CellInterruptedException e) {
+            run.abandon();
+            throw e;
+        } catch (IllegalArgumentException e) {
+            run.abandon();
+            throw new MagicFailedException(call.name(), e, true);
+        } catch (Exception e) {
+            run.abandon();
+            throw new MagicFailedException(call.name(), e, false);
+        }
+        run.commit();
+    }
+
+    /** Completion: magic names after a percent sign, otherwise JShell's. */
+    public JavaEvaluator.Completions complete(String code, int cursor) {
+        int lineStart = code.lastIndexOf('\n', Math.max(0, cursor - 1)) + 1;
+        String line = code.substring(lineStart, Math.min(cursor, code.length()));
+        String stripped = line.stripLeading();
+        if (stripped.startsWith("%") && !stripped.contains(" ")) {
+            String prefix = stripped.replaceFirst("^%+", "");
+            List<String> names = magics.all().stream().map(m -> m.spec().name())
+                    .filter(n -> n.startsWith(prefix)).collect(Collectors.toList());
+            return new JavaEvaluator.Completions(names, cursor - prefix.length(), cursor);
+        }
+        return java.complete(code, cursor);
+    }
+
+    public Optional<String> inspect(String code, int cursor) {
+        return java.inspect(code, cursor);
+    }
+
+    /** Whether a cell is ready to run: magics always are; Java when JShell says so. */
+    public Completeness completeness(String code) {
+        if (code.stripLeading().startsWith("%")) {
+            return Completeness.COMPLETE;
+        }
+        return java.completeness(code);
+    }
+
+    /** Stops the running cell (called from another thread). */
+    public void interrupt() {
+        cellThread.stop();
+    }
+
+    public MagicState state() {
+        return state;
+    }
+
+    @Override
+    public synchronized void close() {
+        variableManagers.values().forEach(NDManager::close);
+        variableManagers.clear();
+        if (baseManager != null) {
+            baseManager.close();
+        }
+        cellThread.close();
+        java.close();
+    }
+
+    private synchronized NDManager newManager() {
+        if (baseManager == null) {
+            baseManager = NDManager.newBaseManager(Devices.resolve("auto"));
+        }
+        return baseManager.newSubManager();
+    }
+
+    /** One magic call's view of the session; bindings and managers take effect when it succeeds. */
+    private final class Run implements MagicContext {
+        private final Map<String, Object[]> bindings = new LinkedHashMap<>();
+        private final Map<String, NDManager> managers = new LinkedHashMap<>();
+
+        @Override
+        public DisplaySink displays() {
+            return sink;
+        }
+
+        @Override
+        public void println(String text) {
+            System.out.println(text);
+        }
+
+        @Override
+        public void bind(String name, Class<?> type, Object value) {
+            bindings.put(name, new Object[] {type, value});
+        }
+
+        @Override
+        public MagicState state() {
+            return state;
+        }
+
+        @Override
+        public NDManager newVariableManager(String variable) {
+            NDManager m = newManager();
+            NDManager previous = managers.put(variable, m);
+            if (previous != null) {
+                previous.close();
+            }
+            return m;
+        }
+
+        void abandon() {
+            managers.values().forEach(NDManager::close);
+        }
+
+        void commit() {
+            List<String> declarations = new ArrayList<>();
+            bindings.forEach((name, tv) -> declarations.add(Bindings.declaration(name, (Class<?>) tv[0], tv[1])));
+            synchronized (NotebookSession.this) {
+                managers.forEach((name, m) -> {
+                    NDManager old = variableManagers.put(name, m);
+                    if (old != null) {
+                        old.close();
+                    }
+                });
+            }
+            for (String d : declarations) {
+                java.eval(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.qformerlab.kernel.magic;
+
+import ai.djl.ndarray.NDManager;
+import org.qformerlab.kernel.display.DisplaySink;
+
+/** What a magic may do to the notebook. */
+public interface MagicContext {
+
+    /** Where displays go (rich output, updatable by id). */
+    DisplaySink displays();
+
+    /** Shows {@code value} as a new output; returns its display id. */
+    default String display(Object value) {
+        return displays().display(value);
+    }
+
+    /** Prints a line of text to the cell's output. */
+    void println(String text);
+
+    /**
+     * Binds {@code value} to the notebook variable {@code name} with static type {@code type} once
+     * the magic returns (replacing an earlier variable of that name).
+     */
+    void bind(String name, Class<?> type, Object value);
+
+    /** What earlier magics left for later ones (the current Q-Former, the last configs). */
+    MagicState state();
+
+    /**
+     * A new manager for arrays that live as long as a notebook variable (a model); on the device
+     * {@code nn.Devices} chooses. It is closed when the variable is rebound by a magic or the
+     * kernel shuts down.
+     */
+    NDManager newVariableManager(String variable);
+}

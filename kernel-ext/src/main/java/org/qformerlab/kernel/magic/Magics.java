@@ -1,0 +1,60 @@
+package org.qformerlab.kernel.magic;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * The magics a notebook can call, by name. The standard set is registered here; a module that
+ * brings another magic (the real {@code %train}, say) lists its class in
+ * {@code META-INF/services/org.qformerlab.kernel.magic.Magic} and replaces a pending one of the
+ * same name.
+ */
+public final class Magics {
+
+    private final Map<String, Magic> byName = new LinkedHashMap<>();
+
+    /** The standard magics plus any found by {@link ServiceLoader}. */
+    public static Magics standard() {
+        Magics magics = new Magics();
+        magics.register(new HelpMagic(magics));
+        magics.register(new QFormerMagic());
+        magics.register(new MasksMagic());
+        magics.register(new DataMagic());
+        magics.register(new ConfigMagic(ConfigTypes.standard()));
+        magics.register(new PendingMagic("train", "train a variant (stage 1) with a live loss plot"));
+        magics.register(new PendingMagic("eval", "evaluate a trained variant (retrieval, captioning)"));
+        magics.register(new PendingMagic("ablate", "run an ablation study and plot its table"));
+        for (Magic m : ServiceLoader.load(Magic.class)) {
+            magics.register(m);
+        }
+        return magics;
+    }
+
+    /** Adds a magic, replacing one of the same name. */
+    public Magics register(Magic magic) {
+        byName.put(magic.spec().name(), magic);
+        return this;
+    }
+
+    public Optional<Magic> get(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Collection<Magic> all() {
+        return List.copyOf(byName.values());
+    }
+
+    /** "%help, %qformer, ..., %%config". */
+    public String names() {
+        List<String> names = new ArrayList<>();
+        for (Magic m : byName.values()) {
+            names.add((m.spec().cell() ? "%%" : "%") + m.spec().name());
+        }
+        return String.join(", ", names);
+    }
+}
