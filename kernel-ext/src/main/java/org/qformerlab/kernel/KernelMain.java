@@ -22,6 +22,8 @@ public final class KernelMain {
         defaultProperty("ai.djl.offline", "true"); // nothing may download at run time
         defaultProperty("java.awt.headless", "true"); // charts are drawn off-screen
         defaultProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // keep cell output for the user
+        // DJL probes for CUDA on every engine start and warns on a machine without a GPU driver.
+        defaultProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
 
         KernelConnectionProperties connection = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         QFormerLabKernel kernel = QFormerLabKernel.create(System.getProperty("java.class.path"));

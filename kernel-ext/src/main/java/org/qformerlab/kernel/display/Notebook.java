@@ -26,6 +26,21 @@ public final class Notebook {
         sink.update(Objects.requireNonNull(displayId, "displayId"), value);
     }
 
+    /**
+     * True when {@code QFORMERLAB_QUICK} is set (not "0"): the test suite runs every notebook this
+     * way, and notebooks scale their long steps down with it, e.g.
+     * {@code int steps = quick() ? 20 : 1500;}, so the same code runs in both.
+     */
+    public static boolean quick() {
+        String v = System.getenv("QFORMERLAB_QUICK");
+        return v != null && !v.isBlank() && !v.equals("0");
+    }
+
+    /** {@code full} normally, {@code quick} under {@link #quick()}. */
+    public static int scaled(int full, int quick) {
+        return quick() ? quick : full;
+    }
+
     /** The current sink (the kernel's while a notebook runs). */
     public static DisplaySink sink() {
         return sink;

@@ -54,8 +54,11 @@ public final class RichRenderers {
                 });
         renderer.createRegistration(Heatmap.class).preferring(PNG)
                 .register((h, ctx) -> ctx.renderIfRequested(PNG, () -> png(h.render())));
-        renderer.createRegistration(ImageGrid.class).preferring(PNG)
-                .register((g, ctx) -> ctx.renderIfRequested(PNG, () -> png(g.render())));
+        renderer.createRegistration(ImageGrid.class).preferring(PNG, PLAIN)
+                .register((g, ctx) -> {
+                    ctx.renderIfRequested(PNG, () -> png(g.render()));
+                    ctx.renderIfRequested(PLAIN, () -> "an image grid (shown as image/png)");
+                });
         renderer.createRegistration(Blip2QFormer.class).preferring(HTML, PLAIN)
                 .register((model, ctx) -> table(ParameterSummary.of(model).table(), ctx));
         renderer.createRegistration(ParameterSummary.class).preferring(HTML, PLAIN)

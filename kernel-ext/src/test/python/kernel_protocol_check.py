@@ -1,0 +1,160 @@
+"""Talks to the QFormer Lab kernel through Jupyter's own client, as a notebook frontend would.
+
+Run by KernelProtocolIT with JUPYTER_PATH pointing at a temporary kernel spec. Prints one line per
+check, "PASS <name>" or "FAIL <name>: <why>", and exits 0 only if every check passed.
+"""
+import os
+import sys
+import time
+import traceback
+
+from jupyter_client.manager import start_new_kernel
+
+KERNEL = sys.argv[1] if len(sys.argv) > 1 else "qformerlab"
+results = []
+
+
+def run(kc, code, timeout=120):
+    """Executes code; returns (reply content, list of iopub messages of this execution)."""
+    msgs = []
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=msgs.append, store_history=False)
+    return reply["content"], msgs
+
+
+def outputs(msgs, kind):
+    return [m["content"] for m in msgs if m["msg_type"] == kind]
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            results.append((name, None))
+        except Exception as e:  # noqa: BLE001 - every failure becomes a FAIL line
+            results.append((name, "%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc())))
+        return fn
+    return wrap
+
+
+def expect(cond, why):
+    if not cond:
+        raise AssertionError(why)
+
+
+km, kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=120)
+try:
+    @check("kernel_info names Java")
+    def _():
+        kc.kernel_info()
+        info = kc.get_shell_msg(timeout=30)["content"]
+        expect(info["language_info"]["name"] == "java", info)
+
+    @check("execute returns the last expression's value")
+    def _():
+        reply, msgs = run(kc, "int half = 21;\nhalf * 2")
+        expect(reply["status"] == "ok", reply)
+        results_ = outputs(msgs, "execute_result")
+        expect(results_ and results_[0]["data"]["text/plain"] == "42", results_)
+
+    @check("printing goes to stdout")
+    def _():
+        reply, msgs = run(kc, 'System.out.println("hello from java");')
+        streams = "".join(c["text"] for c in outputs(msgs, "stream") if c["name"] == "stdout")
+        expect("hello from java" in streams, streams)
+
+    @check("compile error shows the line and a caret, not a kernel trace")
+    def _():
+        reply, msgs = run(kc, 'int y = "text";')
+        expect(reply["status"] == "error", reply)
+        err = outputs(msgs, "error")[0]
+        expect(err["ename"] == "CompileError", err)
+        tb = "\n".join(err["traceback"])
+        expect('line 1: int y = "text";' in tb and "^" in tb, tb)
+        expect("org.qformerlab.kernel" not in tb and "org.dflib" not in tb, tb)
+
+    @check("exception shows as ExceptionClass: message and the kernel survives")
+    def _():
+        reply, msgs = run(kc, 'throw new IllegalStateException("boom");')
+        expect(reply["status"] == "error", reply)
+        err = outputs(msgs, "error")[0]
+        expect(err["ename"] == "java.lang.IllegalStateException", err)
+        expect(err["traceback"][0] == "java.lang.IllegalStateException: boom", err["traceback"])
+        expect(not any("org.dflib" in l or "org.qformerlab.kernel" in l for l in err["traceback"]), err["traceback"])
+        reply, msgs = run(kc, "half + 1")
+        expect(reply["status"] == "ok", reply)
+        expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "22", msgs)
+
+    @check("completion finds a project class")
+    def _():
+        code = "Blip2QF"
+        kc.complete(code, len(code))
+        content = kc.get_shell_msg(timeout=60)["content"]
+        expect(content["status"] == "ok", content)
+        expect("Blip2QFormer" in content["matches"], content)
+        expect(content["cursor_start"] == 0 and content["cursor_end"] == len(code), content)
+
+    @check("completion finds a magic")
+    def _():
+        kc.complete("%mas", 4)
+        content = kc.get_shell_msg(timeout=60)["content"]
+        expect(content["matches"] == ["masks"], content)
+
+    @check("interrupt stops a long cell and the kernel goes on")
+    def _():
+        for code in ("Thread.sleep(120_000);", "long spins = 0;\nwhile (true) { spins++; }"):
+            msg_id = kc.execute(code)
+            time.sleep(2)
+            km.interrupt_kernel()
+            deadline = time.time() + 60
+            reply = None
+            while time.time() < deadline:
+                m = kc.get_shell_msg(timeout=60)
+                if m["parent_header"].get("msg_id") == msg_id:
+                    reply = m["content"]
+                    break
+            expect(reply is not None, "no reply after interrupt")
+            expect(reply["status"] == "error" and reply["ename"] == "Interrupted", reply)
+            r2, msgs = run(kc, '"alive"')
+            expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "alive", msgs)
+
+    @check("a magic shows a table as text/html and masks as image/png")
+    def _():
+        reply, msgs = run(kc, "%qformer tiny\n%masks --queries 2 --text 3")
+        expect(reply["status"] == "ok", reply)
+        data = [c["data"] for c in outputs(msgs, "display_data")]
+        expect(any("text/html" in d and "<table" in d["text/html"] for d in data), data)
+        pngs = [d for d in data if "image/png" in d]
+        expect(len(pngs) == 3, "three mask heatmaps, got %d" % len(pngs))
+        reply, msgs = run(kc, "qformer.config().numQueries()")
+        expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "4", msgs)
+
+    @check("a chart value is image/png and a bad magic call is a usage error")
+    def _():
+        reply, msgs = run(kc, 'Charts.lossCurves("demo", Map.of("itc", new double[][] {{0, 1, 2}, {3, 2, 1.5}}))')
+        expect("image/png" in outputs(msgs, "execute_result")[0]["data"], msgs)
+        reply, msgs = run(kc, "%qformer tiny --queries many")
+        err = outputs(msgs, "error")[0]
+        expect(err["ename"] == "UsageError" and err["traceback"][1].startswith("usage: %qformer"), err)
+
+    @check("display ids update in place")
+    def _():
+        reply, msgs = run(kc, 'String id = display("step 1");\nupdateDisplay(id, "step 2");')
+        shown = outputs(msgs, "display_data")
+        updated = outputs(msgs, "update_display_data")
+        expect(shown and updated, msgs)
+        expect(shown[0]["transient"]["display_id"] == updated[0]["transient"]["display_id"], (shown, updated))
+        expect(updated[0]["data"]["text/plain"] == "step 2", updated)
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+failed = 0
+for name, why in results:
+    if why is None:
+        print("PASS " + name)
+    else:
+        failed += 1
+        print("FAIL " + name + ": " + why.replace("\n", "\n    "))
+print("%d passed, %d failed" % (len(results) - failed, failed))
+sys.stdout.flush()
+os._exit(1 if failed else 0)  # skip interpreter teardown (jupyter_client warns in __del__)
