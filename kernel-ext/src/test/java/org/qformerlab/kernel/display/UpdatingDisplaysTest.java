@@ -1,0 +1,82 @@
+package org.qformerlab.kernel.display;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
+
+/** Progress bars and live plots update one display in place. */
+class UpdatingDisplaysTest {
+
+    /** Keeps the display ids and the values shown under them. */
+    static final class Sink implements DisplaySink {
+        final List<String> ids = new ArrayList<>();
+        final List<Object> values = new ArrayList<>();
+
+        @Override
+        public String display(Object value) {
+            ids.add("id" + ids.size());
+            values.add(value);
+            return ids.get(ids.size() - 1);
+        }
+
+        @Override
+        public void update(String displayId, Object value) {
+            ids.add(displayId);
+            values.add(value);
+        }
+    }
+
+    @Test
+    void progressBarUpdatesItsOwnDisplay() {
+        Sink sink = new Sink();
+        ProgressDisplay bar = ProgressDisplay.start(sink, "stage 1", 10, 0);
+        bar.update(5, "loss 2.31");
+        bar.finish("done");
+        assertEquals(List.of("id0", "id0", "id0"), sink.ids);
+        ProgressDisplay.Snapshot half = (ProgressDisplay.Snapshot) sink.values.get(1);
+        assertEquals("stage 1 [###############...............] 5/10 (50%) loss 2.31", half.toString());
+        assertTrue(half.html().contains("<progress value=\"5\" max=\"10\""), half.html());
+        assertEquals(10, ((ProgressDisplay.Snapshot) sink.values.get(2)).done());
+    }
+
+    @Test
+    void progressBarThrottlesButAlwaysDrawsTheEnd() {
+        Sink sink = new Sink();
+        ProgressDisplay bar = ProgressDisplay.start(sink, "fast", 1000, 60_000);
+        for (int i = 1; i <= 1000; i++) {
+            bar.update(i, "");
+        }
+        bar.finish("done");
+        assertEquals(3, sink.values.size(), "start, first update, finish: " + sink.values);
+        assertThrows(IllegalArgumentException.class, () -> ProgressDisplay.start(sink, "x", 0, 0));
+    }
+
+    @Test
+    void escapesHtmlInLabels() {
+        Sink sink = new Sink();
+        ProgressDisplay bar = ProgressDisplay.start(sink, "<b>", 2, 0);
+        assertTrue(bar.snapshot().html().contains("&lt;b&gt;"));
+    }
+
+    @Test
+    void livePlotRedrawsTheCurvesInPlace() {
+        Sink sink = new Sink();
+        LivePlot plot = LivePlot.start(sink, "losses", false, 0);
+        plot.add("itc", 1, 2.0);
+        plot.addAll(2, Map.of("itc", 1.5, "itm", 0.7));
+        plot.finish();
+        assertEquals(List.of("id0", "id0", "id0", "id0"), sink.ids);
+        assertInstanceOf(String.class, sink.values.get(0), "an empty plot is a line of text");
+        XYChart last = assertInstanceOf(XYChart.class, sink.values.get(3));
+        assertEquals(2, last.getSeriesMap().get("itc").getXData().length);
+        assertEquals(1, last.getSeriesMap().get("itm").getXData().length);
+        assertEquals(2, plot.size("itc"));
+    }
+}
