@@ -53,6 +53,7 @@ public final class NotebookSession implements AutoCloseable {
             "import org.qformerlab.blip2.nn.GradMode;",
             "import org.qformerlab.kernel.display.ProgressDisplay;",
             "import org.qformerlab.kernel.display.LivePlot;",
+            "import org.qformerlab.kernel.display.TrainingDisplay;",
             "import org.qformerlab.kernel.display.ParameterSummary;",
             "import static org.qformerlab.kernel.display.Notebook.*;");
 

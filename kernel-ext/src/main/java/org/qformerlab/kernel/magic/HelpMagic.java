@@ -21,6 +21,8 @@ public final class HelpMagic implements Magic {
               String id = display(x); updateDisplay(id, y)   replace an output in place
               ProgressDisplay.start(label, total) / .update(done, msg) / .finish(msg)   a progress bar
               LivePlot.start(title) / .add(series, step, value) / .finish()            a live loss plot
+              TrainingDisplay.start(title)   a Trainer listener: progress bar + live loss plot
+              quick()                        true under QFORMERLAB_QUICK=1 (how the tests run notebooks)
             The value of a cell's last expression is displayed the same way.""";
 
     public HelpMagic(Magics magics) {

@@ -79,4 +79,28 @@ class UpdatingDisplaysTest {
         assertEquals(1, last.getSeriesMap().get("itm").getXData().length);
         assertEquals(2, plot.size("itc"));
     }
+
+    @Test
+    void trainingDisplayDrivesABarAndALossPlot() {
+        Sink sink = new Sink();
+        TrainingDisplay display = TrainingDisplay.on(sink, "stage 1", 0, 0);
+        for (int step = 1; step <= 3; step++) {
+            display.onStep(new org.qformerlab.blip2.train.Trainer.StepReport(step, 3,
+                    Map.of("total", 3.0 / step), 1e-4, 1.0, 10.0, 3 - step));
+        }
+        display.onEvaluation(3, Map.of("r@1", 0.5));
+        List<String> distinct = sink.ids.stream().distinct().toList();
+        assertEquals(3, distinct.size(), "bar, loss plot, evaluation plot: " + sink.ids);
+        ProgressDisplay.Snapshot last = null;
+        XYChart losses = null;
+        for (int i = 0; i < sink.values.size(); i++) {
+            if (sink.values.get(i) instanceof ProgressDisplay.Snapshot s) {
+                last = s;
+            } else if (sink.ids.get(i).equals(distinct.get(1)) && sink.values.get(i) instanceof XYChart c) {
+                losses = c;
+            }
+        }
+        assertTrue(last.finished() && last.done() == 3, last.toString());
+        assertEquals(3, losses.getSeriesMap().get("total").getXData().length);
+    }
 }
