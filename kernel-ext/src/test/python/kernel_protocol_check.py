@@ -102,16 +102,28 @@ try:
     @check("interrupt stops a long cell and the kernel goes on")
     def _():
         for code in ("Thread.sleep(120_000);", "long spins = 0;\nwhile (true) { spins++; }"):
-            msg_id = kc.execute(code)
-            time.sleep(2)
-            km.interrupt_kernel()
-            deadline = time.time() + 60
+            # Interrupt only once the cell runs (compiling it may take a while on a busy machine).
+            msg_id = kc.execute('System.out.println("started");\n' + code)
+            started = False
+            deadline = time.time() + 120
+            while not started and time.time() < deadline:
+                m = kc.get_iopub_msg(timeout=120)
+                started = (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream"
+                           and "started" in m["content"]["text"])
+            expect(started, "the long cell never started")
+            # Interrupt until the reply comes: an interrupt while the kernel still compiles the
+            # long snippet finds nothing running yet.
             reply = None
-            while time.time() < deadline:
-                m = kc.get_shell_msg(timeout=60)
+            deadline = time.time() + 90
+            while reply is None and time.time() < deadline:
+                km.interrupt_kernel()
+                try:
+                    m = kc.get_shell_msg(timeout=1)
+                except Exception:  # queue.Empty: still running
+                    continue
                 if m["parent_header"].get("msg_id") == msg_id:
                     reply = m["content"]
-                    break
+            time.sleep(0.5)  # let a last interrupt request land while nothing runs
             expect(reply is not None, "no reply after interrupt")
             expect(reply["status"] == "error" and reply["ename"] == "Interrupted", reply)
             r2, msgs = run(kc, '"alive"')

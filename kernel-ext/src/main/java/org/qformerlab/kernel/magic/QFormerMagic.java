@@ -28,7 +28,8 @@ public final class QFormerMagic implements Magic {
             variable (default `qformer`) and becomes the current variant for %masks. The table counts
             the parameters of each part; trainable and frozen are counted separately.
             Presets: tiny (hidden 32, 2 layers, 4 queries: instant), embedded (the shapes world's scale:
-            hidden 256, 6 layers, 32 queries), paper (BERT-base, 32 queries over ViT-g features: 2 GB).""",
+            hidden 256, 6 layers, 32 queries), paper (BERT-base, 32 queries over ViT-g features: about
+            190M parameters, close to 1 GB of memory).""",
             List.of(
                     MagicOption.valued("queries", "N", "number of learned queries (the bottleneck)"),
                     MagicOption.valued("layers", "L", "number of transformer layers"),
