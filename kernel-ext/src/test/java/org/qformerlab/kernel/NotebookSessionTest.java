@@ -175,6 +175,13 @@ class NotebookSessionTest {
     }
 
     @Test
+    void inspectShowsTheSignature() {
+        String code = "QFormerConfig.tiny(";
+        String doc = session.inspect(code, code.length()).orElseThrow();
+        assertTrue(doc.contains("org.qformerlab.blip2.config.QFormerConfig.tiny()"), doc);
+    }
+
+    @Test
     void pendingMagicsSaySo() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;
