@@ -3,17 +3,11 @@ package org.qformerlab.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -58,72 +52,16 @@ class NotebooksIT {
                         "--output-dir", out.toString(), "--output", name,
                         "--ExecutePreprocessor.kernel_name=" + JupyterEnvironment.KERNEL_NAME,
                         "--ExecutePreprocessor.timeout=600",
+                        "--ExecutePreprocessor.allow_errors=True", // write it all; NotebookOutputs finds the errors
                         "--ExecutePreprocessor.startup_timeout=120",
                         notebook.toString()),
                 JupyterEnvironment.jupyterEnv(jupyter), notebook.getParent(), 900);
         Path executed = out.resolve(name);
-        if (Files.isRegularFile(executed)) {
-            List<String> errors = errorOutputs(executed);
-            assertTrue(errors.isEmpty(), name + " has error outputs:\n" + String.join("\n\n", errors));
-        }
+        List<String> problems = Files.isRegularFile(executed)
+                ? NotebookOutputs.problems(name, JSON.readTree(executed.toFile()))
+                : List.of(name + ": nbconvert wrote no executed notebook");
+        assertTrue(problems.isEmpty(), String.join("\n\n", problems) + "\n\nnbconvert said:\n" + run.output());
         assertEquals(0, run.exitCode(), "nbconvert failed on " + name + ":\n" + run.output());
-        checkOutputs(name, JSON.readTree(executed.toFile()));
     }
 
-    private static List<String> errorOutputs(Path executed) throws IOException {
-        List<String> errors = new ArrayList<>();
-        for (JsonNode cell : JSON.readTree(executed.toFile()).path("cells")) {
-            for (JsonNode output : cell.path("outputs")) {
-                if ("error".equals(output.path("output_type").asText())) {
-                    List<String> tb = new ArrayList<>();
-                    output.path("traceback").forEach(l -> tb.add(l.asText()));
-                    errors.add("cell:\n" + source(cell) + "\n-> " + output.path("ename").asText() + ": "
-                            + output.path("evalue").asText() + "\n" + String.join("\n", tb));
-                }
-            }
-        }
-        return errors;
-    }
-
-    private static void checkOutputs(String name, JsonNode notebook) {
-        Set<String> all = new TreeSet<>();
-        for (JsonNode cell : notebook.path("cells")) {
-            if (!"code".equals(cell.path("cell_type").asText())) {
-                continue;
-            }
-            Set<String> mimes = mimeTypes(cell);
-            all.addAll(mimes);
-            for (JsonNode tag : cell.path("metadata").path("tags")) {
-                String expected = switch (tag.asText()) {
-                    case "expect-png" -> "image/png";
-                    case "expect-html" -> "text/html";
-                    default -> null;
-                };
-                if (expected != null && !mimes.contains(expected)) {
-                    fail(name + ": the cell tagged " + tag.asText() + " showed " + mimes + ", not " + expected
-                            + ":\n" + source(cell));
-                }
-            }
-        }
-        assertTrue(all.contains("image/png"), name + " showed no picture (image/png); outputs: " + all);
-        assertTrue(all.contains("text/html"), name + " showed no table (text/html); outputs: " + all);
-    }
-
-    private static Set<String> mimeTypes(JsonNode cell) {
-        Set<String> mimes = new TreeSet<>();
-        for (JsonNode output : cell.path("outputs")) {
-            output.path("data").fieldNames().forEachRemaining(mimes::add);
-        }
-        return mimes;
-    }
-
-    private static String source(JsonNode cell) {
-        JsonNode src = cell.path("source");
-        if (src.isArray()) {
-            StringBuilder sb = new StringBuilder();
-            src.forEach(l -> sb.append(l.asText()));
-            return sb.toString();
-        }
-        return src.asText();
-    }
 }
