@@ -144,6 +144,9 @@ try:
     def _():
         reply, msgs = run(kc, 'Charts.lossCurves("demo", Map.of("itc", new double[][] {{0, 1, 2}, {3, 2, 1.5}}))')
         expect("image/png" in outputs(msgs, "execute_result")[0]["data"], msgs)
+        reply, msgs = run(kc, 'displayAs(Charts.lossCurves("demo", Map.of("itc", new double[][] {{0, 1}, {3, 2}})), "image/svg+xml");')
+        svg = outputs(msgs, "display_data")[0]["data"]
+        expect("<svg" in svg.get("image/svg+xml", ""), svg.keys())
         reply, msgs = run(kc, "%qformer tiny --queries many")
         err = outputs(msgs, "error")[0]
         expect(err["ename"] == "UsageError" and err["traceback"][1].startswith("usage: %qformer"), err)

@@ -13,9 +13,6 @@ import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.comm.CommManager;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
-import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
-import org.dflib.jjava.jupyter.kernel.magic.MagicTranspiler;
-import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 import org.dflib.jjava.jupyter.kernel.util.TextColor;
 import org.dflib.jjava.jupyter.messages.Message;
@@ -53,7 +50,7 @@ public final class QFormerLabKernel extends BaseKernel {
                         .build(),
                 List.of(new HelpLink("QFormer Lab magics: %help", "https://jupyter.org")),
                 null, io, new CommManager(), renderer,
-                new MagicParser("(?<=(?:^|=))\\s*%", "%%", new MagicTranspiler()), new MagicsRegistry(),
+                null, null, // magics are parsed and run by NotebookSession, not transpiled into Java
                 false, new StringStyler.Builder().addPrimaryStyle(TextColor.BOLD_RESET_FG).build());
         this.kernelIO = io;
         RichRenderers.registerAll(renderer);
@@ -173,6 +170,15 @@ public final class QFormerLabKernel extends BaseKernel {
         @Override
         public String display(Object value) {
             DisplayData data = render(value);
+            String id = UUID.randomUUID().toString();
+            data.setDisplayId(id);
+            QFormerLabKernel.this.display(data);
+            return id;
+        }
+
+        @Override
+        public String display(Object value, String... mimeTypes) {
+            DisplayData data = value instanceof DisplayData d ? d : getRenderer().renderAs(value, mimeTypes);
             String id = UUID.randomUUID().toString();
             data.setDisplayId(id);
             QFormerLabKernel.this.display(data);

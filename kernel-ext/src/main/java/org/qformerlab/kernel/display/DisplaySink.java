@@ -10,6 +10,14 @@ public interface DisplaySink {
     /** Shows {@code value} as a new output, rendered by its richest known form; returns its display id. */
     String display(Object value);
 
+    /**
+     * Shows {@code value} rendered as the given MIME types (e.g. {@code image/svg+xml} for a chart);
+     * a sink that knows only one form shows that.
+     */
+    default String display(Object value, String... mimeTypes) {
+        return display(value);
+    }
+
     /** Replaces the output shown under {@code displayId} with {@code value}. */
     void update(String displayId, Object value);
 

@@ -21,6 +21,11 @@ public final class Notebook {
         return sink.display(value);
     }
 
+    /** Shows {@code value} as the given MIME types, e.g. {@code displayAs(chart, "image/svg+xml")}. */
+    public static String displayAs(Object value, String... mimeTypes) {
+        return sink.display(value, mimeTypes);
+    }
+
     /** Replaces the output shown under {@code displayId} (from {@link #display}) with {@code value}. */
     public static void updateDisplay(String displayId, Object value) {
         sink.update(Objects.requireNonNull(displayId, "displayId"), value);

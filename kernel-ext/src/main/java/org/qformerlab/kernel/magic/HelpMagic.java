@@ -18,6 +18,7 @@ public final class HelpMagic implements Magic {
 
             In Java cells (imported for you):
               display(x)                   show x richly: charts as PNG, tables as HTML, masks as heatmaps
+              displayAs(chart, "image/svg+xml")   choose the form (a chart as SVG)
               String id = display(x); updateDisplay(id, y)   replace an output in place
               ProgressDisplay.start(label, total) / .update(done, msg) / .finish(msg)   a progress bar
               LivePlot.start(title) / .add(series, step, value) / .finish()            a live loss plot
