@@ -55,7 +55,8 @@ public record ErrorReport(String name, String message, List<String> traceback) {
             List<String> lines = new ArrayList<>();
             lines.add(f.getMessage());
             if (!f.inputError()) {
-                lines.addAll(javaTrace(cause, false).subList(1, javaTrace(cause, false).size()));
+                List<String> trace = javaTrace(cause, false);
+                lines.addAll(trace.subList(1, trace.size()));
             }
             return new ErrorReport(name, String.valueOf(cause.getMessage()), lines);
         }

@@ -184,8 +184,8 @@ public final class NotebookSession implements AutoCloseable {
         }
 
         @Override
-        public void bind(String name, Class<?> type, Object value) {
-            bindings.put(name, new Object[] {type, value});
+        public void bind(String name, String javaType, Object value) {
+            bindings.put(name, new Object[] {javaType, value});
         }
 
         @Override
@@ -209,7 +209,7 @@ public final class NotebookSession implements AutoCloseable {
 
         void commit() {
             List<String> declarations = new ArrayList<>();
-            bindings.forEach((name, tv) -> declarations.add(Bindings.declaration(name, (Class<?>) tv[0], tv[1])));
+            bindings.forEach((name, tv) -> declarations.add(Bindings.declaration(name, (String) tv[0], tv[1])));
             synchronized (NotebookSession.this) {
                 managers.forEach((name, m) -> {
                     NDManager old = variableManagers.put(name, m);

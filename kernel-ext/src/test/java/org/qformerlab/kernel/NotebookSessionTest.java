@@ -156,6 +156,7 @@ class NotebookSessionTest {
     void dataMagicShowsAGridAndCanBindTheSamples() {
         session.execute("%data shapes --n 2 --seed 3 --as two");
         assertEquals(2, value("two.size()"));
+        assertEquals(64, value("two.get(0).image().getWidth()"), "typed as List<Sample>");
         assertFalse(sink.displayed(ImageGrid.class).isEmpty());
     }
 

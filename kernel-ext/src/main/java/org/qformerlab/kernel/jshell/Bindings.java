@@ -32,9 +32,11 @@ public final class Bindings {
         return v;
     }
 
-    /** The JShell declaration that binds {@code value} to {@code name} with static type {@code type}. */
-    public static String declaration(String name, Class<?> type, Object value) {
-        String typeName = type.getCanonicalName();
+    /**
+     * The JShell declaration that binds {@code value} to {@code name} with static type {@code typeName}
+     * (a Java type as written; the cast of a generic type is unchecked, which JShell allows).
+     */
+    public static String declaration(String name, String typeName, Object value) {
         return typeName + " " + name + " = (" + typeName + ") " + Bindings.class.getName()
                 + ".take(\"" + put(value) + "\");";
     }

@@ -61,7 +61,7 @@ public final class DataMagic implements Magic {
         }
         context.display(ImageGrid.of(images).captions(captions).columns(columns).cellSize(128).maxCaptionLines(6));
         if (variable != null) {
-            context.bind(variable, List.class, samples);
+            context.bind(variable, "java.util.List<" + Sample.class.getName() + ">", samples);
         }
     }
 

@@ -21,7 +21,12 @@ public interface MagicContext {
      * Binds {@code value} to the notebook variable {@code name} with static type {@code type} once
      * the magic returns (replacing an earlier variable of that name).
      */
-    void bind(String name, Class<?> type, Object value);
+    default void bind(String name, Class<?> type, Object value) {
+        bind(name, type.getCanonicalName(), value);
+    }
+
+    /** As {@link #bind(String, Class, Object)} with a Java type as written, e.g. {@code List<Sample>}. */
+    void bind(String name, String javaType, Object value);
 
     /** What earlier magics left for later ones (the current Q-Former, the last configs). */
     MagicState state();
