@@ -21,6 +21,22 @@ final class RunFiles {
         AtomicFiles.write(file, (JSON.writeValueAsString(value) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * True when two trees hold the same fields and values, numbers compared by value (a seed written
+     * as a long reads back as an int).
+     */
+    static boolean sameTree(JsonNode a, JsonNode b) {
+        return a.equals((x, y) -> {
+            if (x.equals(y)) {
+                return 0;
+            }
+            if (x.isNumber() && y.isNumber()) {
+                return x.decimalValue().compareTo(y.decimalValue());
+            }
+            return 1;
+        }, b);
+    }
+
     static JsonNode readTree(Path file) throws IOException {
         return JSON.readTree(file.toFile());
     }

@@ -47,8 +47,10 @@ final class StudyPlots {
     List<Figure> bars() {
         List<Figure> out = new ArrayList<>();
         for (String metric : orAll(spec.plots().bars())) {
-            Map<String, SampleStats> stats = table.stats(metric);
-            if (stats.values().stream().noneMatch(s -> s.n() > 0)) {
+            // variants without results are left out of the chart (the table lists their failures)
+            Map<String, SampleStats> stats = new LinkedHashMap<>(table.stats(metric));
+            stats.values().removeIf(s -> s.n() == 0 || !Double.isFinite(s.mean()));
+            if (stats.isEmpty()) {
                 continue;
             }
             List<String> names = new ArrayList<>(stats.keySet());

@@ -112,7 +112,7 @@ final class StudyRunner {
             return false;
         }
         try {
-            return RunFiles.readTree(plan.configFile()).equals(plan.config());
+            return RunFiles.sameTree(RunFiles.readTree(plan.configFile()), plan.config());
         } catch (IOException e) {
             return false;
         }
