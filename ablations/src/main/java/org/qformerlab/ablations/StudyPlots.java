@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.report.SampleStats;
@@ -111,9 +112,7 @@ final class StudyPlots {
                 }
                 XYChart chart = Charts.metricVsAxis(metric + " vs " + axis.columnName(), axis.columnName(), xs, means, stds);
                 chart.setYAxisTitle(metric);
-                if (xs[0] > 0 && xs[xs.length - 1] / xs[0] >= 8) {
-                    chart.getStyler().setXAxisLogarithmic(true);
-                }
+                fitLegend(chart, means.size());
                 out.add(new Figure(metric + " vs " + axis.columnName(), chart));
             }
         }
@@ -167,10 +166,19 @@ final class StudyPlots {
             if (!curves.isEmpty()) {
                 XYChart chart = Charts.lossCurves(key + " during training (mean over seeds)", curves);
                 chart.setYAxisTitle(key);
+                fitLegend(chart, curves.size());
                 out.add(new Figure(key + " curves", chart));
             }
         }
         return out;
+    }
+
+    /** Many series do not fit in one legend row below the plot: list them to the right instead. */
+    private static void fitLegend(XYChart chart, int series) {
+        if (series > 4) {
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
     }
 
     private List<String> orAll(List<String> names) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.qformerlab.blip2.report.MarkdownReport;
+import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
 
 /**
@@ -57,9 +58,9 @@ final class StudyReport {
             }
         }
         report.heading(2, "How to read the answer");
-        report.paragraph("The best variant on a metric is compared with the runner-up: the difference of their "
+        report.paragraph("The best variant on a metric is compared with the next variant: the difference of their "
                 + "means ± its standard error sqrt(s1²/n1 + s2²/n2). It counts as a win only when it exceeds "
-                + Verdict.STANDARD_ERRORS + " standard errors; otherwise the answer says there is no difference "
+                + Tables.formatNumber(Verdict.STANDARD_ERRORS) + " standard errors (variants within that of the best are named as tied with it); otherwise the answer says there is no difference "
                 + "beyond the seed spread. Each run's config, log, metrics and result are in `runs/<variant>-seed<k>/`.");
         return report;
     }

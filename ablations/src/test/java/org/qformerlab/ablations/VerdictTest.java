@@ -50,6 +50,19 @@ class VerdictTest {
     }
 
     @Test
+    void variantsWithinTheSpreadOfTheBestAreNamedAsTiedWithIt() {
+        Map<String, SampleStats> m = new LinkedHashMap<>();
+        m.put("Q=4", SampleStats.of(10, 11, 12));
+        m.put("Q=8", SampleStats.of(30, 31, 32));
+        m.put("Q=16", SampleStats.of(30.5, 31.5, 32.5));
+        assertEquals("Q=16 is best on i2t_r1 (31.5 ± 1), tied within the seed spread with Q=8; it beats the next, "
+                + "Q=4, by 20.5 ± 0.8165 over 3 seeds.", Verdict.answer(R1, m));
+        m.put("Q=4", SampleStats.of(28, 30, 32));
+        assertEquals("No difference on i2t_r1 beyond the seed spread among the 3 variants: the best, Q=16 (31.5 ± 1), "
+                + "leads the runner-up Q=8 (31 ± 1) by 0.5 ± 0.8165 over 3 seeds.", Verdict.answer(R1, m));
+    }
+
+    @Test
     void oneSeedGivesNoConclusionAndMissingResultsNoAnswer() {
         assertEquals("B scores better than A on i2t_r1 by 5, but with 1 seed the seed spread is unknown: no conclusion.",
                 Verdict.answer(R1, two("A", new double[] {40}, "B", new double[] {45})));
