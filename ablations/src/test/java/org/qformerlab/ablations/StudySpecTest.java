@@ -89,6 +89,13 @@ class StudySpecTest {
     }
 
     @Test
+    void aZipAxisMayRepeatAValueButAGridAxisMayNot() {
+        assertEquals(2, study("zip:\n  - {path: model.width, values: [4, 4]}\n  - {path: train.steps, values: [1, 2]}\n")
+                .variants().size());
+        assertTrue(error("grid:\n  - {path: model.width, values: [4, 4]}\n").contains("grid[0] (model.width).values repeats a value"));
+    }
+
+    @Test
     void gridIsACartesianProductTimesTheZip() {
         Study s = study("""
                 grid:
