@@ -47,7 +47,13 @@ public final class Study {
     public static Study load(Path specFile) {
         StudySpec spec = StudySpec.read(specFile);
         Path folder = specFile.toAbsolutePath().getParent();
-        return of(spec, Experiments.find(spec.kind()), folder, specFile.toString());
+        Experiment experiment;
+        try {
+            experiment = Experiments.find(spec.kind());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(specFile + ": kind: " + e.getMessage(), e);
+        }
+        return of(spec, experiment, folder, specFile.toString());
     }
 
     /**

@@ -42,7 +42,7 @@ final class StudyReport {
 
         report.heading(2, "Results");
         report.paragraph("Mean and sample standard deviation over seeds; `n` finished runs, `failed` runs that "
-                + "failed twice (reasons below).");
+                + "still failed after their retry (reasons below).");
         report.table(tables.summary());
         Table failures = tables.failures();
         if (failures.rowCount() > 0) {
