@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,10 +88,11 @@ public record StudySpec(
             .build();
 
     public StudySpec {
-        grid = grid == null ? List.of() : List.copyOf(grid);
-        zip = zip == null ? List.of() : List.copyOf(zip);
+        // not List.copyOf: it rejects a null element, which check() reports by name instead
+        grid = grid == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(grid));
+        zip = zip == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(zip));
         seedPath = seedPath == null ? DEFAULT_SEED_PATH : seedPath;
-        metrics = metrics == null ? List.of() : List.copyOf(metrics);
+        metrics = metrics == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(metrics));
         plots = plots == null ? new PlotSpec(null, null, null) : plots;
         quick = quick == null ? new QuickSpec(null, null) : quick;
         parallel = parallel == null ? 1 : parallel;
@@ -176,6 +178,7 @@ public record StudySpec(
         Set<String> metricNames = new HashSet<>();
         for (int i = 0; i < metrics.size(); i++) {
             MetricSpec m = metrics.get(i);
+            require(m != null, s + "metrics[" + i + "] is empty: give {name: ..., better: higher|lower}");
             require(m.name() != null && !m.name().isBlank(), s + "metrics[" + i + "].name is missing");
             require(metricNames.add(m.name()), s + "metrics[" + i + "]: metric '" + m.name() + "' is listed twice");
         }

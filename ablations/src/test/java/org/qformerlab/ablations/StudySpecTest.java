@@ -65,6 +65,14 @@ class StudySpecTest {
     void emptyAxisIsAnError() {
         String m = error("grid:\n  - {path: model.width, values: []}\n");
         assertTrue(m.contains("grid[0] (model.width).values is empty"), m);
+        assertTrue(error("grid:\n  -\n").contains("grid[0] is empty"));
+    }
+
+    @Test
+    void anUnknownKindNamesTheSpecFileAndTheKnownKinds(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path spec = java.nio.file.Files.writeString(dir.resolve("s.yaml"), HEAD.replace("kind: toy", "kind: stage9"));
+        String m = assertThrows(ConfigException.class, () -> Study.load(spec)).getMessage();
+        assertTrue(m.contains("s.yaml: kind: no experiment of kind 'stage9'; known kinds: [toy"), m);
     }
 
     @Test
