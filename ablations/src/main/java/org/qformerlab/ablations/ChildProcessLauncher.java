@@ -1,0 +1,98 @@
+package org.qformerlab.ablations;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs an attempt in a child JVM ({@code java -cp <class path> org.qformerlab.ablations.RunMain kind
+ * runDir}), so that a run that exhausts memory, aborts in native code or calls {@code System.exit}
+ * fails alone. The child's output is appended to the run's {@code log.txt}; it reports back through
+ * {@code outcome.json}. A child that dies without writing one is a failure whose reason is its exit
+ * code and the last line it printed.
+ */
+final class ChildProcessLauncher implements RunLauncher {
+
+    static final String OUTCOME = "outcome.json";
+
+    private final String classPath;
+    private final List<String> jvmArgs;
+
+    /**
+     * @param classPath the child's class path; {@code null} for this JVM's
+     * @param jvmArgs extra JVM options; {@code null} to pass on this JVM's {@code -Xmx}
+     */
+    ChildProcessLauncher(String classPath, List<String> jvmArgs) {
+        this.classPath = classPath != null ? classPath : System.getProperty("java.class.path");
+        this.jvmArgs = jvmArgs != null ? List.copyOf(jvmArgs) : inheritedHeapLimit();
+    }
+
+    @Override
+    public Outcome launch(Experiment experiment, RunPlan plan) throws InterruptedException {
+        Path outcome = plan.dir().resolve(OUTCOME);
+        long t0 = System.nanoTime();
+        Process process = null;
+        try {
+            Files.deleteIfExists(outcome);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmArgs);
+            command.add("-Dai.djl.offline=true");
+            command.add("-Djava.awt.headless=true");
+            command.add("-cp");
+            command.add(classPath);
+            command.add(RunMain.class.getName());
+            command.add(experiment.kind());
+            command.add(plan.dir().toAbsolutePath().toString());
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(plan.logFile().toFile()))
+                    .start();
+            int code = process.waitFor();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Outcome result = RunFiles.read(outcome, Outcome.class);
+            Files.deleteIfExists(outcome);
+            if (result != null) {
+                return result;
+            }
+            return Outcome.failed("child process exited with code " + code
+                    + " before reporting a result" + lastLine(plan.logFile()), seconds);
+        } catch (IOException e) {
+            return Outcome.failed("cannot start a child JVM: " + e.getMessage(),
+                    (System.nanoTime() - t0) / 1e9);
+        } catch (InterruptedException e) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> inheritedHeapLimit() {
+        List<String> out = new ArrayList<>();
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-Xmx")) {
+                out.add(arg);
+            }
+        }
+        return out;
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank() && !lines.get(i).startsWith("== attempt")) {
+                    return " (last output: " + lines.get(i).strip() + ")";
+                }
+            }
+        } catch (IOException e) {
+            // no log: nothing to add
+        }
+        return "";
+    }
+}

@@ -1,0 +1,71 @@
+package org.qformerlab.ablations;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How to run a study (as opposed to what it runs, which the spec says).
+ *
+ * <pre>{@code
+ * Study.load(Path.of("ablations/studies/03-query-count.yaml"))
+ *      .run(RunOptions.defaults().withQuick(true).withParallel(2));
+ * }</pre>
+ *
+ * @param quick apply the spec's {@code quick} section (fewer steps and seeds), in a separate folder
+ * @param parallel runs at once; {@code null} takes the spec's {@code parallel}. Above 1 each run
+ *     gets its own child JVM
+ * @param out the study folder; {@code null} means {@code runs/ablations/<name>} (with {@code -quick}
+ *     appended for quick runs) under the working directory
+ * @param isolate run in child JVMs even one at a time (a crash cannot take the study down)
+ * @param attempts attempts per run before it is recorded as failed (2: one retry)
+ * @param progress where one line per finished run goes
+ * @param classPath the child JVMs' class path; {@code null} for this JVM's
+ * @param jvmArgs the child JVMs' options; {@code null} to pass on this JVM's {@code -Xmx}
+ */
+public record RunOptions(boolean quick, Integer parallel, Path out, boolean isolate, int attempts,
+        PrintStream progress, String classPath, List<String> jvmArgs) {
+
+    public RunOptions {
+        if (parallel != null && parallel < 1) {
+            throw new IllegalArgumentException("parallel=" + parallel + " must be at least 1");
+        }
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts=" + attempts + " must be at least 1");
+        }
+        progress = progress == null ? System.out : progress;
+    }
+
+    /** Full run, the spec's parallelism, default folder, two attempts, progress on standard output. */
+    public static RunOptions defaults() {
+        return new RunOptions(false, null, null, false, 2, System.out, null, null);
+    }
+
+    public RunOptions withQuick(boolean q) {
+        return new RunOptions(q, parallel, out, isolate, attempts, progress, classPath, jvmArgs);
+    }
+
+    public RunOptions withParallel(Integer p) {
+        return new RunOptions(quick, p, out, isolate, attempts, progress, classPath, jvmArgs);
+    }
+
+    public RunOptions withOut(Path o) {
+        return new RunOptions(quick, parallel, o, isolate, attempts, progress, classPath, jvmArgs);
+    }
+
+    public RunOptions withIsolate(boolean i) {
+        return new RunOptions(quick, parallel, out, i, attempts, progress, classPath, jvmArgs);
+    }
+
+    public RunOptions withAttempts(int a) {
+        return new RunOptions(quick, parallel, out, isolate, a, progress, classPath, jvmArgs);
+    }
+
+    public RunOptions withProgress(PrintStream p) {
+        return new RunOptions(quick, parallel, out, isolate, attempts, p, classPath, jvmArgs);
+    }
+
+    public RunOptions withChildJvm(String cp, List<String> args) {
+        return new RunOptions(quick, parallel, out, isolate, attempts, progress, cp, args);
+    }
+}

@@ -1,0 +1,71 @@
+package org.qformerlab.ablations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seven study specs the project ships parse, expand to the intended variants, run three seeds and
+ * have a quick section. (Their config paths are checked against the experiments when those land.)
+ */
+class ShippedStudiesTest {
+
+    static final Map<String, Integer> VARIANTS = Map.of(
+            "01-itg-helps-retrieval.yaml", 2,
+            "02-stage1-helps-stage2.yaml", 2,
+            "03-query-count.yaml", 5,
+            "04-itc-mask.yaml", 2,
+            "05-loss-weights.yaml", 8,
+            "06-bridges.yaml", 5,
+            "07-cross-attention-frequency.yaml", 3);
+
+    static Path studies() {
+        String root = System.getProperty("repo.root");
+        Path fromRoot = root == null ? null : Path.of(root, "ablations", "studies");
+        return fromRoot != null && Files.isDirectory(fromRoot) ? fromRoot : Path.of("studies");
+    }
+
+    @Test
+    void everyShippedStudyParsesWithAQuestionThreeSeedsAndAQuickSection() throws Exception {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(studies())) {
+            files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertEquals(VARIANTS.keySet().stream().sorted().toList(),
+                files.stream().map(p -> p.getFileName().toString()).toList());
+        for (Path file : files) {
+            StudySpec spec = StudySpec.read(file);
+            String f = file.getFileName().toString();
+            assertFalse(spec.question().isBlank(), f);
+            assertTrue(spec.question().strip().endsWith("?"), f + " asks a question");
+            assertTrue(List.of("stage1", "stage2").contains(spec.kind()), f);
+            assertEquals(List.of(1L, 2L, 3L), spec.seedList(), f);
+            assertEquals(1, spec.quickSeedList().size(), f);
+            assertEquals(20, spec.quickSet().get("train.steps").asInt(), f);
+            assertEquals(VARIANTS.get(f), spec.variants().size(), f);
+        }
+    }
+
+    @Test
+    void theItgStudyComparesOneOneZeroWithOneOneOne() {
+        StudySpec spec = StudySpec.read(studies().resolve("01-itg-helps-retrieval.yaml"));
+        Variant without = spec.variants().get(0);
+        Variant with = spec.variants().get(1);
+        assertEquals("ITC+ITM", without.name());
+        assertEquals("ITC+ITM+ITG", with.name());
+        assertEquals(List.of(1.0, 1.0, 0.0), weights(without));
+        assertEquals(List.of(1.0, 1.0, 1.0), weights(with));
+    }
+
+    private static List<Double> weights(Variant v) {
+        return Stream.of("itc", "itm", "itg")
+                .map(k -> v.overrides().get("objective." + k + "Weight").asDouble()).toList();
+    }
+}

@@ -1,0 +1,174 @@
+package org.qformerlab.ablations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+class StudyRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+    RunOptions options() {
+        return RunOptions.defaults().withOut(dir.resolve("study"))
+                .withProgress(new PrintStream(progress, true, StandardCharsets.UTF_8));
+    }
+
+    static Study study(String body) {
+        return StudySpecTest.study(body);
+    }
+
+    static int row(Table t, String variant) {
+        for (int i = 0; i < t.rowCount(); i++) {
+            if (t.stringColumn("variant").get(i).equals(variant)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no row " + variant + " in\n" + t);
+    }
+
+    @Test
+    void theTableHoldsMeanAndStdOverSeedsOfEachRunsMetrics() throws Exception {
+        StudyResults r = study("""
+                grid:
+                  - {path: model.width, values: [4, 8]}
+                seeds: 3
+                plots: {lossCurves: [total]}
+                """).run(options());
+        Table t = r.table();
+        // width 4: scores 4 + 10 + seed for seeds 1, 2, 3 -> 15, 16, 17: mean 16, sample std 1
+        int w4 = row(t, "width=4");
+        assertEquals(16.0, t.doubleColumn("score_mean").get(w4), 1e-12);
+        assertEquals(1.0, t.doubleColumn("score_std").get(w4), 1e-12);
+        assertEquals(3.0, t.doubleColumn("n").get(w4));
+        assertEquals(0.0, t.doubleColumn("failed").get(w4));
+        // the mean equals the mean of the per-run results stored in result.json
+        double sum = 0;
+        for (long seed = 1; seed <= 3; seed++) {
+            RunResult one = RunFiles.read(r.folder().resolve("runs/width-8-seed" + seed + "/result.json"), RunResult.class);
+            assertEquals(RunResult.OK, one.status());
+            sum += one.metrics().get("score");
+        }
+        assertEquals(sum / 3, t.doubleColumn("score_mean").get(row(t, "width=8")), 1e-12);
+        // costs reported by the experiment are shown; trainable params = width^2 * depth
+        assertEquals(128.0, t.doubleColumn("trainable_params").get(row(t, "width=8")));
+        assertTrue(t.columnNames().contains("steps_per_s"));
+        assertEquals(6, r.runs().rowCount());
+        assertEquals("width=8 beats width=4 on score by 4 ± 0.8165 over 3 seeds.", r.answer());
+        // the files of the study and of a run
+        for (String f : new String[] {"results.csv", "results.md", "runs.csv", "report.md"}) {
+            assertTrue(Files.isRegularFile(r.folder().resolve(f)), f);
+        }
+        Path run = r.folder().resolve("runs/width-4-seed2");
+        assertEquals(4, RunFiles.readTree(run.resolve("config.json")).get("model").get("width").asInt());
+        assertEquals(2, RunFiles.readTree(run.resolve("config.json")).get("train").get("seed").asInt());
+        assertTrue(Files.readString(run.resolve("log.txt")).contains("toy: score 16.0"));
+        assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")));
+        String report = Files.readString(r.report());
+        assertTrue(report.contains("**Question.** Does width help?"), report);
+        assertTrue(report.contains("**Answer.** " + r.answer()), report);
+        // bars for score, score vs width, total curves: three figures, all written
+        long figures = report.lines().filter(l -> l.startsWith("![")).count();
+        assertEquals(3, figures, report);
+        report.lines().filter(l -> l.startsWith("![")).forEach(l -> {
+            String file = l.substring(l.indexOf('(') + 1, l.length() - 1);
+            assertTrue(Files.isRegularFile(r.folder().resolve(file)), file);
+        });
+    }
+
+    @Test
+    void aSecondRunSkipsFinishedRunsAndRedoesMissingOnes() throws Exception {
+        Study s = study("grid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
+        int before = ToyExperiment.RUNS.get();
+        assertEquals(4, s.run(options()).executed());
+        assertEquals(4, ToyExperiment.RUNS.get() - before);
+
+        StudyResults again = s.run(options());
+        assertEquals(0, again.executed());
+        assertEquals(4, ToyExperiment.RUNS.get() - before, "no run executed the second time");
+        assertEquals(2.0, again.table().doubleColumn("n").get(0));
+
+        // a run that crashed before writing its result is redone, and only that one
+        Files.delete(dir.resolve("study/runs/width-8-seed2/result.json"));
+        assertEquals(1, s.run(options()).executed());
+        assertEquals(5, ToyExperiment.RUNS.get() - before);
+    }
+
+    @Test
+    void aChangedConfigIsRunAgainInAnEmptiedFolder() throws Exception {
+        study("seeds: 1\n").run(options());
+        Path run = dir.resolve("study/runs/base-seed1");
+        Files.writeString(run.resolve("stale-checkpoint"), "x");
+        StudyResults r = study("seeds: 1\nbase: {model: {width: 3}}\n").run(options());
+        assertEquals(1, r.executed());
+        assertFalse(Files.exists(run.resolve("stale-checkpoint")));
+        assertEquals(3 + 10 + 1, r.records().get(0).result().metrics().get("score"));
+    }
+
+    @Test
+    void aCrashingVariantIsInTheTableAsFailedWithItsReason() throws Exception {
+        StudyResults r = study("""
+                grid:
+                  - {path: behaviour.crash, values: [false, true], labels: [fine, crashing]}
+                seeds: 2
+                """).run(options());
+        Table t = r.table();
+        int crashing = row(t, "crashing");
+        assertEquals(0.0, t.doubleColumn("n").get(crashing));
+        assertEquals(2.0, t.doubleColumn("failed").get(crashing));
+        assertTrue(t.doubleColumn("score_mean").isMissing(crashing), "no mean without results");
+        assertTrue(t.stringColumn("failures").get(crashing)
+                .contains("seed 1: IllegalStateException: toy crash requested by behaviour.crash"), t.toString());
+        assertEquals(2.0, t.doubleColumn("n").get(row(t, "fine")));
+        assertEquals(2, r.failed());
+        RunResult stored = RunFiles.read(dir.resolve("study/runs/crashing-seed1/result.json"), RunResult.class);
+        assertEquals(RunResult.FAILED, stored.status());
+        assertEquals(2, stored.attempts(), "retried once before being recorded as failed");
+        assertTrue(r.answer().startsWith("Cannot answer on score"), r.answer());
+        assertTrue(Files.readString(r.report()).contains("## Failed runs"));
+
+        // a failed run is retried by the next invocation, not skipped
+        assertEquals(2, study("""
+                grid:
+                  - {path: behaviour.crash, values: [false, true], labels: [fine, crashing]}
+                seeds: 2
+                """).run(options()).executed());
+    }
+
+    @Test
+    void aTransientFailureSucceedsOnItsRetry() throws Exception {
+        StudyResults r = study("base: {behaviour: {failOnce: true}}\nseeds: 1\n").run(options());
+        RunResult only = r.records().get(0).result();
+        assertEquals(RunResult.OK, only.status());
+        assertEquals(2, only.attempts());
+        assertTrue(Files.readString(dir.resolve("study/runs/base-seed1/log.txt")).contains("transient toy failure"));
+    }
+
+    @Test
+    void aChildProcessThatKillsItsJvmFailsAloneAndTheStudyGoesOn() throws Exception {
+        // exitCode 3 halts the JVM it runs in: only a child JVM can survive that
+        StudyResults r = study("""
+                grid:
+                  - {path: behaviour.exitCode, values: [0, 3], labels: [fine, halting]}
+                seeds: 1
+                """).run(options().withParallel(2).withAttempts(1));
+        Table t = r.table();
+        assertEquals(1.0, t.doubleColumn("n").get(row(t, "fine")));
+        assertEquals(19.0, t.doubleColumn("score_mean").get(row(t, "fine")), 1e-12);
+        String failure = t.stringColumn("failures").get(row(t, "halting"));
+        assertTrue(failure.contains("child process exited with code 3 before reporting a result"), failure);
+        assertTrue(failure.contains("toy: halting the JVM with code 3"), failure);
+        assertTrue(Files.readString(dir.resolve("study/runs/fine-seed1/log.txt")).contains("toy: score 19.0"));
+    }
+}

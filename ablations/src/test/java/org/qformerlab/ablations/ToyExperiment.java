@@ -1,0 +1,98 @@
+package org.qformerlab.ablations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.qformerlab.blip2.report.MetricsLog;
+
+/**
+ * A stand-in experiment for testing the runner: instant, deterministic, and able to misbehave on
+ * request.
+ *
+ * <p>{@code score = model.width + 10 * objective.itgWeight + noise * train.seed}, so with seeds 1..3
+ * and noise 1 a variant's scores are {@code x+1, x+2, x+3}: mean {@code x+2}, standard deviation 1.
+ * {@code behaviour.crash} throws; {@code behaviour.failOnce} throws on the first attempt only;
+ * {@code behaviour.exitCode} halts the JVM (child processes only!); {@code behaviour.sleepMs} sleeps.
+ */
+public final class ToyExperiment implements Experiment {
+
+    /** How many times {@link #run} was entered in this JVM. */
+    static final AtomicInteger RUNS = new AtomicInteger();
+
+    static final String DEFAULTS = """
+            {"model": {"width": 8, "depth": 2},
+             "objective": {"itgWeight": 1.0, "mode": "UNIMODAL"},
+             "train": {"steps": 5, "seed": 0, "noise": 1.0},
+             "behaviour": {"crash": false, "failOnce": false, "exitCode": 0, "sleepMs": 0}}""";
+
+    @Override
+    public String kind() {
+        return "toy";
+    }
+
+    @Override
+    public JsonNode defaultConfig() {
+        try {
+            return RunFiles.JSON.readTree(DEFAULTS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void validate(JsonNode config) {
+        JsonNode width = ConfigTree.get(config, "model.width");
+        if (width == null || !width.canConvertToInt() || width.asInt() < 1) {
+            throw new IllegalArgumentException("model.width=" + width + " must be a whole number >= 1");
+        }
+        String mode = ConfigTree.get(config, "objective.mode").asText();
+        if (!mode.equals("UNIMODAL") && !mode.equals("BIDIRECTIONAL")) {
+            throw new IllegalArgumentException("objective.mode=" + mode + " must be UNIMODAL or BIDIRECTIONAL");
+        }
+        if (ConfigTree.get(config, "train.steps").asInt() < 1) {
+            throw new IllegalArgumentException("train.steps must be at least 1");
+        }
+    }
+
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        RUNS.incrementAndGet();
+        JsonNode b = config.get("behaviour");
+        Thread.sleep(b.get("sleepMs").asLong());
+        if (b.get("exitCode").asInt() != 0) {
+            log.println("toy: halting the JVM with code " + b.get("exitCode").asInt());
+            log.flush();
+            Runtime.getRuntime().halt(b.get("exitCode").asInt());
+        }
+        if (b.get("crash").asBoolean()) {
+            throw new IllegalStateException("toy crash requested by behaviour.crash");
+        }
+        Path marker = runDir.resolve("failed-once");
+        if (b.get("failOnce").asBoolean() && !Files.exists(marker)) {
+            Files.createFile(marker);
+            throw new IllegalStateException("transient toy failure");
+        }
+        int steps = config.get("train").get("steps").asInt();
+        long seed = config.get("train").get("seed").asLong();
+        Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
+        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"))) {
+            for (int step = 1; step <= steps; step++) {
+                metrics.append(Map.of("step", step, "total", 10.0 / step + 0.01 * seed));
+            }
+        }
+        int width = config.get("model").get("width").asInt();
+        double score = width + 10 * config.get("objective").get("itgWeight").asDouble()
+                + config.get("train").get("noise").asDouble() * seed;
+        log.println("toy: score " + score);
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("score", score);
+        out.put("loss", 10.0 / steps);
+        out.put("trainable_params", (double) width * width * config.get("model").get("depth").asInt());
+        out.put("steps_per_s", 100.0);
+        return out;
+    }
+}
