@@ -40,7 +40,7 @@ public final class EncoderImageFeatures implements ImageFeatures {
             samples.add(s);
         }
         try (GradMode ignored = GradMode.off()) {
-            return encoder.features(FeatureCache.pixels(scope, samples, encoder.config().imageSize()));
+            return encoder.features(FeatureCache.pixels(scope, samples));
         }
     }
 

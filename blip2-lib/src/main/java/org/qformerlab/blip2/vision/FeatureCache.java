@@ -118,7 +118,7 @@ public final class FeatureCache implements ImageFeatures, AutoCloseable {
                 for (int b = start; b < end; b += batchSize) {
                     int e = Math.min(end, b + batchSize);
                     try (GradMode ignored = GradMode.off(); NDManager scope = owner.newSubManager()) {
-                        NDArray pixels = pixels(scope, samples.subList(b, e), c.imageSize());
+                        NDArray pixels = pixels(scope, samples.subList(b, e));
                         all.set(new NDIndex(b + ":" + e), encoder.features(pixels));
                     }
                 }
@@ -235,7 +235,7 @@ public final class FeatureCache implements ImageFeatures, AutoCloseable {
     }
 
     /** Normalised pixels [n, 3, size, size] of the samples' images, in {@code scope}. */
-    static NDArray pixels(NDManager scope, List<Sample> samples, int size) {
+    static NDArray pixels(NDManager scope, List<Sample> samples) {
         List<BufferedImage> images = new ArrayList<>(samples.size());
         for (Sample s : samples) {
             images.add(s.image());

@@ -30,10 +30,13 @@ import org.qformerlab.blip2.nn.Norm;
  *
  * Why this objective for the shapes world: a hidden patch can only be painted back if the visible
  * tokens carry each object's colour, shape, size and position (a corner of a red triangle says where
- * the rest of it is and what colour it has), which is exactly what captions later talk about. Pixel
- * targets are not normalised per patch (MAE's option): in a world of flat colours that would erase
- * the absolute colour of every uniform patch. Decoder names follow the MAE reference code; its
- * position table is learned here rather than fixed sine-cosine. Only the encoder is kept.
+ * the rest of it is and what colour it has), which is exactly what captions later talk about. The
+ * shapes world is mostly plain background, so raw pixel targets let a model that paints background
+ * everywhere reach a low loss; {@link VisionPretrainConfig#normPixLoss()} (MAE's per-patch
+ * normalised targets) makes plain patches trivial and puts the loss on the objects' patches, whose
+ * normalised values still tell which channels (colours) stand out. Decoder names follow the MAE
+ * reference code; its position table is learned here rather than fixed sine-cosine. Only the
+ * encoder is kept.
  */
 public final class MaskedAutoencoder extends Module {
 
@@ -46,10 +49,12 @@ public final class MaskedAutoencoder extends Module {
     private final Norm decoderNorm;
     private final Dense decoderPred;
     private final int decoderWidth;
+    private final boolean normPixLoss;
 
     public MaskedAutoencoder(VisionConfig c, VisionPretrainConfig p) {
         this.config = c;
         this.decoderWidth = p.decoderWidth();
+        this.normPixLoss = p.normPixLoss();
         this.encoder = module("vision_model", new VisionTransformer(c));
         this.decoderEmbed = module("decoder_embed", new Dense(c.width(), p.decoderWidth()));
         this.maskToken = parameter("mask_token", new Shape(1, 1, p.decoderWidth()), new NormalInitializer(0.02f));
@@ -78,6 +83,11 @@ public final class MaskedAutoencoder extends Module {
     public NDArray loss(NDArray pixels, PatchMask mask) {
         NDArray predicted = reconstruct(pixels, mask);
         NDArray target = Patches.patchify(pixels, config.patchSize());
+        if (normPixLoss) {
+            NDArray mean = target.mean(new int[] {2}, true);
+            NDArray variance = target.sub(mean).square().mean(new int[] {2}, true);
+            target = target.sub(mean).div(variance.add(1e-6).sqrt());
+        }
         NDArray perPatch = predicted.sub(target).square().mean(new int[] {2}); // [B, P]
         NDArray weights = mask.maskedWeights(pixels.getManager());
         return perPatch.mul(weights).sum().div(weights.sum());

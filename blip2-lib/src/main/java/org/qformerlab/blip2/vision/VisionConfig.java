@@ -21,7 +21,9 @@ import org.qformerlab.blip2.config.QFormerConfig;
  * @param featureLayer which block's output are "the features": -1 = the last block followed by
  *     {@code post_layernorm} (Hugging Face's {@code last_hidden_state}); -2 = the second-to-last
  *     block's raw output, as BLIP-2 uses (LAVIS then applies its own trainable {@code ln_vision});
- *     -k = the k-th block from the end; 1..layers = that block (1-based), raw
+ *     -k = the k-th block from the end; 1..layers = that block (1-based), raw. For the encoder of
+ *     a Hugging Face BLIP-2 checkpoint, which already ends at BLIP-2's feature block and stores
+ *     {@code ln_vision} as its {@code post_layernorm}, use {@code featureLayer = layers}
  */
 public record VisionConfig(
         int imageSize,
@@ -57,12 +59,12 @@ public record VisionConfig(
 
     /**
      * The embedded default's encoder (the shapes world, 64x64 images): 8x8 patches (64 patches + the
-     * class token = 65 positions), width 192, 6 blocks of 3 heads, features from the second-to-last
-     * block. Pretraining plus feature extraction of the default world takes about two minutes on two
-     * CPU cores (see the vision package's {@code EmbeddedVision}).
+     * class token = 65 positions), width 192, 4 blocks of 3 heads, features from the second-to-last
+     * block (so 3 blocks run per image). Sized so that pretraining plus feature extraction of the
+     * default world stays within a few minutes on two CPU cores ({@link VisionBenchmark} measures it).
      */
     public static VisionConfig embedded() {
-        return new VisionConfig(64, 8, 3, 192, 6, 3, 768, 1e-6, -2);
+        return new VisionConfig(64, 8, 3, 192, 4, 3, 768, 1e-6, -2);
     }
 
     /** A tiny encoder for tests: 32x32 images, 8x8 patches (16 + 1 positions), width 32, 2 blocks. */

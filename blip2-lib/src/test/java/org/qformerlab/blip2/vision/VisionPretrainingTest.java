@@ -69,7 +69,7 @@ class VisionPretrainingTest {
             }
         }
         ConfigException bad = assertThrows(ConfigException.class,
-                () -> new VisionPretrainConfig(10, 8, 1e-3, 0, 0, 1.0, 32, 1, 4, 0, 1));
+                () -> new VisionPretrainConfig(10, 8, 1e-3, 0, 0, 1.0, false, 32, 1, 4, 0, 1));
         assertTrue(bad.getMessage().contains("maskRatio=1.0"), bad.getMessage());
     }
 }
