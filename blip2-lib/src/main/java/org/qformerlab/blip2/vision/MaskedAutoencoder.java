@@ -37,6 +37,12 @@ import org.qformerlab.blip2.nn.Norm;
  * normalised values still tell which channels (colours) stand out. Decoder names follow the MAE
  * reference code; its position table is learned here rather than fixed sine-cosine. Only the
  * encoder is kept.
+ *
+ * <p>Measured honestly ({@link FeatureProbe} in {@link VisionBenchmark}): at the embedded default's
+ * budget (four passes over 4000 images) a linear probe reads colours, sizes, positions and counts
+ * from these features far above chance, but about as well as from a randomly initialised ViT of the
+ * same shape, whose random patch projections already keep colour and place. A longer pretraining is
+ * the knob to turn when the encoder should contribute more than that.
  */
 public final class MaskedAutoencoder extends Module {
 
