@@ -1,0 +1,45 @@
+package org.qformerlab.blip2.vision;
+
+import ai.djl.ndarray.NDArray;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import org.qformerlab.blip2.config.Configs;
+
+/**
+ * Names for cache folders: a SHA-256 of everything that determines the cached content, so a
+ * different config (or different weights) can never be served a stale file.
+ */
+final class CacheKeys {
+
+    private CacheKeys() {}
+
+    /** The first 16 hex digits of the SHA-256 of {@code text}. */
+    static String hash(String text) {
+        return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    }
+
+    /**
+     * The identity of an encoder: its config and every weight, bit for bit. Two encoders with the
+     * same identity produce the same features.
+     */
+    static String encoderIdentity(VisionTransformer encoder) {
+        MessageDigest sha = digest();
+        sha.update(Configs.toJson(encoder.config()).getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, NDArray> e : org.qformerlab.blip2.checkpoint.Weights.tensors(encoder, VisionTransformer.NAMES).entrySet()) {
+            sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+            sha.update(e.getValue().toByteArray());
+        }
+        return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

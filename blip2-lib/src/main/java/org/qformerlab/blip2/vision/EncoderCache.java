@@ -1,0 +1,109 @@
+package org.qformerlab.blip2.vision;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.qformerlab.blip2.checkpoint.CheckpointException;
+import org.qformerlab.blip2.checkpoint.Safetensors;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.data.ShapesDataset;
+import org.qformerlab.blip2.data.ShapesWorldConfig;
+import org.qformerlab.blip2.data.Split;
+
+/**
+ * The pretrained encoder on disk, so that it is pretrained once per (encoder shape, pretraining
+ * recipe, shapes world) and loaded ever after:
+ *
+ * <pre>
+ *   &lt;cacheRoot&gt;/vision/&lt;hash of the three configs&gt;/model.safetensors   weights, {@link VisionTransformer#NAMES}
+ *   &lt;cacheRoot&gt;/vision/&lt;hash&gt;/config.json                               the key, plus the pretraining's losses and time
+ * </pre>
+ *
+ * Both files are written atomically, the weights first: {@code config.json} exists only next to a
+ * complete model. A cached entry that cannot be used (a truncated or foreign weights file, a
+ * {@code config.json} for another key) is reported on the log and <b>rebuilt</b>: the cache holds
+ * derived data, so pretraining again is always a correct repair.
+ */
+public final class EncoderCache {
+
+    /** Bump when the architecture or objective changes in a way the configs do not show. */
+    static final String FORMAT = "qformerlab-vision-mae-1";
+
+    private EncoderCache() {}
+
+    /** An encoder from the cache, and whether this call had to pretrain it. */
+    public record Entry(VisionTransformer encoder, Path folder, boolean trainedNow) {}
+
+    /** The folder of the entry for these configs. */
+    public static Path folder(Path cacheRoot, VisionConfig vision, VisionPretrainConfig pretraining, ShapesWorldConfig world) {
+        return cacheRoot.resolve("vision").resolve(CacheKeys.hash(Configs.toJson(key(vision, pretraining, world))));
+    }
+
+    /**
+     * Loads the encoder pretrained for these configs, or pretrains it on the world's training images
+     * and stores it. The encoder comes back frozen, in a sub-manager of {@code manager}.
+     */
+    public static Entry pretrainOrLoad(VisionConfig vision, VisionPretrainConfig pretraining, ShapesDataset data,
+                                       Path cacheRoot, NDManager manager, PrintStream log) {
+        ObjectNode key = key(vision, pretraining, data.config());
+        Path folder = folder(cacheRoot, vision, pretraining, data.config());
+        Path model = folder.resolve("model.safetensors");
+        Path config = folder.resolve("config.json");
+        if (Files.exists(config)) {
+            String problem;
+            NDManager owner = manager.newSubManager();
+            try {
+                JsonNode stored = Configs.JSON.readTree(config.toFile());
+                if (stored.has("key") && Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
+                    VisionTransformer encoder = VisionTransformer.load(vision, model, owner).freeze();
+                    print(log, "vision: loaded the pretrained image encoder from " + folder);
+                    return new Entry(encoder, folder, false);
+                }
+                problem = "its config.json describes another encoder";
+            } catch (IOException | CheckpointException e) {
+                problem = e.getMessage();
+            }
+            owner.close();
+            print(log, "vision: the cached image encoder in " + folder + " cannot be used (" + problem
+                    + "); pretraining it again");
+        }
+        int images = data.split(Split.TRAIN).size();
+        print(log, "vision: pretraining the image encoder (" + vision.layers() + " blocks, width " + vision.width()
+                + ", " + pretraining.steps() + " steps of " + pretraining.batchSize() + ") on the " + images
+                + " training images; it will be cached in " + folder);
+        PixelBank bank = PixelBank.render(data.split(Split.TRAIN), vision.imageSize());
+        VisionPretraining.Result result = VisionPretraining.run(vision, pretraining, bank, manager, log);
+        result.encoder().save(model);
+        ObjectNode record = Configs.JSON.createObjectNode();
+        record.set("key", key);
+        record.put("encoder", CacheKeys.encoderIdentity(result.encoder()));
+        record.put("trainingImages", images);
+        record.put("seconds", result.seconds());
+        record.put("firstLoss", result.firstLoss(10));
+        record.put("lastLoss", result.lastLoss(10));
+        Safetensors.AtomicFiles.writeString(config, Configs.toJson(record));
+        return new Entry(result.encoder(), folder, true);
+    }
+
+    /** Everything the cached weights depend on (progress logging excluded). */
+    private static ObjectNode key(VisionConfig vision, VisionPretrainConfig pretraining, ShapesWorldConfig world) {
+        ObjectNode key = Configs.JSON.createObjectNode();
+        key.put("format", FORMAT);
+        key.set("vision", Configs.JSON.valueToTree(vision));
+        ObjectNode recipe = Configs.JSON.valueToTree(pretraining);
+        recipe.remove("logEvery");
+        key.set("pretraining", recipe);
+        key.set("world", Configs.JSON.valueToTree(world));
+        return key;
+    }
+
+    private static void print(PrintStream log, String line) {
+        if (log != null) {
+            log.println(line);
+        }
+    }
+}
