@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Scopes;
 
@@ -58,7 +58,7 @@ public final class Generator {
             tokens.add(new ArrayList<>());
             steps.add(new ArrayList<>());
         }
-        Random rng = new Random(cfg.seed());
+        SplittableRandom rng = new SplittableRandom(cfg.seed()); // well mixed even for seeds 0, 1, 2, ...
         for (int t = 0; t < cfg.maxNewTokens(); t++) {
             long[] next = new long[b];
             int running = 0;

@@ -3,7 +3,7 @@ package org.qformerlab.blip2.llm;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * The per-step rules of decoding, applied to one row's logits (a float per vocabulary entry) in
@@ -65,7 +65,7 @@ final class LogitsRules {
      * Nucleus sampling (Holtzman et al. 2020): softmax(logits / temperature), keep the most likely
      * tokens until their probability reaches {@code topP} (at least one), renormalise, draw.
      */
-    static int sampleNucleus(float[] logits, double temperature, double topP, Random rng) {
+    static int sampleNucleus(float[] logits, double temperature, double topP, RandomGenerator rng) {
         int n = logits.length;
         float[] scaled = new float[n];
         for (int v = 0; v < n; v++) {
