@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
@@ -22,9 +21,6 @@ import org.qformerlab.blip2.qformer.KeyValue;
  * the mask is {@code [ones(Q) ; text mask]}, so the soft prompt takes positions 0..Q-1.
  */
 public final class OptDecoder extends Module {
-
-    /** Additive bias of a blocked key: exp of it is exactly 0 in float32. */
-    static final float BLOCKED = -1e9f;
 
     private final OptConfig config;
     private final Embedding embedTokens;
@@ -71,7 +67,7 @@ public final class OptDecoder extends Module {
         }
         NDArray hidden = inputsEmbeds.add(embedPositions.forward(positions(attentionMask, past0)));
         hidden = Dropout.apply(hidden, (float) config.dropout(), training);
-        NDArray bias = causalBias(attentionMask, past0, (int) s);
+        NDArray bias = AttentionBias.causal(attentionMask, past0, (int) s);
         List<KeyValue> cache = new ArrayList<>(layers.size());
         for (int i = 0; i < layers.size(); i++) {
             OptDecoderLayer.Output out = layers.get(i).forward(hidden, bias, KvCache.layer(past, i), training);
@@ -92,20 +88,5 @@ public final class OptDecoder extends Module {
             positions = positions.get(new NDIndex(":, {}:", past));
         }
         return positions.add((long) OptConfig.POSITION_OFFSET);
-    }
-
-    /**
-     * The additive bias [B, 1, S, past + S]: new position i (absolute {@code past + i}) may attend
-     * to key j when {@code j <= past + i} and key j is not padding.
-     */
-    static NDArray causalBias(NDArray attentionMask, int past, int s) {
-        NDManager m = attentionMask.getManager();
-        long b = attentionMask.getShape().get(0);
-        long total = attentionMask.getShape().get(1);
-        NDArray keys = m.arange(0L, total, 1L, DataType.INT64).reshape(1, total);
-        NDArray rows = m.arange((long) past, (long) past + s, 1L, DataType.INT64).reshape(s, 1);
-        NDArray causal = keys.lte(rows).toType(DataType.FLOAT32, false).reshape(1, 1, s, total);
-        NDArray notPadding = attentionMask.toType(DataType.FLOAT32, false).reshape(b, 1, 1, total);
-        return causal.mul(notPadding).sub(1f).mul(-BLOCKED);
     }
 }

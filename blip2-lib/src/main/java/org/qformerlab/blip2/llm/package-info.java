@@ -4,6 +4,9 @@
  * <ul>
  *   <li>{@link org.qformerlab.blip2.llm.OptModel} (config {@link org.qformerlab.blip2.llm.OptConfig}):
  *       the decoder-only OPT with Hugging Face names, frozen from construction;</li>
+ *   <li>{@link org.qformerlab.blip2.llm.T5Model} (config {@link org.qformerlab.blip2.llm.T5Config}):
+ *       the FlanT5 encoder-decoder (RMS norms, relative position buckets, gated-GELU), whose decoder
+ *       bound to an encoder output ({@code decoderFor}) is a causal LM for generation;</li>
  *   <li>{@link org.qformerlab.blip2.llm.CausalLm}: what the rest of the library needs of a language
  *       model: embed tokens, next-token logits from input embeddings, a
  *       {@link org.qformerlab.blip2.llm.KvCache};</li>
