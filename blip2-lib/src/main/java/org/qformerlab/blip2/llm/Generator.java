@@ -21,7 +21,9 @@ import org.qformerlab.blip2.nn.Scopes;
  * <p>With the KV cache the prefix is run once and each new token costs one position; without it
  * the whole sequence is recomputed each step (same result, for checking). Every call runs without
  * gradient recording in one NDManager scope of its own: nothing it computes outlives the call but
- * the returned Java arrays. The per-token rules run on the host, one row of logits at a time.
+ * the returned Java arrays, and within the call each step frees the previous step's arrays, so memory
+ * does not grow with the number of tokens beyond the cache itself. The per-token rules run on the
+ * host, one row of logits at a time.
  */
 public final class Generator {
 
@@ -258,11 +260,17 @@ public final class Generator {
     /**
      * The model's side of decoding: the sequence so far (its cache, or its embeddings when
      * recomputing) and the attention mask, extended one token per row at a time.
+     *
+     * <p>Memory stays flat over the steps: each step computes in a manager of its own ({@code live},
+     * which the step's inputs belong to, so everything derived from them does too); only the state
+     * the next step needs (cache, mask, embeddings) moves on to a fresh manager, and the step's
+     * manager with every intermediate array and the previous cache is closed.
      */
     private static final class Session {
         private final CausalLm lm;
         private final NDManager scope;
         private final boolean useCache;
+        private NDManager live;
         private NDArray embeds; // everything so far (recompute mode only)
         private NDArray mask;
         private KvCache cache;
@@ -271,19 +279,20 @@ public final class Generator {
             this.lm = lm;
             this.scope = scope;
             this.useCache = useCache;
+            this.live = scope.newSubManager();
         }
 
         float[][] start(NDArray prefix, NDArray prefixMask) {
-            embeds = prefix;
-            mask = prefixMask;
-            return run(prefix, null);
+            mask = prefixMask.toType(DataType.INT64, true); // our own copies: the caller's arrays never move
+            embeds = useCache ? null : prefix.duplicate();
+            return run(useCache ? prefix : embeds, null);
         }
 
         /** Appends one token per row and returns the next logits [B][V]. */
         float[][] next(long[] tokens) {
-            NDArray ids = scope.create(tokens, new Shape(tokens.length, 1));
+            NDArray ids = live.create(tokens, new Shape(tokens.length, 1));
             NDArray embedded = lm.embedTokens(ids);
-            mask = mask.concat(scope.ones(new Shape(tokens.length, 1), DataType.INT64), 1);
+            mask = mask.concat(live.ones(new Shape(tokens.length, 1), DataType.INT64), 1);
             if (useCache) {
                 return run(embedded, cache);
             }
@@ -293,7 +302,7 @@ public final class Generator {
 
         /** Keeps rows {@code rows} (row i of the new batch is old row rows[i]). */
         void select(int[] rows) {
-            NDArray index = scope.create(java.util.Arrays.stream(rows).asLongStream().toArray());
+            NDArray index = live.create(java.util.Arrays.stream(rows).asLongStream().toArray());
             mask = mask.get(index);
             if (useCache) {
                 cache = cache.rows(index);
@@ -313,7 +322,33 @@ public final class Generator {
             for (int r = 0; r < b; r++) {
                 rows[r] = java.util.Arrays.copyOfRange(flat, r * v, (r + 1) * v);
             }
+            moveOn();
             return rows;
+        }
+
+        /** Moves the state to a fresh manager and frees everything else this step made. */
+        private void moveOn() {
+            NDManager next = scope.newSubManager();
+            java.util.List<NDArray> state = new java.util.ArrayList<>();
+            state.add(mask);
+            if (embeds != null) {
+                state.add(embeds);
+            }
+            if (cache != null) {
+                for (java.util.List<org.qformerlab.blip2.qformer.KeyValue> layers
+                        : java.util.Arrays.asList(cache.self(), cache.cross())) {
+                    if (layers != null) {
+                        layers.forEach(kv -> {
+                            state.add(kv.keys());
+                            state.add(kv.values());
+                        });
+                    }
+                }
+            }
+            // every state array was computed here (the mask and embeddings start as copies), so moving them is safe
+            state.forEach(a -> a.attach(next));
+            live.close();
+            live = next;
         }
     }
 }

@@ -74,16 +74,16 @@ public final class T5Model extends Module {
 
     /** The decoder conditioned on one encoder output, as a causal LM for the {@link Generator}. */
     public CausalLm decoderFor(NDArray encoderHidden, NDArray encoderMask) {
-        return new BoundDecoder(encoderHidden, encoderMask);
+        return new BoundDecoder(encoderHidden, T5Stack.crossBias(encoderMask));
     }
 
     private final class BoundDecoder implements CausalLm {
         private final NDArray encoderHidden;
-        private final NDArray encoderMask;
+        private final NDArray crossBias; // computed once per bound decoder, not per step
 
-        BoundDecoder(NDArray encoderHidden, NDArray encoderMask) {
+        BoundDecoder(NDArray encoderHidden, NDArray crossBias) {
             this.encoderHidden = encoderHidden;
-            this.encoderMask = encoderMask;
+            this.crossBias = crossBias;
         }
 
         @Override
@@ -103,13 +103,13 @@ public final class T5Model extends Module {
 
         @Override
         public Output forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache past, boolean training) {
-            T5Stack.Output out = decoder.decode(inputsEmbeds, attentionMask, past, encoderHidden, encoderMask, training);
+            T5Stack.Output out = decoder.decode(inputsEmbeds, attentionMask, past, encoderHidden, crossBias, training);
             return new Output(lmHead(out.hidden()), out.cache());
         }
 
         @Override
         public CausalLm rows(NDArray index) {
-            return new BoundDecoder(encoderHidden.get(index), encoderMask.get(index));
+            return new BoundDecoder(encoderHidden.get(index), crossBias.get(index));
         }
     }
 }

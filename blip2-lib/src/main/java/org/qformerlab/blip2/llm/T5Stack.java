@@ -47,17 +47,17 @@ public final class T5Stack extends Module {
 
     /**
      * Decoder: new positions [B, S, dModel] with mask [B, past + S], attending to the encoder
-     * output [B, L, dModel] (padding mask [B, L]); the cache holds earlier positions' self-attention
-     * keys/values and the encoder's cross-attention keys/values (projected once).
+     * output [B, L, dModel] (its padding as an additive bias [B, 1, 1, L], see {@link #crossBias});
+     * the cache holds earlier positions' self-attention keys/values and the encoder's
+     * cross-attention keys/values (projected once).
      */
-    public Output decode(NDArray inputsEmbeds, NDArray mask, KvCache past, NDArray encoderHidden, NDArray encoderMask,
+    public Output decode(NDArray inputsEmbeds, NDArray mask, KvCache past, NDArray encoderHidden, NDArray crossBias,
             boolean training) {
         int pastLength = past == null ? 0 : past.length();
         int s = (int) inputsEmbeds.getShape().get(1);
         NDArray selfBias = blocks.get(0).selfAttention()
                 .positionBias(inputsEmbeds.getManager(), s, pastLength + s, pastLength, false)
                 .add(AttentionBias.causal(mask, pastLength, s));
-        NDArray crossBias = AttentionBias.padding(encoderMask);
         List<KeyValue> cross = past != null && past.cross() != null ? past.cross() : new ArrayList<>();
         boolean newCross = cross.isEmpty();
         List<KeyValue> self = new ArrayList<>(blocks.size());
@@ -73,6 +73,11 @@ public final class T5Stack extends Module {
         }
         return new Output(Dropout.apply(finalLayerNorm.forward(h), (float) config.dropout(), training),
                 new KvCache(self, cross));
+    }
+
+    /** The cross-attention bias of an encoder padding mask [B, L]: padded encoder positions are blocked. */
+    public static NDArray crossBias(NDArray encoderMask) {
+        return AttentionBias.padding(encoderMask);
     }
 
     boolean isDecoder() {

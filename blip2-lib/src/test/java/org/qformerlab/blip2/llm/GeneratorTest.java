@@ -212,6 +212,41 @@ class GeneratorTest {
     }
 
     @Test
+    void eachStepFreesWhatThePreviousStepMade() {
+        // counts the arrays alive in the generation's scope at every model call: with the per-step
+        // managers the count is the same at every step (it would grow by a step's intermediates otherwise)
+        try (NDManager m = NDManager.newBaseManager()) {
+            OptModel opt = randomOpt(m);
+            List<Integer> alive = new java.util.ArrayList<>();
+            CausalLm counting = new CausalLm() {
+                public int vocabSize() {
+                    return opt.vocabSize();
+                }
+
+                public int embeddingWidth() {
+                    return opt.embeddingWidth();
+                }
+
+                public NDArray embedTokens(NDArray ids) {
+                    return opt.embedTokens(ids);
+                }
+
+                public Output forward(NDArray inputsEmbeds, NDArray mask, KvCache past, boolean training) {
+                    var scope = (ai.djl.ndarray.BaseNDManager) inputsEmbeds.getManager().getParentManager();
+                    alive.add(scope.getManagedArrays().size());
+                    return opt.forward(inputsEmbeds, mask, past, training);
+                }
+            };
+            NDArray[] p = prefix(m);
+            Generator.generate(counting, p[0], p[1], GenerationConfig.greedy(12, -1, 1));
+            assertEquals(12, alive.size());
+            for (int step = 3; step < alive.size(); step++) {
+                assertEquals(alive.get(2), alive.get(step), "arrays alive at each step: " + alive);
+            }
+        }
+    }
+
+    @Test
     void badConfigsAndPrefixesAreExplained() {
         var e = assertThrows(ConfigException.class, () -> GenerationConfig.greedy(0, 2, 1));
         assertTrue(e.getMessage().contains("maxNewTokens=0"), e.getMessage());
