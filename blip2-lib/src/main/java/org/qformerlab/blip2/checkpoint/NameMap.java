@@ -29,7 +29,8 @@ public interface NameMap {
                 public Map<String, String> aliases() {
                     return Map.of(
                             "Qformer.cls.predictions.decoder.weight", "Qformer.bert.embeddings.word_embeddings.weight",
-                            "Qformer.cls.predictions.decoder.bias", "Qformer.cls.predictions.bias");
+                            "Qformer.cls.predictions.decoder.bias", "Qformer.cls.predictions.bias",
+                            "opt_model.lm_head.weight", "opt_model.model.decoder.embed_tokens.weight");
                 }
 
                 @Override
@@ -45,6 +46,7 @@ public interface NameMap {
      * {@code vision_model.post_layernorm}, {@code opt_proj} -> {@code language_projection},
      * {@code opt_model.} -> {@code language_model.}; the text embeddings and ITC projections of the
      * retrieval model go to {@code embeddings.*}, {@code vision_projection}, {@code text_projection}.
+     * OPT's {@code language_model.lm_head.weight} is the tied copy of its token embeddings.
      */
     NameMap HUGGING_FACE = new RuleNameMap(
             "Hugging Face",
@@ -60,7 +62,7 @@ public interface NameMap {
                     new String[] {"^t5_model\\.", "language_model."},
                     new String[] {"^vision_proj\\.", "vision_projection."},
                     new String[] {"^text_proj\\.", "text_projection."}),
-            Map.of());
+            Map.of("language_model.lm_head.weight", "opt_model.model.decoder.embed_tokens.weight"));
 
     /** A map defined by ordered regular-expression rewrites. */
     final class RuleNameMap implements NameMap {

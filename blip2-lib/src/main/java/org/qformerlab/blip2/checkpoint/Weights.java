@@ -24,28 +24,82 @@ public final class Weights {
 
     private Weights() {}
 
-    /** Which differences between model and file are acceptable. */
-    public record Policy(Predicate<String> mayBeMissing, Predicate<String> mayBeUnused) {
+    /**
+     * Which differences between model and file are acceptable.
+     *
+     * @param mayBeMissing internal names the file may lack (they keep their current values)
+     * @param mayBeUnused file names the model may leave unused
+     * @param absences parts of the model that a kind of checkpoint lacks on purpose, each with the
+     *     reason (stage 2 has no Q-Former text embeddings); they keep their current values and the
+     *     {@link Report} lists them by name under their reason
+     */
+    public record Policy(Predicate<String> mayBeMissing, Predicate<String> mayBeUnused, List<Absence> absences) {
+
+        public Policy {
+            absences = List.copyOf(absences);
+        }
+
+        public Policy(Predicate<String> mayBeMissing, Predicate<String> mayBeUnused) {
+            this(mayBeMissing, mayBeUnused, List.of());
+        }
+
         /** Model and file must match exactly. */
         public static Policy strict() {
             return new Policy(n -> false, n -> false);
         }
 
         public Policy allowMissing(Predicate<String> internalNames) {
-            return new Policy(mayBeMissing.or(internalNames), mayBeUnused);
+            return new Policy(mayBeMissing.or(internalNames), mayBeUnused, absences);
         }
 
         public Policy ignoreUnused(Predicate<String> fileNames) {
-            return new Policy(mayBeMissing, mayBeUnused.or(fileNames));
+            return new Policy(mayBeMissing, mayBeUnused.or(fileNames), absences);
+        }
+
+        /**
+         * Internal names that this kind of checkpoint does not have by design ({@code why} says
+         * why); any other missing name is still an error.
+         */
+        public Policy absentOnPurpose(String why, Predicate<String> internalNames) {
+            List<Absence> more = new ArrayList<>(absences);
+            more.add(new Absence(why, internalNames));
+            return new Policy(mayBeMissing, mayBeUnused, more);
+        }
+    }
+
+    /** Model parts a checkpoint lacks by design, and why. */
+    public record Absence(String why, Predicate<String> internalNames) {}
+
+    /**
+     * What a load did: the internal names loaded, the ones left as they were because the file
+     * lacks them on purpose (by reason), and the ones the policy merely allowed to be missing.
+     */
+    public record Report(List<String> loaded, Map<String, List<String>> absentOnPurpose, List<String> allowedMissing) {
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("loaded " + loaded.size() + " tensors");
+            absentOnPurpose.forEach((why, names) ->
+                    sb.append("; absent on purpose (").append(why).append("): ").append(names.size())
+                            .append(' ').append(names));
+            if (!allowedMissing.isEmpty()) {
+                sb.append("; allowed missing: ").append(allowedMissing);
+            }
+            return sb.toString();
         }
     }
 
     /** Reads {@code file} and loads it into {@code model}; returns the internal names loaded. */
     public static List<String> load(Module model, Path file, NameMap names, Policy policy) {
+        return loadReporting(model, file, names, policy).loaded();
+    }
+
+    /** Reads {@code file} and loads it into {@code model}; says what was loaded and what was not. */
+    public static Report loadReporting(Module model, Path file, NameMap names, Policy policy) {
         try (NDManager scratch = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = Safetensors.read(scratch, file);
             try {
-                return load(model, tensors, names, policy);
+                return loadReporting(model, tensors, names, policy);
             } catch (CheckpointException e) {
                 throw new CheckpointException(file + " (" + names + " names) does not fit the model:\n" + e.getMessage(), e);
             }
@@ -55,7 +109,15 @@ public final class Weights {
     /** Loads named tensors (file names) into the model's parameters. */
     public static List<String> load(
             Module model, Map<String, NDArray> tensors, NameMap names, Policy policy) {
+        return loadReporting(model, tensors, names, policy).loaded();
+    }
+
+    /** Loads named tensors (file names) into the model's parameters and reports what happened. */
+    public static Report loadReporting(
+            Module model, Map<String, NDArray> tensors, NameMap names, Policy policy) {
         Map<String, Parameter> params = model.namedParameters();
+        Map<String, List<String>> onPurpose = new LinkedHashMap<>();
+        List<String> allowedMissing = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
         Set<String> used = new HashSet<>();
@@ -65,7 +127,13 @@ public final class Weights {
             String external = names.external(e.getKey());
             NDArray t = tensors.get(external);
             if (t == null) {
-                if (!policy.mayBeMissing().test(e.getKey())) {
+                Absence absence = policy.absences().stream()
+                        .filter(a -> a.internalNames().test(e.getKey())).findFirst().orElse(null);
+                if (absence != null) {
+                    onPurpose.computeIfAbsent(absence.why(), k -> new ArrayList<>()).add(e.getKey());
+                } else if (policy.mayBeMissing().test(e.getKey())) {
+                    allowedMissing.add(e.getKey());
+                } else {
                     missing.add(external);
                 }
                 continue;
@@ -107,7 +175,7 @@ public final class Weights {
         try (GradMode ignored = GradMode.off()) {
             plan.forEach((p, t) -> copyInto(p.getArray(), t));
         }
-        return loaded;
+        return new Report(loaded, onPurpose, allowedMissing);
     }
 
     private static void copyInto(NDArray target, NDArray source) {

@@ -33,11 +33,25 @@ public abstract class Module extends AbstractBlock {
 
     private final Map<String, Module> modules = new LinkedHashMap<>();
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final java.util.Set<String> inlined = new java.util.HashSet<>();
 
     /** Registers a sub-module under the name the reference implementation gives it. */
     protected final <M extends Module> M module(String name, M module) {
         addChildBlock(name, module);
         modules.put(name, module);
+        return module;
+    }
+
+    /**
+     * Registers a sub-module whose parameters keep their own names, without a prefix: a wrapper
+     * that adds parts beside an existing model (stage 2 adds {@code opt_proj} and {@code opt_model}
+     * beside the stage-1 {@code query_tokens}, {@code ln_vision}, {@code Qformer}) keeps the names
+     * the reference checkpoints use.
+     */
+    protected final <M extends Module> M inline(String djlName, M module) {
+        addChildBlock(djlName, module);
+        modules.put(djlName, module);
+        inlined.add(djlName);
         return module;
     }
 
@@ -69,7 +83,7 @@ public abstract class Module extends AbstractBlock {
 
     private void collect(String prefix, Map<String, Parameter> out) {
         parameters.forEach((name, p) -> out.put(prefix + name, p));
-        modules.forEach((name, m) -> m.collect(prefix + name + ".", out));
+        modules.forEach((name, m) -> m.collect(inlined.contains(name) ? prefix : prefix + name + ".", out));
     }
 
     /** Number of scalar weights, optionally only those that train. */

@@ -96,6 +96,24 @@ public final class Fixtures {
                 c.get("dec_id").asInt());
     }
 
+    /** The OPT config of a stage-2 fixture's {@code opt} object (dropout off: the reference ran in eval mode). */
+    public static org.qformerlab.blip2.llm.OptConfig optConfig(JsonNode c) {
+        JsonNode o = c.get("opt");
+        return new org.qformerlab.blip2.llm.OptConfig(
+                o.get("vocab").asInt(),
+                o.get("hidden").asInt(),
+                o.get("ffn").asInt(),
+                o.get("layers").asInt(),
+                o.get("heads").asInt(),
+                o.get("max_positions").asInt(),
+                o.get("pad_id").asInt(),
+                o.get("bos_id").asInt(),
+                o.get("eos_id").asInt(),
+                o.path("layer_norm_eps").asDouble(1e-5),
+                0.0,
+                o.path("do_layer_norm_before").asBoolean(true));
+    }
+
     /** Asserts same shape (ignoring size-1 axes) and relative error within {@link #TOLERANCE}. */
     public static void assertClose(String what, NDArray expected, NDArray actual) {
         assertClose(what, expected, actual, TOLERANCE);

@@ -1,0 +1,161 @@
+package org.qformerlab.blip2.bridge;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.llm.Generation;
+import org.qformerlab.blip2.llm.GenerationConfig;
+import org.qformerlab.blip2.llm.Generator;
+import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.llm.OptModel;
+import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Scopes;
+import org.qformerlab.blip2.objectives.CrossEntropy;
+
+/**
+ * BLIP-2 stage 2 with a decoder-only LLM (LAVIS {@code Blip2OPT}): vision-to-language generative
+ * learning. The bridge turns frozen image features into a soft prompt of N embeddings; the frozen
+ * OPT ({@code opt_model}) reads {@code [soft prompt ; embedded text]} under the attention mask
+ * {@code [ones(N) ; text mask]} and is trained, through the bridge only, to continue the prompt
+ * with the caption:
+ *
+ * <pre>
+ *   loss = mean over text tokens i >= promptLength, not padding, of -log p(text_i | prompt, text_<i)
+ * </pre>
+ *
+ * No label smoothing; soft-prompt positions, the text prompt and padding are not predicted. The
+ * parameter names are LAVIS's ({@code query_tokens}, {@code ln_vision.*}, {@code Qformer.*},
+ * {@code opt_proj.*}, {@code opt_model.*}).
+ */
+public final class Stage2Model extends Module {
+
+    private final Bridge bridge;
+    private final OptModel llm;
+
+    public Stage2Model(Bridge bridge, OptModel llm) {
+        if (bridge.outputWidth() != llm.embeddingWidth()) {
+            throw new IllegalArgumentException("the bridge produces width " + bridge.outputWidth()
+                    + " but the LLM embeds tokens with width " + llm.embeddingWidth()
+                    + ": build the bridge with llmWidth=" + llm.embeddingWidth());
+        }
+        this.bridge = inline("bridge", bridge);
+        this.llm = module("opt_model", llm);
+    }
+
+    /** BLIP-2 OPT: a Q-Former bridge ({@code opt_proj}) in front of a frozen OPT, initialised. */
+    public static Stage2Model create(QFormerConfig qformer, OptConfig opt, NDManager manager) {
+        Stage2Model model = new Stage2Model(
+                new QFormerBridge(qformer, opt.hiddenSize(), QFormerBridge.OPT_PROJ), new OptModel(opt));
+        model.initialize(manager, DataType.FLOAT32);
+        return model;
+    }
+
+    public Bridge bridge() {
+        return bridge;
+    }
+
+    public OptModel llm() {
+        return llm;
+    }
+
+    /**
+     * The load policy of a stage-2 checkpoint: exact, except for the bridge's parts that stage 2
+     * does not use (reported by name in {@link Weights.Report}).
+     */
+    public Weights.Policy checkpointPolicy() {
+        return Weights.Policy.strict().absentOnPurpose(
+                "stage 2 does not use the Q-Former's text side or the stage-1 heads", bridge.unusedParameters());
+    }
+
+    /** The result of one stage-2 pass. */
+    public record Output(NDArray loss, NDArray logits, Bridge.VisualPrompt prompt) {}
+
+    /**
+     * @param scope the step's manager; the inputs are attached to it for the step
+     * @param imageEmbeds the frozen encoder's features [B, P, Dv]
+     * @param textIds int64 [B, T], right-padded, first token BOS, the first {@code promptLength}
+     *     tokens a prompt that is not predicted
+     * @param textMask int64 [B, T], 1 = token, 0 = padding
+     */
+    public Output forward(
+            NDManager scope, NDArray imageEmbeds, NDArray textIds, NDArray textMask, int promptLength, boolean training) {
+        checkText(imageEmbeds, textIds, textMask, promptLength);
+        Scopes.enter(scope, imageEmbeds, textIds, textMask);
+        return languageModelling(scope, bridge.forward(scope, imageEmbeds, training), textIds, textMask, promptLength,
+                training);
+    }
+
+    /**
+     * The frozen LLM's half of {@link #forward}: the loss of the text given a soft prompt (from
+     * {@link Bridge#forward}, or any [B, N, Dllm] embeddings for experiments).
+     */
+    public Output languageModelling(
+            NDManager scope, Bridge.VisualPrompt prompt, NDArray textIds, NDArray textMask, int promptLength,
+            boolean training) {
+        Scopes.enter(scope, textIds, textMask);
+        long b = textIds.getShape().get(0);
+        int t = (int) textIds.getShape().get(1);
+        int n = (int) prompt.embeds().getShape().get(1);
+        NDArray inputs = prompt.embeds().concat(llm.embedTokens(textIds), 1);
+        NDArray mask = scope.ones(new Shape(b, n), DataType.INT64).concat(textMask.toType(DataType.INT64, false), 1);
+        NDArray logits = llm.forward(inputs, mask, null, training).logits();
+
+        // position n - 1 + i predicts text token i; only tokens after the prompt and not padding count
+        long v = logits.getShape().get(2);
+        NDArray predictions = logits.get(new NDIndex(":, {}:{}", n - 1, n - 1 + t)).reshape(b * t, v);
+        NDArray afterPrompt = scope.arange(0L, (long) t, 1L, DataType.INT64).gte((long) promptLength)
+                .toType(DataType.FLOAT32, false).reshape(1, t);
+        NDArray valid = textMask.toType(DataType.FLOAT32, false).mul(afterPrompt).reshape(b * t);
+        NDArray loss = CrossEntropy.loss(predictions, textIds.reshape(b * t), 0.0, valid);
+        return new Output(loss, logits, prompt);
+    }
+
+    /**
+     * Captions: decodes from {@code [soft prompt ; embedded prompt ids]} with the given strategy,
+     * without gradient recording, in a scope of its own.
+     *
+     * @param promptIds int64 [B, P] (e.g. BOS, or BOS + "a photo of"), unpadded, or null
+     */
+    public Generation generate(NDManager manager, NDArray imageEmbeds, NDArray promptIds, GenerationConfig config) {
+        try (GradMode ignored = GradMode.off(); NDManager scope = manager.newSubManager()) {
+            Scopes.enter(scope, imageEmbeds);
+            return generateFrom(scope, bridge.forward(scope, imageEmbeds, false).embeds(), promptIds, config);
+        }
+    }
+
+    /** Decodes from a given soft prompt [B, N, Dllm] followed by the embedded prompt ids. */
+    public Generation generateFrom(NDManager manager, NDArray softPrompt, NDArray promptIds, GenerationConfig config) {
+        try (GradMode ignored = GradMode.off(); NDManager scope = manager.newSubManager()) {
+            Scopes.enter(scope, softPrompt, promptIds);
+            NDArray prefix = softPrompt;
+            if (promptIds != null) {
+                prefix = prefix.concat(llm.embedTokens(promptIds), 1);
+            }
+            return Generator.generate(llm, prefix, null, config);
+        }
+    }
+
+    private static void checkText(NDArray image, NDArray ids, NDArray mask, int promptLength) {
+        if (image.getShape().dimension() != 3) {
+            throw new IllegalArgumentException(
+                    "image features must be [batch, patches, width]; got shape " + image.getShape());
+        }
+        if (ids.getShape().dimension() != 2 || !ids.getShape().equals(mask.getShape())) {
+            throw new IllegalArgumentException("text ids " + ids.getShape() + " and text mask " + mask.getShape()
+                    + " must both be [batch, textLength]");
+        }
+        if (ids.getShape().get(0) != image.getShape().get(0)) {
+            throw new IllegalArgumentException("batch sizes differ: " + image.getShape().get(0) + " images but "
+                    + ids.getShape().get(0) + " texts; pair every image with one text");
+        }
+        if (promptLength < 0 || promptLength >= ids.getShape().get(1)) {
+            throw new IllegalArgumentException("promptLength=" + promptLength + " must be in [0, textLength="
+                    + ids.getShape().get(1) + "): at least one token must remain to predict");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.qformerlab.blip2.llm;
+
+import static org.qformerlab.blip2.config.ConfigException.require;
+
+/**
+ * The shape of a T5 v1.1 / FlanT5 encoder-decoder (Hugging Face {@code T5Config}), the frozen LLM of
+ * BLIP-2's FlanT5 variants: RMS norms, relative position buckets instead of position embeddings,
+ * gated-GELU feed-forward blocks.
+ *
+ * @param vocabSize rows of the shared token embedding {@code shared}
+ * @param dModel width of every token
+ * @param dKv width of one attention head (heads * dKv need not equal dModel)
+ * @param dFf width of the gated feed-forward block
+ * @param numLayers encoder blocks
+ * @param numDecoderLayers decoder blocks
+ * @param numHeads attention heads
+ * @param relativeAttentionNumBuckets buckets of relative distance (32)
+ * @param relativeAttentionMaxDistance distances beyond it share the last bucket (128)
+ * @param layerNormEps epsilon of the RMS norms (1e-6)
+ * @param dropout dropout while training (0.1; 0 gives the eval-mode function)
+ * @param padTokenId padding id (0), also the decoder's start token
+ * @param eosTokenId end of text (1)
+ * @param tieWordEmbeddings whether {@code lm_head} is {@code shared} (T5 1.0; FlanT5: false); tied
+ *     heads scale the decoder output by dModel^-0.5 first
+ */
+public record T5Config(
+        int vocabSize,
+        int dModel,
+        int dKv,
+        int dFf,
+        int numLayers,
+        int numDecoderLayers,
+        int numHeads,
+        int relativeAttentionNumBuckets,
+        int relativeAttentionMaxDistance,
+        double layerNormEps,
+        double dropout,
+        int padTokenId,
+        int eosTokenId,
+        boolean tieWordEmbeddings) {
+
+    public T5Config {
+        String c = "T5Config.";
+        for (var f : new Object[][] {{"vocabSize", vocabSize}, {"dModel", dModel}, {"dKv", dKv}, {"dFf", dFf},
+                {"numLayers", numLayers}, {"numDecoderLayers", numDecoderLayers}, {"numHeads", numHeads}}) {
+            require((int) f[1] > 0, c + f[0] + "=" + f[1] + " must be positive");
+        }
+        require(relativeAttentionNumBuckets >= 4 && relativeAttentionNumBuckets % 2 == 0,
+                c + "relativeAttentionNumBuckets=" + relativeAttentionNumBuckets + " must be even and at least 4 (T5: 32)");
+        require(relativeAttentionMaxDistance > relativeAttentionNumBuckets / 4,
+                c + "relativeAttentionMaxDistance=" + relativeAttentionMaxDistance
+                        + " must exceed relativeAttentionNumBuckets / 4 (T5: 128)");
+        require(layerNormEps > 0, c + "layerNormEps=" + layerNormEps + " must be positive (T5: 1e-6)");
+        require(dropout >= 0 && dropout < 1, c + "dropout=" + dropout + " must be in [0, 1)");
+        for (int id : new int[] {padTokenId, eosTokenId}) {
+            require(id >= 0 && id < vocabSize, c + "special token id " + id + " (pad/eos) must lie in [0, vocabSize="
+                    + vocabSize + ")");
+        }
+    }
+
+    /** The decoder starts from the padding id, as in T5. */
+    public int decoderStartTokenId() {
+        return padTokenId;
+    }
+
+    /** FlanT5-XL, BLIP-2's smaller FlanT5, for reference sizes. */
+    public static T5Config flanT5Xl() {
+        return new T5Config(32128, 2048, 64, 5120, 24, 24, 32, 32, 128, 1e-6, 0.1, 0, 1, false);
+    }
+
+    /** A tiny T5 for tests and teaching. */
+    public static T5Config tiny() {
+        return new T5Config(48, 32, 8, 64, 2, 2, 4, 8, 20, 1e-6, 0.0, 0, 1, false);
+    }
+}

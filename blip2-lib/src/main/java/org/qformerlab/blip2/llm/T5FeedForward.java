@@ -1,0 +1,36 @@
+package org.qformerlab.blip2.llm;
+
+import ai.djl.ndarray.NDArray;
+import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.qformer.Dropout;
+
+/**
+ * T5 v1.1's gated-GELU feed-forward block ({@code DenseReluDense}, named so for history):
+ * {@code wo(dropout(gelu_tanh(wi_0 x) * wi_1 x))}, all without bias.
+ */
+public final class T5FeedForward extends Module {
+
+    private final Dense wi0;
+    private final Dense wi1;
+    private final Dense wo;
+    private final float dropout;
+
+    public T5FeedForward(T5Config c) {
+        this.wi0 = module("wi_0", new Dense(c.dModel(), c.dFf(), false));
+        this.wi1 = module("wi_1", new Dense(c.dModel(), c.dFf(), false));
+        this.wo = module("wo", new Dense(c.dFf(), c.dModel(), false));
+        this.dropout = (float) c.dropout();
+    }
+
+    public NDArray forward(NDArray x, boolean training) {
+        NDArray gated = geluTanh(wi0.forward(x)).mul(wi1.forward(x));
+        return wo.forward(Dropout.apply(gated, dropout, training));
+    }
+
+    /** GELU in its tanh approximation (Hugging Face's {@code gelu_new}), as T5 v1.1 was trained. */
+    static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    }
+}
