@@ -48,13 +48,20 @@ import org.qformerlab.blip2.train.TrainConfig;
  *       scenes of at most three objects. Dropout 0: the run is far too short to overfit.
  *   <li>Batch 32: ITC's negatives are the other pairs of the batch, so a bigger batch is a harder,
  *       more informative contrastive task; 32 still keeps a step well under a second.
- *   <li>Learning rate 5e-4 with 50 warm-up steps and cosine decay to 10%: small transformers
- *       trained briefly tolerate (and need) more than the paper's 1e-4.
+ *   <li>Learning rate 3e-4 (peak) with 50 warm-up steps and cosine decay to 10% over the 800
+ *       steps: of 3e-4, 5e-4 and 1e-3 on this schedule, 3e-4 had the best validation recall@1
+ *       after 120 steps (0.087 / 0.072 against 0.053 / 0.052 and 0.027 / 0.037).
  *   <li>Temperature clamped to [0.001, 0.5] ({@code objective.clampTemperature = true}, as BLIP-1):
  *       on a small world the unclamped learnable temperature can be pushed through 0, which flips
  *       the sign of every similarity and wrecks ITC; the clamp costs nothing when it is not hit.
  *   <li>The world: 3000 training images (4 captions each), 300 test and 300 compositional images
- *       for evaluation, 150 for validation during training; 64x64 pixels, 8x8 patches.
+ *       for evaluation, 150 for validation during training; 64x64 pixels.
+ *   <li>Pixel patches of 16x16 (16 patches per image, width 3*16*16 + 16 = 784) rather than 8x8
+ *       (64 patches): at initialisation the queries attend almost uniformly, and a patch that holds
+ *       a quarter of an object stands out from the black background far more than one that holds a
+ *       sixteenth. Measured: validation recall@1 after 100 steps was 2-3x higher with 16x16.
+ * </ul>
+ *
  * </ul>
  *
  * @param data the shapes world
@@ -100,11 +107,11 @@ public record ExperimentConfig(
     public static ExperimentConfig embedded() {
         ShapesWorldConfig data = ShapesWorldConfig.defaults().withCounts(3000, 150, 300, 300);
         QFormerConfig qformer = new QFormerConfig(
-                128, 4, 4, 512, 16, 2, 256, 1000, 32, 0.0, 0.0, 1e-12, 128, 0.07, 0, 1, 2);
+                128, 4, 4, 512, 16, 2, 784, 1000, 32, 0.0, 0.0, 1e-12, 128, 0.07, 0, 1, 2);
         ObjectiveConfig objective = new ObjectiveConfig(1, 1, 1, 0.1, 0.1, true, ItcMask.UNIMODAL);
         TrainConfig train = new TrainConfig(
-                800, 32, 5e-4, 50, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 200, 200, 25, "auto");
-        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(8), qformer, objective, train,
+                800, 32, 3e-4, 50, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 200, 200, 25, "auto");
+        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(16), qformer, objective, train,
                 EvalConfig.defaults());
     }
 

@@ -8,7 +8,7 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  *
  * @param type which encoder ({@link ImageEncoderType}); {@code PATCH_PIXELS} is the stand-in
  * @param patchSize side of one square patch in pixels; must divide the image size. With 64x64
- *     images, 8 gives 64 patches of width {@code 3*8*8 + 64 = 256}
+ *     images, 16 gives 16 patches of width {@code 3*16*16 + 16 = 784}, 8 gives 64 of width 256
  */
 public record ImageEncoderConfig(ImageEncoderType type, int patchSize) {
 
@@ -18,7 +18,7 @@ public record ImageEncoderConfig(ImageEncoderType type, int patchSize) {
         require(patchSize > 0, c + "patchSize=" + patchSize + " must be positive");
     }
 
-    /** Pixel patches of 8x8. */
+    /** Pixel patches of {@code patchSize x patchSize}. */
     public static ImageEncoderConfig patchPixels(int patchSize) {
         return new ImageEncoderConfig(ImageEncoderType.PATCH_PIXELS, patchSize);
     }

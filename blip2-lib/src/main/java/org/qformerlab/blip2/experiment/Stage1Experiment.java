@@ -78,7 +78,7 @@ public final class Stage1Experiment {
             ImageFeatures features = ImageEncoders.features(config.encoder(), world, options.cacheRoot(), root, log);
             timer.lap("encoder");
 
-            // 3. tokenizer from the training captions; the Q-Former learns the facts it implies
+            // 3. tokenizer from the training captions; the Q-Former takes its widths from 2 and 3
             WordTokenizer tokenizer = WordTokenizer.fromTexts(trainingCaptions(world));
             ExperimentConfig resolved = config.resolved(features.width(), tokenizer.vocabSize());
             writeString(runDir.resolve("config.json"), resolved.toJson());

@@ -29,6 +29,9 @@ final class Stage1Report {
     /** Steps in the moving average of the loss curves (single steps are noisy). */
     private static final int SMOOTHING = 20;
 
+    /** ITM's loss when it predicts the 1:2 positive:negative prior for every pair: H(1/3). */
+    static final double ITM_PRIOR = -(Math.log(1 / 3.0) / 3 + 2 * Math.log(2 / 3.0) / 3);
+
     private Stage1Report() {}
 
     static Path write(Stage1Result result, ShapesDataset world) {
@@ -65,6 +68,10 @@ final class Stage1Report {
         report.paragraph("Mean of each term over the first and the last " + result.losses().window()
                 + " steps; the curves are moving averages over " + SMOOTHING + " steps.");
         report.table(Tables.fromRows(lossRows(result.losses())));
+        report.paragraph(String.format(Locale.ROOT, "Reference points: ITC starts at ln(batch) = %.3f (no"
+                + " image told apart); ITM at %.3f = H(1/3) has only learned that one pair in three matches"
+                + " (one positive, two hard negatives) and is below it only when it reads the pair.",
+                Math.log(c.train().batchSize()), ITM_PRIOR));
         Map<String, double[][]> curves = new LinkedHashMap<>();
         for (String term : LossSummary.TERMS) {
             double[][] s = MetricsLog.series(trainingRows(rows), "step", term);
