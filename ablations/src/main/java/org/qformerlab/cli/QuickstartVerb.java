@@ -1,0 +1,143 @@
+package org.qformerlab.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.Stage1Experiment;
+import org.qformerlab.blip2.experiment.Stage1Result;
+
+/**
+ * {@code qformerlab quickstart}: BLIP-2 stage 1 on the embedded shapes world, end to end, with the
+ * {@link ExperimentConfig#embedded()} preset unless told otherwise; prints progress and, last, the
+ * path of the run's report.
+ */
+public final class QuickstartVerb implements Verb {
+
+    @Override
+    public String name() {
+        return "quickstart";
+    }
+
+    @Override
+    public String summary() {
+        return "stage 1 on the embedded shapes world: train, evaluate retrieval, write a report";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: qformerlab quickstart [options]
+
+                Generates the shapes world, computes the frozen image features, trains a Q-Former with
+                ITC + ITM + ITG, evaluates image-text retrieval (ITC, then ITM re-ranking) on the test and
+                compositional splits, and writes a run folder with config.json, metrics.jsonl,
+                checkpoints/, results.json and report.md. About ten minutes on two CPU cores.
+
+                options:
+                  --config FILE      JSON or YAML laid over the preset; names only what it changes
+                  --preset NAME      embedded (default) or tiny (seconds; a smoke test)
+                  --set PATH=VALUE   change fields by dotted path, e.g. --set train.steps=400;qformer.numQueries=8
+                                     (several separated by ';')
+                  --steps N          training steps (same as --set train.steps=N)
+                  --seed N           training seed: initialisation, batch order, dropout, negatives
+                  --device D         auto (default), cpu, gpu or gpu:N
+                  --out DIR          the run folder (default runs/quickstart-<date>-<time>)
+                  --resume           continue the run in --out (default: the newest under runs/) from its
+                                     latest checkpoint, with its config.json
+                  --cache DIR        where encoders cache weights and features (default .cache)
+                """;
+    }
+
+    @Override
+    public int run(Args args, PrintStream out) throws IOException {
+        boolean resume = args.flag("resume");
+        String configFile = args.string("config", null);
+        String preset = args.string("preset", "embedded");
+        String set = args.string("set", null);
+        String outDir = args.string("out", null);
+        String cache = args.string("cache", ".cache");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (set != null) {
+            for (String assignment : set.split(";")) {
+                int eq = assignment.indexOf('=');
+                if (assignment.isBlank()) {
+                    continue;
+                }
+                if (eq <= 0) {
+                    throw new Args.UsageException("--set needs PATH=VALUE (e.g. train.steps=400), got '" + assignment + "'");
+                }
+                overrides.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
+            }
+        }
+        if (args.has("steps")) {
+            overrides.put("train.steps", String.valueOf(args.integer("steps", 0)));
+        }
+        if (args.has("seed")) {
+            overrides.put("train.seed", String.valueOf(args.integer("seed", 0)));
+        }
+        if (args.has("device")) {
+            overrides.put("train.device", args.string("device", "auto"));
+        }
+        args.checkAllUsed();
+        if (!args.positional().isEmpty()) {
+            throw new Args.UsageException("unexpected argument '" + args.positional().get(0) + "'");
+        }
+
+        Path runDir;
+        ExperimentConfig config;
+        if (resume) {
+            if (configFile != null) {
+                throw new Args.UsageException("--resume continues a run with its own config.json; drop --config");
+            }
+            runDir = outDir != null ? Path.of(outDir) : newestRun(Path.of("runs"));
+            Path saved = runDir.resolve("config.json");
+            if (!Files.isRegularFile(saved)) {
+                throw new Args.UsageException("cannot resume " + runDir + ": it has no config.json (not a run folder?)");
+            }
+            config = ExperimentConfig.read(saved, ExperimentConfig.embedded());
+            out.println("resuming " + runDir);
+        } else {
+            config = switch (preset) {
+                case "embedded" -> ExperimentConfig.embedded();
+                case "tiny" -> ExperimentConfig.tiny();
+                default -> throw new Args.UsageException("--preset must be embedded or tiny, got '" + preset + "'");
+            };
+            if (configFile != null) {
+                config = ExperimentConfig.read(Path.of(configFile), config);
+            }
+            runDir = outDir != null ? Path.of(outDir)
+                    : Path.of("runs", "quickstart-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            if (Files.exists(runDir.resolve("config.json"))) {
+                throw new Args.UsageException(runDir + " already holds a run; pick another --out, or add --resume");
+            }
+        }
+        if (!overrides.isEmpty()) {
+            config = org.qformerlab.blip2.config.ConfigPaths.withText(config, overrides);
+        }
+
+        out.println("run folder: " + runDir);
+        Stage1Result result = Stage1Experiment.run(config,
+                new Stage1Experiment.Options(runDir, Path.of(cache), resume, out));
+        out.println("report: " + result.report().toAbsolutePath().normalize());
+        return 0;
+    }
+
+    private static Path newestRun(Path runs) throws IOException {
+        if (!Files.isDirectory(runs)) {
+            throw new Args.UsageException("nothing to resume: there is no runs/ folder here; name the run with --out");
+        }
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.filter(p -> Files.isRegularFile(p.resolve("config.json")))
+                    .max(Comparator.comparing(p -> p.toFile().lastModified()))
+                    .orElseThrow(() -> new Args.UsageException("nothing to resume: no run folder in " + runs));
+        }
+    }
+}

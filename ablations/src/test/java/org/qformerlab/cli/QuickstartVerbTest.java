@@ -1,0 +1,96 @@
+package org.qformerlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code qformerlab quickstart} end to end on the tiny preset, and its error messages. */
+class QuickstartVerbTest {
+
+    @TempDir
+    Path dir;
+
+    /** Runs the command line, capturing what it prints. */
+    private record Outcome(int code, String out, String err) {}
+
+    private static Outcome run(String... argv) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true));
+            System.setErr(new PrintStream(err, true));
+            int code = Main.run(argv);
+            return new Outcome(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void tinyRunWritesTheRunFolderAndPrintsTheReportPath() throws Exception {
+        Path config = dir.resolve("c.yaml");
+        Files.writeString(config, "train:\n  steps: 4\n  evalEvery: 2\n");
+        Path run = dir.resolve("run");
+        Outcome o = run("quickstart", "--preset", "tiny", "--config", config.toString(), "--out", run.toString(),
+                "--seed", "3", "--device", "cpu", "--cache", dir.resolve("cache").toString());
+        assertEquals(0, o.code(), o.err());
+        for (String f : List.of("config.json", "metrics.jsonl", "results.json", "report.md", "tokenizer.json")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing; stdout:\n" + o.out());
+        }
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-000004")));
+        try (var figures = Files.list(run)) {
+            assertTrue(figures.filter(p -> p.toString().endsWith(".png")).count() >= 4, "plots are missing");
+        }
+        String lastLine = o.out().strip().lines().reduce((a, b) -> b).orElse("");
+        assertEquals("report: " + run.resolve("report.md").toAbsolutePath().normalize(), lastLine);
+        assertTrue(o.out().contains("step 4/4"), o.out());
+        assertTrue(o.out().contains("val @ step 2"), o.out());
+        assertTrue(Files.readString(run.resolve("config.json")).contains("\"seed\" : 3"));
+
+        // resuming a finished run trains nothing more and rewrites the report
+        Outcome again = run("quickstart", "--resume", "--out", run.toString(), "--cache", dir.resolve("cache").toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("resuming " + run), again.out());
+    }
+
+    @Test
+    void usageAndConfigErrorsAreShortMessages() throws Exception {
+        Outcome typo = run("quickstart", "--stepz", "3");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().startsWith("qformerlab quickstart: unknown option --stepz"), typo.err());
+
+        Outcome steps = run("quickstart", "--steps", "many");
+        assertEquals(2, steps.code());
+        assertTrue(steps.err().contains("--steps needs a whole number, got 'many'"), steps.err());
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "qformer:\n  numQuerys: 3\n");
+        Outcome unknown = run("quickstart", "--preset", "tiny", "--config", bad.toString(), "--out", dir.resolve("x").toString());
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("unknown field 'numQuerys'"), unknown.err());
+        assertFalse(unknown.err().contains("\tat "), "no stack trace: " + unknown.err());
+
+        Outcome path = run("quickstart", "--preset", "tiny", "--set", "qformer.numQuery=3", "--out", dir.resolve("y").toString());
+        assertEquals(1, path.code());
+        assertTrue(path.err().contains("'qformer' has no field 'numQuery'"), path.err());
+
+        Outcome missing = run("quickstart", "--config", dir.resolve("nope.yaml").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("config file not found"), missing.err());
+
+        Outcome help = run("quickstart", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--resume"), help.out());
+    }
+}

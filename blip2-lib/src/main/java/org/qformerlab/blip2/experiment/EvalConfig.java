@@ -1,0 +1,46 @@
+package org.qformerlab.blip2.experiment;
+
+import static org.qformerlab.blip2.config.ConfigException.require;
+
+import java.util.List;
+import org.qformerlab.blip2.data.Split;
+
+/**
+ * How retrieval is evaluated (LAVIS's {@code compute_sim_matrix}, see
+ * {@link org.qformerlab.blip2.eval.RetrievalScorer}): ITC ranks the whole gallery, then ITM
+ * re-scores each query's best {@code rerankK} candidates.
+ *
+ * @param rerankK candidates per query re-scored by ITM (LAVIS uses 128 on COCO's 5k gallery;
+ *     0 = report ITC only). Recall@k for k above it still counts: the rest keep ITC's order
+ * @param batchSize images, texts or pairs per forward pass during evaluation (memory, not results)
+ * @param splits the splits of the final evaluation, e.g. {@code [TEST, COMPOSITIONAL]}; TRAIN is
+ *     not allowed (its scenes repeat, so "the right caption" is ambiguous)
+ * @param rerankDuringTraining whether the periodic validation during training also re-ranks with
+ *     ITM (slower) or reports ITC only
+ * @param examples how many test images the report shows with their top retrieved captions (0 = none)
+ */
+public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean rerankDuringTraining, int examples) {
+
+    public EvalConfig {
+        String c = "EvalConfig.";
+        require(rerankK >= 0, c + "rerankK=" + rerankK + " must be >= 0 (0 = ITC only)");
+        require(batchSize >= 1, c + "batchSize=" + batchSize + " must be at least 1");
+        require(splits != null && !splits.isEmpty(),
+                c + "splits must name at least one of VAL, TEST, COMPOSITIONAL, e.g. [TEST, COMPOSITIONAL]");
+        splits = List.copyOf(splits);
+        require(!splits.contains(Split.TRAIN),
+                c + "splits=" + splits + " must not contain TRAIN: train scenes repeat, so a retrieval hit is"
+                        + " ambiguous there; use VAL, TEST or COMPOSITIONAL");
+        require(splits.stream().distinct().count() == splits.size(), c + "splits=" + splits + " names a split twice");
+        require(examples >= 0 && examples <= 64, c + "examples=" + examples + " must be in [0, 64]");
+    }
+
+    /**
+     * Test and compositional, ITM re-ranking of the top 10: on a 300-image gallery about LAVIS's
+     * share (128 of COCO's 5,000); re-ranking reorders the top 10, so recall@10 is ITC's and
+     * recall@1 and @5 show what ITM adds.
+     */
+    public static EvalConfig defaults() {
+        return new EvalConfig(10, 128, List.of(Split.TEST, Split.COMPOSITIONAL), false, 8);
+    }
+}

@@ -1,0 +1,47 @@
+package org.qformerlab.blip2.experiment;
+
+import ai.djl.ndarray.NDManager;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.qformerlab.blip2.data.Sample;
+import org.qformerlab.blip2.data.ShapesDataset;
+import org.qformerlab.blip2.data.Split;
+
+/**
+ * From an {@link ImageEncoderConfig} to the frozen features of every image of a world: the one
+ * place where an encoder type becomes an implementation of {@link ImageFeatures}. A new encoder
+ * (the pretrained ViT of {@code org.qformerlab.blip2.vision}) is one more case here.
+ */
+public final class ImageEncoders {
+
+    private ImageEncoders() {}
+
+    /**
+     * Features of every sample of every split of {@code world}, looked up by sample id.
+     *
+     * @param cacheRoot where an encoder may cache its weights and features between runs
+     * @param manager the features live in (a sub-manager of) it, on its device
+     * @param log progress lines
+     */
+    public static ImageFeatures features(ImageEncoderConfig config, ShapesDataset world, Path cacheRoot,
+            NDManager manager, PrintStream log) {
+        return switch (config.type()) {
+            case PATCH_PIXELS -> {
+                PatchPixels features = PatchPixels.compute(allSamples(world), config.patchSize(), manager);
+                log.printf("encoder: pixel patches %dx%d, %d patches of width %d per image (no learned encoder)%n",
+                        config.patchSize(), config.patchSize(), features.patches(), features.width());
+                yield features;
+            }
+        };
+    }
+
+    private static List<Sample> allSamples(ShapesDataset world) {
+        List<Sample> all = new ArrayList<>(world.size());
+        for (Split split : Split.values()) {
+            all.addAll(world.split(split));
+        }
+        return all;
+    }
+}

@@ -1,0 +1,89 @@
+package org.qformerlab.blip2.experiment;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.qformerlab.blip2.data.EvaluationSet;
+import org.qformerlab.blip2.data.Sample;
+import org.qformerlab.blip2.data.ShapesDataset;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.eval.Recall;
+import org.qformerlab.blip2.eval.RetrievalScorer;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+
+/**
+ * Image-text retrieval on a split of the world, as BLIP-2 reports it: every image against every
+ * caption, ranked by ITC, then the top-k re-ranked by ITM ({@link RetrievalScorer}); recall@1/5/10
+ * in both directions ({@link Recall}), with the chance level beside it.
+ */
+final class RetrievalEvaluation {
+
+    private static final int EXAMPLE_CAPTIONS = 3;
+
+    private final Blip2QFormer model;
+    private final ImageFeatures features;
+    private final TextPadding padding;
+    private final int batchSize;
+
+    RetrievalEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize) {
+        this.model = model;
+        this.features = features;
+        this.padding = padding;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * @param rerankK candidates re-ranked by ITM per query (0 = ITC only)
+     * @param examples how many images (the split's first) to keep with their top captions
+     */
+    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
+        EvaluationSet set = EvaluationSet.of(world.split(split));
+        int[] owners = set.captionOwners();
+        RetrievalScorer.Scores scores;
+        try (NDManager scope = manager.newSubManager()) {
+            int[] ids = set.images().stream().mapToInt(Sample::id).toArray();
+            NDArray images = features.get(scope, ids);
+            TextTensors texts = padding.collate(scope, set.captionTexts());
+            scores = new RetrievalScorer(rerankK, batchSize).score(scope, model, images, texts.ids(), texts.mask());
+        }
+        Recall itc = Recall.of(scores.itc(), null, owners, Recall.STANDARD_KS);
+        Recall reranked = itc;
+        if (rerankK > 0) {
+            // each direction re-ranks its own top-k; outside them ITC's order stands
+            Recall i2t = Recall.of(scores.imageToTextReranked(), scores.itc(), owners, Recall.STANDARD_KS);
+            Recall t2i = Recall.of(scores.textToImageReranked(), scores.itc(), owners, Recall.STANDARD_KS);
+            reranked = new Recall(Recall.STANDARD_KS.clone(), i2t.imageToText(), t2i.textToImage());
+        }
+        Recall chance = Recall.chance(owners, set.images().size(), Recall.STANDARD_KS);
+        List<SplitRetrieval.Example> shown = new ArrayList<>();
+        float[][] ranking = rerankK > 0 ? scores.imageToTextReranked() : scores.itc();
+        for (int i = 0; i < Math.min(examples, set.images().size()); i++) {
+            int[] top = topTexts(ranking[i], scores.itc()[i], Math.min(EXAMPLE_CAPTIONS, owners.length));
+            List<String> captions = new ArrayList<>();
+            List<Boolean> correct = new ArrayList<>();
+            for (int t : top) {
+                captions.add(set.captions().get(t).text());
+                correct.add(owners[t] == i);
+            }
+            shown.add(new SplitRetrieval.Example(i, captions, correct));
+        }
+        return new SplitRetrieval(split, set.images().size(), owners.length, itc, reranked, chance, rerankK, shown);
+    }
+
+    /** The n best texts of a row: by score, then by ITC. */
+    private static int[] topTexts(float[] score, float[] itc, int n) {
+        Integer[] idx = new Integer[score.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
+                : Float.compare(itc[b], itc[a]));
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = idx[i];
+        }
+        return out;
+    }
+}

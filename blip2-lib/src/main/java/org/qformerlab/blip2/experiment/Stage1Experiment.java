@@ -1,0 +1,189 @@
+package org.qformerlab.blip2.experiment;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qformerlab.blip2.checkpoint.Safetensors;
+import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.data.BatchSampler;
+import org.qformerlab.blip2.data.SampledBatch;
+import org.qformerlab.blip2.data.ShapesDataset;
+import org.qformerlab.blip2.data.ShapesWorld;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.objectives.Stage1Objective;
+import org.qformerlab.blip2.objectives.Stage1Output;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.train.Trainer;
+
+/**
+ * BLIP-2 stage 1 on the embedded shapes world, end to end. Read top to bottom, {@link #run} is:
+ *
+ * <ol>
+ *   <li>generate the world (train / val / test / compositional splits);
+ *   <li>compute the frozen image encoder's features of every image, once;
+ *   <li>build the word tokenizer from the training captions;
+ *   <li>build the Q-Former; train it with ITC + ITM + ITG ({@link Stage1Objective}), batches from
+ *       the seeded {@link BatchSampler}, validating retrieval on val every {@code evalEvery} steps;
+ *   <li>evaluate retrieval on the final splits (test and compositional), ITC alone and with ITM
+ *       re-ranking, beside the chance level;
+ *   <li>write the run folder: {@code config.json}, {@code tokenizer.json}, {@code metrics.jsonl},
+ *       {@code checkpoints/}, {@code results.json} and {@code report.md} with its figures.
+ * </ol>
+ *
+ * With {@code resume}, training continues from the run folder's latest checkpoint and ends exactly
+ * where an uninterrupted run would (batches, dropout and negatives are functions of the step).
+ */
+public final class Stage1Experiment {
+
+    /**
+     * Where and how to run.
+     *
+     * @param runDir the run folder (created if needed)
+     * @param cacheRoot where encoders may cache weights and features between runs
+     * @param resume continue from the run folder's latest checkpoint, if there is one
+     * @param log progress lines
+     */
+    public record Options(Path runDir, Path cacheRoot, boolean resume, PrintStream log) {}
+
+    private Stage1Experiment() {}
+
+    /** Runs the experiment; see the class comment. */
+    public static Stage1Result run(ExperimentConfig config, Options options) {
+        PrintStream log = options.log();
+        Path runDir = options.runDir();
+        Timer timer = new Timer();
+        createDirectories(runDir);
+
+        // 1. data
+        ShapesDataset world = ShapesWorld.generate(config.data());
+        log.printf("data: shapes world, %d train / %d val / %d test / %d compositional images, %d captions each%n",
+                world.split(Split.TRAIN).size(), world.split(Split.VAL).size(), world.split(Split.TEST).size(),
+                world.split(Split.COMPOSITIONAL).size(), config.data().captionsPerImage());
+        timer.lap("data");
+
+        try (NDManager root = NDManager.newBaseManager(Devices.resolve(config.train().device()))) {
+            // 2. frozen image features, computed once
+            ImageFeatures features = ImageEncoders.features(config.encoder(), world, options.cacheRoot(), root, log);
+            timer.lap("encoder");
+
+            // 3. tokenizer from the training captions; the Q-Former takes its widths from 2 and 3
+            WordTokenizer tokenizer = WordTokenizer.fromTexts(trainingCaptions(world));
+            ExperimentConfig resolved = config.resolved(features.width(), tokenizer.vocabSize());
+            writeString(runDir.resolve("config.json"), resolved.toJson());
+            saveTokenizer(tokenizer, runDir.resolve("tokenizer.json"));
+            TextPadding padding = new TextPadding(tokenizer, resolved.qformer().maxTextLength());
+
+            // 4. model and training
+            Engine.getInstance().setRandomSeed((int) resolved.train().seed());
+            Blip2QFormer model = Blip2QFormer.create(resolved.qformer(), root);
+            log.printf("model: Q-Former hidden %d, %d layers, %d queries, %,d trainable parameters; device %s%n",
+                    resolved.qformer().hiddenSize(), resolved.qformer().numLayers(), resolved.qformer().numQueries(),
+                    model.parameterCount(true), root.getDevice());
+            BatchSchedule schedule = new BatchSchedule(
+                    new BatchSampler(world.split(Split.TRAIN), resolved.train().batchSize(), resolved.train().seed()));
+            Stage1Objective objective = new Stage1Objective(resolved.objective());
+            Trainer.StepFunction step = (scope, s) -> {
+                SampledBatch batch = schedule.at(s);
+                NDArray images = features.get(scope, batch.sampleIds());
+                TextTensors texts = padding.collate(scope, batch.captions());
+                return losses(objective.forward(scope, model, images, texts.ids(), texts.mask(), true));
+            };
+            RetrievalEvaluation retrieval =
+                    new RetrievalEvaluation(model, features, padding, resolved.eval().batchSize());
+            int valK = resolved.eval().rerankDuringTraining() ? resolved.eval().rerankK() : 0;
+            Trainer.Evaluator validation = world.split(Split.VAL).isEmpty() ? null
+                    : s -> retrieval.evaluate(root, world, Split.VAL, valK, 0).metrics("val_");
+            Map<String, Object> runInfo = new LinkedHashMap<>();
+            runInfo.put("experiment", resolved);
+            Trainer.Result training = new Trainer(resolved.train(), model, runDir, runInfo)
+                    .run(step, validation, new ProgressLines(log, resolved.train().logEvery()), options.resume());
+            timer.lap("train");
+
+            // 5. final evaluation
+            Map<Split, SplitRetrieval> results = new LinkedHashMap<>();
+            for (Split split : resolved.eval().splits()) {
+                SplitRetrieval r = retrieval.evaluate(root, world, split, resolved.eval().rerankK(),
+                        split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0);
+                results.put(split, r);
+                log.println(ProgressLines.summary(split.name().toLowerCase(), r));
+            }
+            timer.lap("eval");
+
+            // 6. results and report
+            Stage1Result result = new Stage1Result(runDir, runDir.resolve("report.md"), resolved, training,
+                    LossSummary.read(runDir.resolve("metrics.jsonl")), results, timer.seconds(),
+                    model.parameterCount(true));
+            writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
+            Stage1Report.write(result, world);
+            return result;
+        }
+    }
+
+    /** The step's loss terms by name, as the trainer logs them. */
+    private static Map<String, NDArray> losses(Stage1Output out) {
+        Map<String, NDArray> terms = new LinkedHashMap<>();
+        if (out.itc() != null) {
+            terms.put("itc", out.itc());
+        }
+        if (out.itm() != null) {
+            terms.put("itm", out.itm());
+        }
+        if (out.itg() != null) {
+            terms.put("itg", out.itg());
+        }
+        terms.put("total", out.total());
+        return terms;
+    }
+
+    private static List<String> trainingCaptions(ShapesDataset world) {
+        return world.split(Split.TRAIN).stream().flatMap(s -> s.captions().stream()).toList();
+    }
+
+    private static void saveTokenizer(WordTokenizer tokenizer, Path file) {
+        try {
+            tokenizer.save(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeString(Path file, String text) {
+        Safetensors.AtomicFiles.writeString(file, text);
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ConfigException("cannot create the run folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Wall-clock seconds per phase, in order. */
+    private static final class Timer {
+        private final Map<String, Double> seconds = new LinkedHashMap<>();
+        private long last = System.nanoTime();
+
+        void lap(String phase) {
+            long now = System.nanoTime();
+            seconds.put(phase, (now - last) / 1e9);
+            last = now;
+        }
+
+        Map<String, Double> seconds() {
+            return new LinkedHashMap<>(seconds);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package org.qformerlab.blip2.experiment;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qformerlab.blip2.data.EvaluationSet;
+import org.qformerlab.blip2.data.ShapesDataset;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.eval.Recall;
+import org.qformerlab.blip2.report.Charts;
+import org.qformerlab.blip2.report.ImageGrid;
+import org.qformerlab.blip2.report.MarkdownReport;
+import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.report.Tables;
+
+/**
+ * The run folder's {@code report.md}: what was run, retrieval against chance, ITC alone against
+ * ITC + ITM re-ranking, the loss curve of every term, validation during training and a few
+ * retrieved examples. Figures are PNG files beside it; everything is written atomically.
+ */
+final class Stage1Report {
+
+    /** Steps in the moving average of the loss curves (single steps are noisy). */
+    private static final int SMOOTHING = 20;
+
+    /** ITM's loss when it predicts the 1:2 positive:negative prior for every pair: H(1/3). */
+    static final double ITM_PRIOR = -(Math.log(1 / 3.0) / 3 + 2 * Math.log(2 / 3.0) / 3);
+
+    private Stage1Report() {}
+
+    static Path write(Stage1Result result, ShapesDataset world) {
+        ExperimentConfig c = result.config();
+        List<Map<String, Object>> rows;
+        try {
+            rows = MetricsLog.read(result.runDir().resolve("metrics.jsonl"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        MarkdownReport report = new MarkdownReport("BLIP-2 stage 1 on the shapes world: "
+                + result.runDir().getFileName());
+        report.paragraph(String.format(Locale.ROOT,
+                "A Q-Former (hidden %d, %d layers, %d queries, %,d trainable parameters) trained for %d steps of"
+                        + " batch %d with ITC + ITM + ITG (weights %s / %s / %s) on frozen %s image features;"
+                        + " %.1f steps/s%s. Retrieval is every image against every caption of a split: ITC ranks"
+                        + " the gallery, ITM re-scores each query's top %d. An image->text hit is any of the image's"
+                        + " own captions.",
+                c.qformer().hiddenSize(), c.qformer().numLayers(), c.qformer().numQueries(), result.parameters(),
+                result.training().steps(), c.train().batchSize(), num(c.objective().itcWeight()),
+                num(c.objective().itmWeight()), num(c.objective().itgWeight()),
+                c.encoder().type().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                result.training().stepsPerSecond(), result.training().resumed() ? " (resumed)" : "",
+                c.eval().rerankK()));
+        report.bullets(timings(result.seconds()));
+
+        report.heading(2, "Retrieval");
+        report.table(Tables.fromRows(recallRows(result)));
+        for (String direction : List.of("image->text", "text->image")) {
+            report.chart("recall " + direction, recallChart(result, direction));
+        }
+
+        report.heading(2, "Losses");
+        report.paragraph("Mean of each term over the first and the last " + result.losses().window()
+                + " steps; the curves are moving averages over " + SMOOTHING + " steps.");
+        report.table(Tables.fromRows(lossRows(result.losses())));
+        report.paragraph(String.format(Locale.ROOT, "Reference points: ITC starts at ln(batch) = %.3f (no"
+                + " image told apart); ITM at %.3f = H(1/3) has only learned that one pair in three matches"
+                + " (one positive, two hard negatives) and is below it only when it reads the pair.",
+                Math.log(c.train().batchSize()), ITM_PRIOR));
+        Map<String, double[][]> curves = new LinkedHashMap<>();
+        for (String term : LossSummary.TERMS) {
+            double[][] s = MetricsLog.series(trainingRows(rows), "step", term);
+            if (s[0].length > 0) {
+                curves.put(term, smooth(s, SMOOTHING));
+            }
+        }
+        report.chart("loss per term", Charts.lossCurves("stage-1 losses (moving average)", curves));
+
+        List<Map<String, Object>> evalRows = rows.stream().filter(r -> r.containsKey("eval")).toList();
+        if (!evalRows.isEmpty()) {
+            report.heading(2, "Validation during training");
+            Map<String, double[][]> val = new LinkedHashMap<>();
+            val.put("val image->text R@1 (ITC)", MetricsLog.series(evalRows, "step", "val_i2t_r1_itc"));
+            val.put("val text->image R@1 (ITC)", MetricsLog.series(evalRows, "step", "val_t2i_r1_itc"));
+            val.put("val image->text R@5 (ITC)", MetricsLog.series(evalRows, "step", "val_i2t_r5_itc"));
+            val.put("val text->image R@5 (ITC)", MetricsLog.series(evalRows, "step", "val_t2i_r5_itc"));
+            var chart = Charts.lossCurves("validation recall during training", val);
+            chart.setYAxisTitle("recall");
+            report.chart("validation recall", chart);
+        }
+
+        SplitRetrieval first = result.retrieval().values().iterator().next();
+        if (!first.examples().isEmpty()) {
+            report.heading(2, "Retrieved captions (" + first.split().name().toLowerCase(Locale.ROOT) + ")");
+            report.paragraph("Under each image its best caption after re-ranking, marked right (one of its own)"
+                    + " or wrong; the table lists the top " + first.examples().get(0).captions().size() + ".");
+            EvaluationSet set = EvaluationSet.of(world.split(first.split()));
+            List<BufferedImage> images = new ArrayList<>();
+            List<String> captions = new ArrayList<>();
+            List<Map<String, Object>> exampleRows = new ArrayList<>();
+            for (SplitRetrieval.Example e : first.examples()) {
+                images.add(set.images().get(e.imageIndex()).image());
+                captions.add((e.correct().get(0) ? "right: " : "wrong: ") + e.captions().get(0));
+                for (int r = 0; r < e.captions().size(); r++) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("image", e.imageIndex());
+                    row.put("rank", r + 1);
+                    row.put("caption", e.captions().get(r));
+                    row.put("own caption", e.correct().get(r) ? "yes" : "no");
+                    exampleRows.add(row);
+                }
+            }
+            report.image("retrieved captions", ImageGrid.of(images).captions(captions).columns(4).cellSize(128).render());
+            report.table(Tables.fromRows(exampleRows));
+        }
+
+        report.heading(2, "Files");
+        report.bullets("`config.json`: the config as run (replay it with `--config`)",
+                "`metrics.jsonl`: one JSON line per step (losses, learning rate, gradient norm) and per validation",
+                "`results.json`: the final numbers of this report",
+                "`checkpoints/`: model and optimizer state of the last steps (`--resume` continues from them)",
+                "`tokenizer.json`: the word vocabulary");
+        try {
+            return report.write(result.runDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report in " + result.runDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Map<String, Object>> recallRows(Stage1Result result) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (SplitRetrieval r : result.retrieval().values()) {
+            for (boolean i2t : new boolean[] {true, false}) {
+                List<Map.Entry<String, Recall>> methods = new ArrayList<>();
+                methods.add(Map.entry("ITC", r.itc()));
+                if (r.rerankK() > 0) {
+                    methods.add(Map.entry("ITC+ITM", r.reranked()));
+                }
+                methods.add(Map.entry("chance", r.chance()));
+                for (Map.Entry<String, Recall> m : methods) {
+                    double[] v = i2t ? m.getValue().imageToText() : m.getValue().textToImage();
+                    double chance1 = i2t ? r.chance().imageToText(1) : r.chance().textToImage(1);
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("split", r.split().name().toLowerCase(Locale.ROOT));
+                    row.put("direction", i2t ? "image->text" : "text->image");
+                    row.put("method", m.getKey());
+                    for (int j = 0; j < m.getValue().ks().length; j++) {
+                        row.put("R@" + m.getValue().ks()[j], v[j]);
+                    }
+                    row.put("R@1 / chance", v[0] / chance1);
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static org.knowm.xchart.CategoryChart recallChart(Stage1Result result, String direction) {
+        boolean i2t = direction.startsWith("image");
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        int[] ks = Recall.STANDARD_KS;
+        for (SplitRetrieval r : result.retrieval().values()) {
+            String split = r.split().name().toLowerCase(Locale.ROOT);
+            bars.put(split + " ITC", i2t ? r.itc().imageToText() : r.itc().textToImage());
+            if (r.rerankK() > 0) {
+                bars.put(split + " ITC+ITM", i2t ? r.reranked().imageToText() : r.reranked().textToImage());
+            }
+        }
+        SplitRetrieval any = result.retrieval().values().iterator().next();
+        bars.put("chance (" + any.split().name().toLowerCase(Locale.ROOT) + ")",
+                i2t ? any.chance().imageToText() : any.chance().textToImage());
+        return Charts.recallBars(direction + " retrieval", ks, bars);
+    }
+
+    private static List<Map<String, Object>> lossRows(LossSummary losses) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String term : losses.first().keySet()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("term", term);
+            row.put("first steps", losses.first().get(term));
+            row.put("last steps", losses.last().get(term));
+            row.put("change", losses.last().get(term) - losses.first().get(term));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static List<String> timings(Map<String, Double> seconds) {
+        List<String> out = new ArrayList<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : seconds.entrySet()) {
+            out.add(String.format(Locale.ROOT, "%s: %.1f s", e.getKey(), e.getValue()));
+            total += e.getValue();
+        }
+        out.add(String.format(Locale.ROOT, "total: %.1f s", total));
+        return out;
+    }
+
+    private static List<Map<String, Object>> trainingRows(List<Map<String, Object>> rows) {
+        return rows.stream().filter(r -> !r.containsKey("eval")).toList();
+    }
+
+    /** Trailing moving average over {@code window} points. */
+    static double[][] smooth(double[][] series, int window) {
+        double[] xs = series[0];
+        double[] ys = series[1];
+        double[] out = new double[ys.length];
+        double sum = 0;
+        for (int i = 0; i < ys.length; i++) {
+            sum += ys[i];
+            if (i >= window) {
+                sum -= ys[i - window];
+            }
+            out[i] = sum / Math.min(i + 1, window);
+        }
+        return new double[][] {xs, out};
+    }
+
+    private static String num(double w) {
+        return w == Math.rint(w) ? String.valueOf((long) w) : String.valueOf(w);
+    }
+}

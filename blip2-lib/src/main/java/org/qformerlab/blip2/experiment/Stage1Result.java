@@ -1,0 +1,42 @@
+package org.qformerlab.blip2.experiment;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.train.Trainer;
+
+/**
+ * What a stage-1 experiment produced.
+ *
+ * @param runDir the run folder
+ * @param report its {@code report.md}
+ * @param config the config as run (Q-Former widths filled in)
+ * @param training the trainer's result (steps, final losses, validations, speed, last checkpoint)
+ * @param losses each loss term at the start and the end of training
+ * @param retrieval final retrieval results per split, in {@code eval.splits} order
+ * @param seconds wall-clock seconds per phase (data, encoder, train, eval)
+ * @param parameters trainable parameters of the Q-Former
+ */
+public record Stage1Result(
+        Path runDir, Path report, ExperimentConfig config, Trainer.Result training, LossSummary losses,
+        Map<Split, SplitRetrieval> retrieval, Map<String, Double> seconds, long parameters) {
+
+    /** The flat summary written to {@code results.json}. */
+    public Map<String, Object> summary() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("steps", training.steps());
+        out.put("resumed", training.resumed());
+        out.put("steps_per_s", training.stepsPerSecond());
+        out.put("parameters", parameters);
+        out.put("seconds", seconds);
+        out.put("losses_first", losses.first());
+        out.put("losses_last", losses.last());
+        out.put("loss_window", losses.window());
+        out.put("rerank_k", config.eval().rerankK());
+        Map<String, Object> r = new LinkedHashMap<>();
+        retrieval.forEach((split, s) -> r.put(split.name().toLowerCase(), s.metrics("")));
+        out.put("retrieval", r);
+        return out;
+    }
+}

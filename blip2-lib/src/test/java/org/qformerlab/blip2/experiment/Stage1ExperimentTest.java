@@ -1,0 +1,105 @@
+package org.qformerlab.blip2.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.blip2.checkpoint.NameMap;
+import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.report.MetricsLog;
+
+/** The whole stage-1 pipeline on the tiny preset: run folder contents, metrics, resume. */
+class Stage1ExperimentTest {
+
+    @TempDir
+    Path dir;
+
+    private static Stage1Experiment.Options options(Path run, boolean resume, ByteArrayOutputStream log) {
+        return new Stage1Experiment.Options(run, run.resolve("cache"), resume, new PrintStream(log, true));
+    }
+
+    @Test
+    void runsEndToEndAndWritesTheRunFolder() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path run = dir.resolve("run");
+        Stage1Result r = Stage1Experiment.run(ExperimentConfig.tiny(), options(run, false, log));
+
+        for (String f : List.of("config.json", "tokenizer.json", "metrics.jsonl", "results.json", "report.md")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f + " is missing");
+        }
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-000006")));
+        String report = Files.readString(run.resolve("report.md"));
+        for (String fig : report.lines().filter(l -> l.startsWith("![")).toList()) {
+            String file = fig.substring(fig.indexOf("](") + 2, fig.length() - 1);
+            assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
+        }
+        assertTrue(report.contains("ITC+ITM") && report.contains("compositional"), report);
+
+        // the config as run has the widths the encoder and the tokenizer imply, and reads back
+        ExperimentConfig asRun = ExperimentConfig.read(run.resolve("config.json"), ExperimentConfig.embedded());
+        assertEquals(3 * 8 * 8 + 16, asRun.qformer().visionWidth());
+        assertEquals(r.config(), asRun);
+
+        // one log row per step plus the validations at steps 3 and 6
+        List<Map<String, Object>> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
+        assertEquals(6 + 2, rows.size());
+        assertTrue(rows.get(3).containsKey("val_i2t_r1_itc"), rows.get(3).toString());
+
+        // the final evaluation: every split asked for, recall within [0, 1] and growing with k
+        assertEquals(List.of(Split.TEST, Split.COMPOSITIONAL), List.copyOf(r.retrieval().keySet()));
+        SplitRetrieval test = r.retrieval().get(Split.TEST);
+        assertEquals(12, test.images());
+        assertEquals(12 * 4, test.texts());
+        assertEquals(1.0 / 12, test.chance().textToImage(1), 1e-12);
+        for (var recall : List.of(test.itc(), test.reranked())) {
+            assertTrue(recall.imageToText(1) <= recall.imageToText(5) && recall.imageToText(5) <= recall.imageToText(10));
+            assertTrue(recall.textToImage(10) <= 1.0 && recall.textToImage(1) >= 0);
+        }
+        assertEquals(4, test.examples().size());
+        assertTrue(log.toString().contains("test: 12 images, 48 captions"), log.toString());
+    }
+
+    @Test
+    void resumingHalfWayEndsWhereOneRunEnds() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // warm-up ends at the cut, so a 3-step run has the 6-step run's learning rates: it is the
+        // first half of that run, interrupted after its step-3 checkpoint
+        ExperimentConfig c = ExperimentConfig.tiny().with(Map.of(
+                "train.evalEvery", 0, "train.checkpointEvery", 3, "train.warmupSteps", 3));
+        Stage1Experiment.run(c, options(dir.resolve("one"), false, log));
+        Stage1Experiment.run(c.with("train.steps", 3), options(dir.resolve("two"), false, log));
+        Stage1Result resumed = Stage1Experiment.run(c, options(dir.resolve("two"), true, log));
+        assertTrue(resumed.training().resumed());
+
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer a = Blip2QFormer.create(resumed.config().qformer(), m);
+            Blip2QFormer b = Blip2QFormer.create(resumed.config().qformer(), m);
+            Weights.load(a, dir.resolve("one/checkpoints/step-000006/model.safetensors"), NameMap.LAVIS,
+                    Weights.Policy.strict());
+            Weights.load(b, dir.resolve("two/checkpoints/step-000006/model.safetensors"), NameMap.LAVIS,
+                    Weights.Policy.strict());
+            double worst = 0;
+            for (Map.Entry<String, Parameter> e : a.namedParameters().entrySet()) {
+                float[] x = e.getValue().getArray().toFloatArray();
+                float[] y = b.namedParameters().get(e.getKey()).getArray().toFloatArray();
+                for (int i = 0; i < x.length; i++) {
+                    worst = Math.max(worst, Math.abs(x[i] - y[i]));
+                }
+            }
+            assertTrue(worst < 1e-4, "resumed weights differ from the one-go run by " + worst);
+        }
+        assertEquals(6, MetricsLog.read(dir.resolve("two/metrics.jsonl")).stream().filter(x -> !x.containsKey("eval")).count(),
+                "the resumed log continues the first half's");
+    }
+}
