@@ -87,7 +87,10 @@ public record ExperimentConfig(
         require(objective != null, c + "objective is missing");
         require(train != null, c + "train is missing");
         require(eval != null, c + "eval is missing");
-        require(data.imageSize() % encoder.patchSize() == 0,
+        require(encoder.requiredImageSize() < 0 || encoder.requiredImageSize() == data.imageSize(),
+                c + "encoder.vit.imageSize=" + encoder.requiredImageSize() + " but data.imageSize=" + data.imageSize()
+                        + ": the ViT reads images of one size; set both to the same value");
+        require(encoder.type() != ImageEncoderType.PATCH_PIXELS || data.imageSize() % encoder.patchSize() == 0,
                 c + "encoder.patchSize=" + encoder.patchSize() + " must divide data.imageSize=" + data.imageSize()
                         + " (the image is cut into whole patches); pick a divisor such as 8");
         require(data.trainCount() > 0, c + "data.trainCount must be at least 1: there is nothing to train on");

@@ -2,24 +2,46 @@ package org.qformerlab.blip2.experiment;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
+import org.qformerlab.blip2.vision.VisionConfig;
+import org.qformerlab.blip2.vision.VisionPretrainConfig;
+
 /**
  * The frozen image encoder of an experiment. Its features are computed once per (dataset, encoder)
  * and looked up every step: the encoder is frozen, so training runs the Q-Former only.
  *
- * @param type which encoder ({@link ImageEncoderType}); {@code PATCH_PIXELS} is the stand-in
- * @param patchSize side of one square patch in pixels; must divide the image size. With 64x64
- *     images, 16 gives 16 patches of width {@code 3*16*16 + 16 = 784}, 8 gives 64 of width 256
+ * @param type which encoder ({@link ImageEncoderType}): {@code VIT}, the ViT pretrained on the images
+ *     alone (BLIP-2's premise), or {@code PATCH_PIXELS}, a stand-in without a learned encoder
+ * @param patchSize {@code PATCH_PIXELS} only: side of one square patch in pixels; must divide the
+ *     image size. With 64x64 images, 16 gives 16 patches of width {@code 3*16*16 + 16 = 784}
+ * @param vit {@code VIT} only: the encoder's shape ({@link VisionConfig}; its imageSize must equal
+ *     {@code data.imageSize}); absent = {@link VisionConfig#embedded()}
+ * @param pretraining {@code VIT} only: its unimodal (image-only) pretraining
+ *     ({@link VisionPretrainConfig}); absent = {@link VisionPretrainConfig#embedded()}. The
+ *     pretrained encoder is cached, keyed by (vit, pretraining, data), and reused by later runs
  */
-public record ImageEncoderConfig(ImageEncoderType type, int patchSize) {
+public record ImageEncoderConfig(
+        ImageEncoderType type, int patchSize, VisionConfig vit, VisionPretrainConfig pretraining) {
 
     public ImageEncoderConfig {
         String c = "ImageEncoderConfig.";
         require(type != null, c + "type must be one of " + java.util.Arrays.toString(ImageEncoderType.values()));
         require(patchSize > 0, c + "patchSize=" + patchSize + " must be positive");
+        vit = vit == null ? VisionConfig.embedded() : vit;
+        pretraining = pretraining == null ? VisionPretrainConfig.embedded() : pretraining;
     }
 
     /** Pixel patches of {@code patchSize x patchSize}. */
     public static ImageEncoderConfig patchPixels(int patchSize) {
-        return new ImageEncoderConfig(ImageEncoderType.PATCH_PIXELS, patchSize);
+        return new ImageEncoderConfig(ImageEncoderType.PATCH_PIXELS, patchSize, null, null);
+    }
+
+    /** The ViT pretrained on the images alone. */
+    public static ImageEncoderConfig vit(VisionConfig vit, VisionPretrainConfig pretraining) {
+        return new ImageEncoderConfig(ImageEncoderType.VIT, vit.patchSize(), vit, pretraining);
+    }
+
+    /** Side of the square images this encoder reads, or -1 when any size whose side {@code patchSize} divides will do. */
+    public int requiredImageSize() {
+        return type == ImageEncoderType.VIT ? vit.imageSize() : -1;
     }
 }

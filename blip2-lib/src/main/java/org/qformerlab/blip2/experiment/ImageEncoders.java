@@ -8,11 +8,13 @@ import java.util.List;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.vision.EmbeddedVision;
+import org.qformerlab.blip2.vision.FeatureCache;
 
 /**
  * From an {@link ImageEncoderConfig} to the frozen features of every image of a world: the one
  * place where an encoder type becomes an implementation of {@link ImageFeatures}. A new encoder
- * (the pretrained ViT of {@code org.qformerlab.blip2.vision}) is one more case here.
+ * is one more case here.
  */
 public final class ImageEncoders {
 
@@ -32,6 +34,14 @@ public final class ImageEncoders {
                 PatchPixels features = PatchPixels.compute(allSamples(world), config.patchSize(), manager);
                 log.printf("encoder: pixel patches %dx%d, %d patches of width %d per image (no learned encoder)%n",
                         config.patchSize(), config.patchSize(), features.patches(), features.width());
+                yield features;
+            }
+            case VIT -> {
+                FeatureCache features =
+                        EmbeddedVision.features(config.vit(), config.pretraining(), world, cacheRoot, manager, log);
+                log.printf("encoder: ViT %d blocks of width %d, features of block %d (%d positions per image)%n",
+                        config.vit().layers(), config.vit().width(), config.vit().featureLayer(),
+                        config.vit().gridSize() * config.vit().gridSize() + 1);
                 yield features;
             }
         };

@@ -102,4 +102,23 @@ class Stage1ExperimentTest {
         assertEquals(6, MetricsLog.read(dir.resolve("two/metrics.jsonl")).stream().filter(x -> !x.containsKey("eval")).count(),
                 "the resumed log continues the first half's");
     }
+
+    @Test
+    void theViTEncoderIsPretrainedOnceThenItsCacheIsReused() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ExperimentConfig c = ExperimentConfig.tiny().with("train.evalEvery", 0);
+        c = new ExperimentConfig(c.data(), ImageEncoderConfig.vit(
+                org.qformerlab.blip2.vision.VisionConfig.tiny(),
+                org.qformerlab.blip2.vision.VisionPretrainConfig.tiny().withSteps(5)), c.qformer(), c.objective(),
+                c.train(), c.eval());
+        Path cache = dir.resolve("cache");
+        Stage1Result first = Stage1Experiment.run(c, new Stage1Experiment.Options(dir.resolve("a"), cache, false,
+                new PrintStream(log, true)));
+        assertEquals(org.qformerlab.blip2.vision.VisionConfig.tiny().width(), first.config().qformer().visionWidth(),
+                "the Q-Former reads the ViT's features");
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        Stage1Experiment.run(c, new Stage1Experiment.Options(dir.resolve("b"), cache, false, new PrintStream(second, true)));
+        assertTrue(log.toString().contains("encoder: ViT"), log.toString());
+        assertTrue(!second.toString().contains("vision pretraining step"), "the second run must load the cached encoder:\n" + second);
+    }
 }
