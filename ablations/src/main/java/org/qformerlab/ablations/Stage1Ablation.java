@@ -1,0 +1,84 @@
+package org.qformerlab.ablations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.SplitRetrieval;
+import org.qformerlab.blip2.experiment.Stage1Experiment;
+import org.qformerlab.blip2.experiment.Stage1Result;
+
+/**
+ * Stage 1 as an ablation study runs it (kind {@code stage1}): the config tree is an
+ * {@link ExperimentConfig} (defaults: {@link ExperimentConfig#embedded()}), and one run is one
+ * {@link Stage1Experiment}. Metrics, for the test split after ITM re-ranking unless named otherwise:
+ * {@code i2t_r1/5/10}, {@code t2i_r1/5/10}; {@code *_itc} for ITC alone; {@code comp_*} on the
+ * compositional split; {@code trainable_params}, {@code steps_per_s}; the last losses
+ * {@code loss_itc/itm/itg/total}. Encoders are cached under {@code .cache} (or the system property
+ * {@code qformerlab.cache}), so every variant of a study shares one pretrained encoder and feature
+ * cache. A retried run resumes from its last checkpoint.
+ */
+public final class Stage1Ablation implements Experiment {
+
+    @Override
+    public String kind() {
+        return "stage1";
+    }
+
+    @Override
+    public JsonNode defaultConfig() {
+        return Configs.JSON.valueToTree(ExperimentConfig.embedded());
+    }
+
+    @Override
+    public void validate(JsonNode config) {
+        parse(config);
+    }
+
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        ExperimentConfig c = parse(config);
+        boolean resume = Files.isDirectory(runDir.resolve("checkpoints"));
+        Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        Stage1Result r = Stage1Experiment.run(c, new Stage1Experiment.Options(runDir, cache, resume, log));
+        Map<String, Double> out = new LinkedHashMap<>();
+        addRetrieval(out, "", r.retrieval().get(Split.TEST));
+        addRetrieval(out, "comp_", r.retrieval().get(Split.COMPOSITIONAL));
+        out.put("trainable_params", (double) r.parameters());
+        out.put("steps_per_s", r.training().stepsPerSecond());
+        r.losses().last().forEach((term, value) -> out.put("loss_" + term, value));
+        return out;
+    }
+
+    private static ExperimentConfig parse(JsonNode config) {
+        try {
+            return ExperimentConfig.parse(Configs.JSON.writeValueAsString(config), ExperimentConfig.embedded(), "study config");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the study config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** {@code i2t_r1} (after re-ranking when it ran, else ITC) and {@code i2t_r1_itc}, ... */
+    private static void addRetrieval(Map<String, Double> out, String prefix, SplitRetrieval s) {
+        if (s == null) {
+            return;
+        }
+        String best = s.rerankK() > 0 ? "_itm" : "_itc";
+        s.metrics("").forEach((name, value) -> {
+            if (name.endsWith("_chance")) {
+                return;
+            }
+            if (name.endsWith(best)) {
+                out.put(prefix + name.substring(0, name.length() - best.length()), value);
+            }
+            if (name.endsWith("_itc")) {
+                out.put(prefix + name, value);
+            }
+        });
+    }
+}
