@@ -15,8 +15,10 @@ import java.util.SplittableRandom;
  * <p>Contrastive (ITC) and matching (ITM) losses treat every other image in a batch as a negative,
  * so a batch never holds the same sample twice, nor two samples of the same shapes-world scene
  * (train may repeat a scene; both copies in one batch would be false negatives). Every sample
- * appears exactly once per epoch; a sample that would repeat a scene waits for the next batch,
- * so a few batches at the end of an epoch may be smaller than {@code batchSize}.
+ * appears at most once per epoch; a sample that would repeat a scene waits for the next batch,
+ * so a few batches at the end of an epoch may be smaller than {@code batchSize}. A batch of a
+ * single sample is dropped (it has no in-batch negative, so ITC and ITM cannot use it); that sample
+ * comes back in the next epoch's shuffle. Every other sample appears exactly once per epoch.
  */
 public final class BatchSampler {
 
@@ -49,7 +51,10 @@ public final class BatchSampler {
         this.seed = Randoms.derive(seed, SALT);
     }
 
-    /** The batches of one epoch (0-based), each sample exactly once, in a seed- and epoch-determined order. */
+    /**
+     * The batches of one epoch (0-based), each sample at most once (exactly once unless it was left
+     * alone in a batch), in a seed- and epoch-determined order.
+     */
     public List<SampledBatch> epoch(int epoch) {
         SplittableRandom rng = Randoms.stream(seed, epoch);
         LinkedList<Sample> waiting = new LinkedList<>(Randoms.shuffled(samples, rng));
@@ -60,7 +65,9 @@ public final class BatchSampler {
             for (Sample s : members) {
                 captions.add(Randoms.pick(s.captions(), rng));
             }
-            batches.add(new SampledBatch(members, captions));
+            if (members.size() >= 2 || batchSize == 1) {
+                batches.add(new SampledBatch(members, captions));
+            }
         }
         return batches;
     }
