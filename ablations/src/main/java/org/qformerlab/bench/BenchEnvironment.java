@@ -9,7 +9,7 @@ import org.qformerlab.blip2.nn.Precision;
 /**
  * Where benchmarks run: the device (from {@link Devices}), the compute precision (checked by
  * {@link Precision} before anything is cast), the engine, its intra-op thread count, and the
- * GFLOP/s of a large float32 matmul measured once in this process.
+ * GFLOP/s of a large float32 matmul measured in this process (before and after each benchmark).
  */
 public final class BenchEnvironment {
 
@@ -17,6 +17,7 @@ public final class BenchEnvironment {
     private final Precision precision;
     private final int matmulSize;
     private double matmulGflops = Double.NaN;
+    private java.nio.file.Path trace;
 
     public BenchEnvironment(Device device, Precision precision, int matmulSize) {
         this.device = device;
@@ -38,12 +39,32 @@ public final class BenchEnvironment {
         return precision;
     }
 
-    /** GFLOP/s of a {@code matmulSize}^3 float32 product, measured on first use. */
+    /**
+     * The best GFLOP/s of a {@code matmulSize}^3 float32 product measured so far in this process
+     * (measured now if never). The best, not the last: on a shared machine a neighbour's burst
+     * should not make the model look efficient.
+     */
     public synchronized double matmulGflops() {
         if (Double.isNaN(matmulGflops)) {
-            matmulGflops = MatmulProbe.gflops(device, matmulSize, 10);
+            probe();
         }
         return matmulGflops;
+    }
+
+    /** Measures the reference matmul again (benchmarks call it before and after timing). */
+    public synchronized void probe() {
+        double g = MatmulProbe.gflops(device, matmulSize, 10);
+        matmulGflops = Double.isNaN(matmulGflops) ? g : Math.max(matmulGflops, g);
+    }
+
+    /** Where to write a PyTorch profiler trace of the last timed step (chrome://tracing), or null. */
+    public java.nio.file.Path trace() {
+        return trace;
+    }
+
+    public BenchEnvironment withTrace(java.nio.file.Path file) {
+        this.trace = file;
+        return this;
     }
 
     public int matmulSize() {

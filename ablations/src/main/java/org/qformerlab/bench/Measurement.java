@@ -33,17 +33,18 @@ public final class Measurement {
      */
     public Measurement timed(Timings t, int samplesPerRep, double flopsPerRep, BenchEnvironment env) {
         double median = t.medianMs();
+        env.probe(); // the reference measured again right after the timed work
         put("steps", t.count());
-        put("median_ms", round(median, 2));
-        put("min_ms", round(t.minMs(), 2));
-        put("max_ms", round(t.maxMs(), 2));
-        put("samples_per_s", round(samplesPerRep / (median / 1000), 3));
+        put("median_ms", round(median));
+        put("min_ms", round(t.minMs()));
+        put("max_ms", round(t.maxMs()));
+        put("samples_per_s", round(samplesPerRep / (median / 1000)));
         put("flops_per_step", (long) flopsPerRep);
         double achieved = flopsPerRep / (median / 1000) / 1e9;
-        put("achieved_gflops", round(achieved, 2));
-        put("matmul_gflops", round(env.matmulGflops(), 2));
+        put("achieved_gflops", round(achieved));
+        put("matmul_gflops", round(env.matmulGflops()));
         put("matmul_size", env.matmulSize());
-        put("efficiency", round(achieved / env.matmulGflops(), 3));
+        put("efficiency", round(achieved / env.matmulGflops()));
         return this;
     }
 
@@ -69,11 +70,11 @@ public final class Measurement {
         }
     }
 
-    static double round(double x, int digits) {
-        if (!Double.isFinite(x)) {
+    /** Four significant digits: enough for timings that vary by more than that from run to run. */
+    static double round(double x) {
+        if (!Double.isFinite(x) || x == 0) {
             return x;
         }
-        double f = Math.pow(10, digits);
-        return Math.round(x * f) / f;
+        return new java.math.BigDecimal(x).round(new java.math.MathContext(4)).doubleValue();
     }
 }

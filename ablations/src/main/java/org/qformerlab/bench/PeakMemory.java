@@ -19,7 +19,7 @@ public final class PeakMemory {
             for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("VmHWM:")) {
                     String kb = line.substring(6).trim().split("\\s+")[0];
-                    return Measurement.round(Long.parseLong(kb) / 1024.0, 1);
+                    return Measurement.round(Long.parseLong(kb) / 1024.0);
                 }
             }
         } catch (IOException | RuntimeException e) {

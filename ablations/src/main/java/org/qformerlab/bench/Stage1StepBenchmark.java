@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,11 @@ public final class Stage1StepBenchmark implements Benchmark {
                 float last = Float.NaN;
                 for (int s = 0; s < config.warmup() + config.steps(); s++) {
                     boolean timed = s >= config.warmup();
+                    boolean traced = env.trace() != null && s == config.warmup() + config.steps() - 1
+                            && "PyTorch".equals(Engine.getInstance().getEngineName());
+                    if (traced) {
+                        JniUtils.startProfile(false, true, false);
+                    }
                     clock.recording(timed);
                     long t0 = System.nanoTime();
                     clock.start();
@@ -80,17 +86,20 @@ public final class Stage1StepBenchmark implements Benchmark {
                     if (timed) {
                         steps.add(System.nanoTime() - t0);
                     }
+                    if (traced) {
+                        JniUtils.stopProfile(env.trace().toAbsolutePath().toString());
+                    }
                 }
                 loss = last;
             }
         }
         Stage1Flops flops = new Stage1Flops(qc, config.batch(), config.patches(), config.textLength());
         Map<String, Object> phaseMs = new LinkedHashMap<>();
-        phases.forEach((k, t) -> phaseMs.put(k, Measurement.round(t.medianMs(), 2)));
+        phases.forEach((k, t) -> phaseMs.put(k, Measurement.round(t.medianMs())));
         Measurement m = new Measurement(name(), config)
                 .timed(steps, config.batch(), flops.trainingStep(), env)
                 .put("phases_ms", phaseMs)
-                .put("loss", Measurement.round(loss, 4))
+                .put("loss", Measurement.round(loss))
                 .environment(env);
         return List.of(m);
     }

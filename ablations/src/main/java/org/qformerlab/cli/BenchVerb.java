@@ -43,6 +43,7 @@ public final class BenchVerb implements Verb {
         sb.append("  --dtype T            float32 | float16 | bfloat16 (default float32; reduced precision is GPU-only)\n");
         sb.append("  --threads N          PyTorch intra-op threads (default: the engine's choice)\n");
         sb.append("  --matmul N           size of the reference matmul (default 1024)\n");
+        sb.append("  --trace FILE         write a PyTorch profiler trace of the last timed step (chrome://tracing)\n");
         sb.append("  sizes (override the named config): --hidden --layers --heads --intermediate --queries\n");
         sb.append("    --cross-freq --vision-width --patches --text-len --vocab --embed --batch --steps --warmup\n\n");
         sb.append("benchmarks:\n");
@@ -66,6 +67,7 @@ public final class BenchVerb implements Verb {
         String dtype = args.string("dtype", "float32");
         int threads = args.integer("threads", 0);
         int matmul = args.integer("matmul", 1024);
+        String trace = args.string("trace", null);
         args.checkAllUsed();
 
         List<BenchConfig> configs = new ArrayList<>();
@@ -76,12 +78,14 @@ public final class BenchVerb implements Verb {
             configs.add(BenchConfig.named(n).with(overrides));
         }
         // precision is checked against the device before any array is created or cast
-        BenchEnvironment env = BenchEnvironment.resolve(device, dtype, matmul);
+        BenchEnvironment env = BenchEnvironment.resolve(device, dtype, matmul)
+                .withTrace(trace == null ? null : java.nio.file.Path.of(trace));
         if (threads > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
             JniUtils.setNumThreads(threads);
         }
         for (BenchConfig c : configs) {
             for (Benchmark b : benchmarks) {
+                env.probe(); // the reference measured right before the timed work
                 System.err.println("bench: " + b.name() + " at " + c.name() + " (" + c.warmup() + " warm-up + "
                         + c.steps() + " timed steps) on " + env.device() + "...");
                 for (Measurement m : b.run(c, env)) {
