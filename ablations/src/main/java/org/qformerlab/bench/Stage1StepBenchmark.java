@@ -26,7 +26,10 @@ import org.qformerlab.blip2.train.GradientClipping;
  * the configured sizes (a quarter of the texts padded), fixed across steps.
  *
  * <p>Besides the step time it reports where the time goes ({@code phases_ms}, medians): the
- * forward parts (image keys/values, ITC, ITM, ITG), backward, clipping and the optimizer.
+ * forward parts (image keys/values, ITC, ITM, ITG), backward, clipping and the optimizer. Phase
+ * times are exact on a CPU, where every operation finishes before the next call; on a GPU they
+ * show only when work was queued (the step time stays right: each step reads its loss and the
+ * gradient norm, which waits for the device).
  */
 public final class Stage1StepBenchmark implements Benchmark {
 
