@@ -29,6 +29,18 @@ public final class Stage1Objective {
 
     private final ObjectiveConfig config;
     private final NegativeSampler sampler;
+    private PhaseListener phases = PhaseListener.NONE;
+
+    /**
+     * Told when each part of the forward pass is done ({@code image}, {@code itc}, {@code itm},
+     * {@code itg}), in that order; for profiling (the benchmark times the parts with it).
+     */
+    @FunctionalInterface
+    public interface PhaseListener {
+        PhaseListener NONE = phase -> {};
+
+        void finished(String phase);
+    }
 
     public Stage1Objective(ObjectiveConfig config) {
         this(config, new HardNegativeSampler());
@@ -42,6 +54,12 @@ public final class Stage1Objective {
 
     public ObjectiveConfig config() {
         return config;
+    }
+
+    /** Reports the end of each forward part to {@code listener} (null: to nobody); returns this. */
+    public Stage1Objective onPhase(PhaseListener listener) {
+        this.phases = listener == null ? PhaseListener.NONE : listener;
+        return this;
     }
 
     /**
@@ -65,6 +83,7 @@ public final class Stage1Objective {
         boolean doItg = config.itgWeight() > 0;
 
         ImageContext image = model.encoder().encodeImage(model.normalizeImage(imageEmbeds));
+        phases.finished("image");
 
         // ITC (also needed by ITM, whose negatives follow the similarities)
         EncoderOutput queryPass = null;
@@ -96,6 +115,7 @@ public final class Stage1Objective {
             if (doItc) {
                 itc = Itc.loss(sim, config.itcLabelSmoothing());
             }
+            phases.finished("itc");
         }
 
         Negatives negatives = null;
@@ -103,6 +123,7 @@ public final class Stage1Objective {
         if (doItm) {
             negatives = sampler.sample(sim);
             itm = Itm.forward(model, image, textIds, textMask, negatives, training);
+            phases.finished("itm");
         }
 
         Itg.Result itg = null;
@@ -111,6 +132,7 @@ public final class Stage1Objective {
                 queryPass = model.encoder().forward(model.queries(m, b), null, null, image, null, training);
             }
             itg = Itg.forward(model, queryPass, textIds, textMask, config.itgLabelSmoothing(), training);
+            phases.finished("itg");
         }
 
         NDArray total = null;

@@ -39,8 +39,10 @@ public final class MultiHeadAttention extends Module {
      * to [B, heads, S, keys] (null = nothing blocked). Returns [B, S, H].
      */
     public NDArray attend(NDArray hidden, KeyValue kv, NDArray bias, boolean training) {
-        NDArray q = splitHeads(query.forward(hidden));
-        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headSize));
+        // 1/sqrt(d) is applied to the queries [B, h, S, d] rather than to the scores [B, h, S, keys]:
+        // the same product, on the smaller array (forward and backward)
+        NDArray q = splitHeads(query.forward(hidden).muli(1.0 / Math.sqrt(headSize)));
+        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2));
         if (bias != null) {
             scores = scores.addi(bias);
         }

@@ -1,0 +1,181 @@
+package org.qformerlab.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qformerlab.blip2.config.QFormerConfig;
+
+/**
+ * The sizes a benchmark runs at: the Q-Former's dimensions, the inputs (patches, text length),
+ * the batch, and how many steps are warm-up and how many are timed. Three named sizes:
+ *
+ * <ul>
+ *   <li>{@code bench-small}: the reference fixture {@code lavis-qformer-small} (read from its
+ *       {@code config.json} when present, else a built-in copy of the same numbers);
+ *   <li>{@code bench-mid}: the embedded default's scale (hidden 256, 6 layers, 32 queries);
+ *   <li>{@code bench-base}: the paper's Q-Former (BERT-base, 32 queries over ViT-g features).
+ * </ul>
+ *
+ * @param source where the sizes came from ({@code built-in}, {@code fixture:<path>}, plus
+ *     {@code +overrides})
+ */
+public record BenchConfig(
+        String name,
+        String source,
+        int hidden,
+        int layers,
+        int heads,
+        int intermediate,
+        int queries,
+        int crossFreq,
+        int visionWidth,
+        int patches,
+        int textLength,
+        int vocab,
+        int embed,
+        int batch,
+        int steps,
+        int warmup) {
+
+    public static final List<String> NAMES = List.of("bench-small", "bench-mid", "bench-base");
+
+    public BenchConfig {
+        String c = "bench config '" + name + "': ";
+        check(patches >= 1, c + "--patches=" + patches + " must be at least 1");
+        check(textLength >= 2, c + "--text-len=" + textLength + " must be at least 2 ([CLS] and one word; ITG predicts the next token)");
+        check(batch >= 2, c + "--batch=" + batch + " must be at least 2 (ITM draws its negatives from the other pairs of the batch)");
+        check(steps >= 1, c + "--steps=" + steps + " must be at least 1 (timed steps)");
+        check(warmup >= 0, c + "--warmup=" + warmup + " must be 0 or more");
+        check(vocab >= 4, c + "--vocab=" + vocab + " must be at least 4 (pad, [CLS], [DEC] and one word)");
+        qformerOf(hidden, layers, heads, intermediate, queries, crossFreq, visionWidth, vocab, textLength, embed);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The Q-Former at these sizes, with BERT's dropout (0.1) as in training. */
+    public QFormerConfig qformer() {
+        return qformerOf(hidden, layers, heads, intermediate, queries, crossFreq, visionWidth, vocab, textLength, embed);
+    }
+
+    private static QFormerConfig qformerOf(
+            int hidden, int layers, int heads, int intermediate, int queries, int crossFreq,
+            int visionWidth, int vocab, int textLength, int embed) {
+        return new QFormerConfig(hidden, layers, heads, intermediate, queries, crossFreq, visionWidth,
+                vocab, textLength, 0.1, 0.1, 1e-12, embed, 0.07, 0, 1, 2);
+    }
+
+    /** A named size: bench-small, bench-mid or bench-base. */
+    public static BenchConfig named(String name) {
+        switch (name) {
+            case "bench-small":
+                return small(fixtureConfig());
+            case "bench-mid":
+                return new BenchConfig(name, "built-in", 256, 6, 8, 1024, 32, 2, 384, 65, 32, 1000, 128, 16, 5, 2);
+            case "bench-base":
+                return new BenchConfig(name, "built-in", 768, 12, 12, 3072, 32, 2, 1408, 257, 32, 30523, 256, 8, 3, 1);
+            default:
+                throw new IllegalArgumentException("unknown bench config '" + name + "': choose from " + NAMES);
+        }
+    }
+
+    /** bench-small from the fixture's config.json (its keys: hidden, layers, ...), or the built-in copy. */
+    static BenchConfig small(Path fixtureConfig) {
+        if (fixtureConfig != null && Files.isRegularFile(fixtureConfig)) {
+            try {
+                JsonNode j = new ObjectMapper().readTree(fixtureConfig.toFile());
+                return new BenchConfig("bench-small", "fixture:" + fixtureConfig.toAbsolutePath().normalize(),
+                        j.get("hidden").asInt(), j.get("layers").asInt(), j.get("heads").asInt(),
+                        j.get("intermediate").asInt(), j.get("queries").asInt(),
+                        j.get("cross_attention_freq").asInt(), j.get("vision_width").asInt(),
+                        j.get("patches").asInt(), j.get("text_len").asInt(), j.get("vocab").asInt(),
+                        j.get("embed_dim").asInt(), j.get("batch").asInt(), 20, 5);
+            } catch (IOException | NullPointerException e) {
+                throw new IllegalArgumentException("cannot read the bench-small sizes from " + fixtureConfig
+                        + " (" + e.getMessage() + "): fix or remove the file, or pass -Dfixtures.dir=...", e);
+            }
+        }
+        return new BenchConfig("bench-small", "built-in", 64, 4, 4, 128, 8, 2, 48, 10, 12, 100, 32, 4, 20, 5);
+    }
+
+    /**
+     * The fixture's config.json: under {@code -Dfixtures.dir}, else {@code ../shared/fixtures}
+     * beside the working directory or beside the repository this jar was built in; null if none.
+     */
+    static Path fixtureConfig() {
+        List<Path> roots = new ArrayList<>();
+        String prop = System.getProperty("fixtures.dir");
+        if (prop != null) {
+            roots.add(Path.of(prop));
+        }
+        roots.add(Path.of("").toAbsolutePath().resolve("../shared/fixtures"));
+        try {
+            Path jar = Path.of(BenchConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = jar; p != null; p = p.getParent()) {
+                if (Files.exists(p.resolve(".ci"))) {
+                    roots.add(p.resolve("../shared/fixtures"));
+                    break;
+                }
+            }
+        } catch (Exception ignored) {
+            // no code source (e.g. a notebook): the other places still count
+        }
+        for (Path r : roots) {
+            Path c = r.resolve("lavis-qformer-small/config.json");
+            if (Files.isRegularFile(c)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The sizes as printed in every measurement. */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", name);
+        d.put("source", source);
+        d.put("hidden", hidden);
+        d.put("layers", layers);
+        d.put("heads", heads);
+        d.put("intermediate", intermediate);
+        d.put("queries", queries);
+        d.put("cross_freq", crossFreq);
+        d.put("vision_width", visionWidth);
+        d.put("patches", patches);
+        d.put("text_len", textLength);
+        d.put("vocab", vocab);
+        d.put("embed", embed);
+        d.put("batch", batch);
+        d.put("warmup", warmup);
+        return d;
+    }
+
+    /** A copy with some sizes replaced (null = keep): the command line's overrides. */
+    public BenchConfig with(Map<String, Integer> overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
+        Map<String, Integer> o = overrides;
+        return new BenchConfig(name, source + "+overrides",
+                o.getOrDefault("hidden", hidden), o.getOrDefault("layers", layers),
+                o.getOrDefault("heads", heads), o.getOrDefault("intermediate", intermediate),
+                o.getOrDefault("queries", queries), o.getOrDefault("cross-freq", crossFreq),
+                o.getOrDefault("vision-width", visionWidth), o.getOrDefault("patches", patches),
+                o.getOrDefault("text-len", textLength), o.getOrDefault("vocab", vocab),
+                o.getOrDefault("embed", embed), o.getOrDefault("batch", batch),
+                o.getOrDefault("steps", steps), o.getOrDefault("warmup", warmup));
+    }
+
+    /** The names of the size options, as on the command line. */
+    public static final List<String> OPTIONS = List.of("hidden", "layers", "heads", "intermediate", "queries",
+            "cross-freq", "vision-width", "patches", "text-len", "vocab", "embed", "batch", "steps", "warmup");
+}

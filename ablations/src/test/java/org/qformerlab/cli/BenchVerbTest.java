@@ -1,0 +1,106 @@
+package org.qformerlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.qformerlab.bench.BenchConfig;
+import org.qformerlab.bench.Stage1Flops;
+
+/** {@code qformerlab bench} at a tiny size: parseable JSON with every promised field (no timing assertions). */
+class BenchVerbTest {
+
+    private static final String[] TINY = {
+        "bench", "bench-small", "--only", "stage1-step", "--device", "cpu", "--matmul", "64",
+        "--hidden", "16", "--layers", "2", "--heads", "2", "--intermediate", "32", "--queries", "4",
+        "--cross-freq", "2", "--vision-width", "12", "--patches", "5", "--text-len", "6", "--vocab", "20",
+        "--embed", "8", "--batch", "3", "--steps", "2", "--warmup", "1"
+    };
+
+    /** Runs the command line, returning (exit code, stdout, stderr). */
+    private static String[] run(String... argv) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            code = Main.run(argv);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void tinyStage1StepPrintsOneJsonObjectWithEveryField() throws Exception {
+        String[] r = run(TINY);
+        assertEquals("0", r[0], r[2]);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r[1].split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(new ObjectMapper().readTree(line)); // every stdout line is JSON
+            }
+        }
+        assertEquals(1, lines.size(), r[1]);
+        JsonNode j = lines.get(0);
+        assertEquals("stage1-step", j.get("name").asText());
+        JsonNode c = j.get("config");
+        assertEquals("bench-small", c.get("name").asText());
+        assertEquals(16, c.get("hidden").asInt());
+        assertEquals(3, c.get("batch").asInt());
+        assertEquals(2, j.get("steps").asInt());
+        for (String f : List.of("median_ms", "min_ms", "max_ms", "samples_per_s", "achieved_gflops",
+                "matmul_gflops", "efficiency", "peak_rss_mb")) {
+            assertTrue(j.get(f).isNumber() && j.get(f).asDouble() > 0, f + " = " + j.get(f));
+        }
+        assertTrue(j.get("min_ms").asDouble() <= j.get("median_ms").asDouble());
+        assertTrue(j.get("median_ms").asDouble() <= j.get("max_ms").asDouble());
+        BenchConfig tiny = new BenchConfig("t", "x", 16, 2, 2, 32, 4, 2, 12, 5, 6, 20, 8, 3, 2, 1);
+        assertEquals((long) new Stage1Flops(tiny.qformer(), 3, 5, 6).trainingStep(), j.get("flops_per_step").asLong());
+        assertEquals(64, j.get("matmul_size").asInt());
+        for (String phase : List.of("image", "itc", "itm", "itg", "backward", "clip", "adamw")) {
+            assertTrue(j.get("phases_ms").has(phase), "phase " + phase + " in " + j.get("phases_ms"));
+        }
+        assertTrue(Double.isFinite(j.get("loss").asDouble()), "loss " + j.get("loss"));
+        assertTrue(j.get("engine").asText().startsWith("PyTorch"), j.get("engine").asText());
+        assertEquals("cpu()", j.get("device").asText());
+        assertEquals("float32", j.get("dtype").asText());
+    }
+
+    @Test
+    void bfloat16OnCpuIsRefusedWithAMessageNotACrash() {
+        // the guard runs before any array exists: were it missing, this JVM would abort here
+        String[] r = run("bench", "--device", "cpu", "--dtype", "bf16", "--steps", "1");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("bfloat16") && r[2].contains("--dtype float32"), r[2]);
+        assertTrue(r[1].isBlank(), "nothing measured: " + r[1]);
+    }
+
+    @Test
+    void unknownConfigAndBenchmarkAreUsageErrors() {
+        String[] r = run("bench", "bench-huge");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("bench-small, bench-mid, bench-base"), r[2]);
+        r = run("bench", "--only", "nope", "--steps", "1");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("unknown benchmark 'nope'") && r[2].contains("stage1-step"), r[2]);
+    }
+
+    @Test
+    void badSizesNameTheOption() {
+        String[] r = run("bench", "--batch", "1");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--batch=1"), r[2]);
+    }
+}

@@ -1,0 +1,49 @@
+package org.qformerlab.blip2.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The precision guard. Casting to bfloat16 on a CPU aborts the JVM, so this test never casts
+ * anything: it proves that the refusal comes first, as an exception with a message.
+ */
+class PrecisionTest {
+
+    @Test
+    void bfloat16OnCpuIsRefusedBeforeAnyCast() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Precision.resolve("bf16", Device.cpu()));
+        assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains("aborts the JVM"), e.getMessage());
+        assertTrue(e.getMessage().contains("--dtype float32"), "names the fix: " + e.getMessage());
+    }
+
+    @Test
+    void float16OnCpuIsRefusedToo() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Precision.FLOAT16.check(Device.cpu()));
+        assertTrue(e.getMessage().contains("float16") && e.getMessage().contains("GPU"), e.getMessage());
+    }
+
+    @Test
+    void float32IsFineEverywhereAndReducedPrecisionOnGpus() {
+        assertSame(Precision.FLOAT32, Precision.resolve("float32", Device.cpu()));
+        assertSame(Precision.FLOAT32, Precision.resolve(null, Device.cpu()));
+        // checking is pure logic on the device description: no GPU is needed to prove it
+        assertSame(Precision.BFLOAT16, Precision.resolve("bfloat16", Device.gpu()));
+        assertSame(Precision.FLOAT16, Precision.resolve("half", Device.gpu(1)));
+        assertEquals(DataType.BFLOAT16, Precision.BFLOAT16.dataType());
+    }
+
+    @Test
+    void unknownNamesAreRejectedWithTheChoices() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Precision.parse("float8"));
+        assertTrue(e.getMessage().contains("float32, float16 or bfloat16"), e.getMessage());
+    }
+}

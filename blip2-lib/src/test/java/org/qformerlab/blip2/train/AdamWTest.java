@@ -1,0 +1,126 @@
+package org.qformerlab.blip2.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.qformerlab.blip2.nn.Dense;
+
+/**
+ * AdamW and gradient clipping against hand computations of {@code torch.optim.AdamW} and
+ * {@code clip_grad_norm_}: the fused engine kernel must give the textbook formula.
+ */
+class AdamWTest {
+
+    private static final double LR = 0.01;
+    private static final double B1 = 0.9;
+    private static final double B2 = 0.999;
+    private static final double EPS = 1e-8;
+    private static final double WD = 0.1;
+
+    /** loss = sum(dense(x) * c): gradients that differ per element and per step. */
+    private static void backward(NDManager m, Dense dense, float scale) {
+        try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray x = s.create(new float[] {1f, -2f, 0.5f, 3f, 0.25f, -1f}, new Shape(2, 3));
+            NDArray c = s.create(new float[] {0.3f, -0.7f, 1.1f, 0.2f}, new Shape(2, 2)).mul(scale);
+            gc.backward(dense.forward(x).mul(c).sum());
+        }
+    }
+
+    @Test
+    void twoStepsMatchTorchAdamW() {
+        Engine.getInstance().setRandomSeed(3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Dense dense = new Dense(3, 2);
+            dense.initialize(m, DataType.FLOAT32);
+            List<Parameter> params = List.copyOf(dense.namedParameters().values()); // weight (decays), bias (not)
+            double[][] w = new double[2][];
+            double[][] mom = {new double[6], new double[2]};
+            double[][] vel = {new double[6], new double[2]};
+            for (int i = 0; i < 2; i++) {
+                w[i] = toDouble(params.get(i).getArray().toFloatArray());
+            }
+            try (AdamW opt = new AdamW(dense.namedParameters(), B1, B2, EPS, WD)) {
+                for (int t = 1; t <= 2; t++) {
+                    backward(m, dense, t == 1 ? 1f : -2.5f);
+                    for (int i = 0; i < 2; i++) {
+                        double[] g = toDouble(params.get(i).getArray().getGradient().toFloatArray());
+                        boolean decays = i == 0;
+                        for (int k = 0; k < g.length; k++) {
+                            if (decays) {
+                                w[i][k] *= 1 - LR * WD;
+                            }
+                            mom[i][k] = B1 * mom[i][k] + (1 - B1) * g[k];
+                            vel[i][k] = B2 * vel[i][k] + (1 - B2) * g[k] * g[k];
+                            double mHat = mom[i][k] / (1 - Math.pow(B1, t));
+                            double vHat = vel[i][k] / (1 - Math.pow(B2, t));
+                            w[i][k] -= LR * mHat / (Math.sqrt(vHat) + EPS);
+                        }
+                    }
+                    opt.step(LR);
+                    for (int i = 0; i < 2; i++) {
+                        float[] got = params.get(i).getArray().toFloatArray();
+                        for (int k = 0; k < got.length; k++) {
+                            assertEquals(w[i][k], got[k], 1e-6, "step " + t + " parameter " + i + " element " + k);
+                        }
+                        float[] g = params.get(i).getArray().getGradient().toFloatArray();
+                        for (float x : g) {
+                            assertEquals(0f, x, 0f, "gradients are zeroed after the step");
+                        }
+                        float[] mState = opt.state().get("m." + (i == 0 ? "weight" : "bias")).toFloatArray();
+                        assertEquals(mom[i][0], mState[0], 1e-6, "first moment");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void clippingScalesToTheGlobalNorm() {
+        Engine.getInstance().setRandomSeed(4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Dense dense = new Dense(3, 2);
+            dense.initialize(m, DataType.FLOAT32);
+            backward(m, dense, 1f);
+            List<Parameter> params = List.copyOf(dense.namedParameters().values());
+            double sumSquares = 0;
+            for (Parameter p : params) {
+                for (float g : p.getArray().getGradient().toFloatArray()) {
+                    sumSquares += g * g;
+                }
+            }
+            double expected = Math.sqrt(sumSquares);
+            float before = params.get(0).getArray().getGradient().toFloatArray()[0];
+
+            double measured = GradientClipping.clip(params, 0, m); // 0: measure only
+            assertEquals(expected, measured, 1e-5);
+            assertEquals(before, params.get(0).getArray().getGradient().toFloatArray()[0], 0f);
+
+            double norm = GradientClipping.clip(params, 1.0, m);
+            assertEquals(expected, norm, 1e-5, "the norm before clipping is returned");
+            double after = 0;
+            for (Parameter p : params) {
+                for (float g : p.getArray().getGradient().toFloatArray()) {
+                    after += g * g;
+                }
+            }
+            assertEquals(1.0, Math.sqrt(after), 1e-5, "clipped to maxNorm");
+            assertEquals(before / expected, params.get(0).getArray().getGradient().toFloatArray()[0], 1e-5);
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}
