@@ -154,8 +154,10 @@ public final class Trainer {
                         }
                         gradNorm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
                         if (!Double.isFinite(gradNorm)) {
+                            String where = nonFiniteGradients(scope);
                             optimizer.zeroGradients();
-                            throw new TrainingDivergedException(step + 1, "the gradient norm", gradNorm, path(lastCheckpoint));
+                            throw new TrainingDivergedException(step + 1, "the gradient norm (non-finite in " + where + ")",
+                                    gradNorm, path(lastCheckpoint));
                         }
                         optimizer.step(lr);
                     }
@@ -198,6 +200,26 @@ public final class Trainer {
             return new Result(config.steps(), losses, evaluations, seconds,
                     (config.steps() - start) / Math.max(seconds, 1e-9), lastCheckpoint, resumed);
         }
+    }
+
+    /** The parameters whose gradient holds a NaN or an infinity, for the divergence message. */
+    private String nonFiniteGradients(NDManager scope) {
+        List<String> bad = new ArrayList<>();
+        try (NDManager s = scope.newSubManager()) {
+            for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+                if (!e.getValue().requiresGradient()) {
+                    continue;
+                }
+                NDArray g = e.getValue().getArray().getGradient();
+                g.attach(s);
+                NDArray finite = g.isInfinite().logicalOr(g.isNaN()).any();
+                finite.attach(s);
+                if (finite.getBoolean()) {
+                    bad.add(e.getKey());
+                }
+            }
+        }
+        return bad.size() > 6 ? bad.subList(0, 6) + " and " + (bad.size() - 6) + " more" : bad.toString();
     }
 
     private static Map<String, Double> values(Map<String, NDArray> terms) {
