@@ -39,10 +39,8 @@ public final class MultiHeadAttention extends Module {
      * to [B, heads, S, keys] (null = nothing blocked). Returns [B, S, H].
      */
     public NDArray attend(NDArray hidden, KeyValue kv, NDArray bias, boolean training) {
-        // 1/sqrt(d) is applied to the queries [B, h, S, d] rather than to the scores [B, h, S, keys]:
-        // the same product, on the smaller array (forward and backward)
-        NDArray q = splitHeads(query.forward(hidden).muli(1.0 / Math.sqrt(headSize)));
-        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2));
+        NDArray q = splitHeads(query.forward(hidden));
+        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headSize));
         if (bias != null) {
             scores = scores.addi(bias);
         }
