@@ -212,9 +212,9 @@ public final class Trainer {
                 }
                 NDArray g = e.getValue().getArray().getGradient();
                 g.attach(s);
-                NDArray finite = g.isInfinite().logicalOr(g.isNaN()).any();
-                finite.attach(s);
-                if (finite.getBoolean()) {
+                NDArray nonFinite = g.isInfinite().logicalOr(g.isNaN()).any();
+                nonFinite.attach(s);
+                if (nonFinite.getBoolean()) {
                     bad.add(e.getKey());
                 }
             }

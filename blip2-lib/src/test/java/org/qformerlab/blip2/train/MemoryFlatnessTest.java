@@ -76,23 +76,23 @@ class MemoryFlatnessTest {
             model.temperatureParameter().freeze(true);
             TrainConfig c = new TrainConfig(2000, 4, 1e-4, 20, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 3, 0, 0, 1000, "cpu");
             try {
-            new Trainer(c, model, dir, Map.of()).run(task.step(model, ObjectiveConfig.blip2()), null,
-                    new Trainer.Listener() {
-                        @Override
-                        public void onStep(Trainer.StepReport r) {
-                            long s = r.step();
-                            if (s >= 200 && s <= 240 && s % 10 == 0) {
-                                early.add(nativeResidentKiB());
-                            } else if (s >= 1960 && s % 10 == 0) {
-                                late.add(nativeResidentKiB());
+                new Trainer(c, model, dir, Map.of()).run(task.step(model, ObjectiveConfig.blip2()), null,
+                        new Trainer.Listener() {
+                            @Override
+                            public void onStep(Trainer.StepReport r) {
+                                long s = r.step();
+                                if (s >= 200 && s <= 240 && s % 10 == 0) {
+                                    early.add(nativeResidentKiB());
+                                } else if (s >= 1960 && s % 10 == 0) {
+                                    late.add(nativeResidentKiB());
+                                }
+                                if (s == 200) {
+                                    arrays[0] = system.getManagedArrays().size();
+                                } else if (s == 2000) {
+                                    arrays[1] = system.getManagedArrays().size();
+                                }
                             }
-                            if (s == 200) {
-                                arrays[0] = system.getManagedArrays().size();
-                            } else if (s == 2000) {
-                                arrays[1] = system.getManagedArrays().size();
-                            }
-                        }
-                    }, false);
+                        }, false);
             } catch (TrainingDivergedException e) {
                 // Known defect (see the project notes): a NaN gradient appears now and then, at a
                 // random step, with finite losses. It is not what this test measures; say so loudly.
