@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Overwrite;
 
 /**
  * Copies checkpoint tensors into a model's parameters and back. Loading checks everything before
@@ -179,8 +180,7 @@ public final class Weights {
     }
 
     private static void copyInto(NDArray target, NDArray source) {
-        NDArray s = source.toType(target.getDataType(), false).toDevice(target.getDevice(), false);
-        target.set(s.toByteBuffer());
+        Overwrite.copy(target, source);
     }
 
     /** The model's parameters under the format's names (tied aliases included). */

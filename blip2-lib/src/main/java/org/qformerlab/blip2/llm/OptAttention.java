@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.qformer.KeyValue;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * OPT's multi-head self-attention ({@code self_attn}): {@code q_proj}, {@code k_proj},
@@ -43,7 +44,7 @@ public final class OptAttention extends Module {
         if (past != null) {
             kv = past.concat(kv);
         }
-        NDArray query = splitHeads(q.forward(hidden).muli(1.0 / Math.sqrt(headSize)));
+        NDArray query = splitHeads(Scalars.times(q.forward(hidden), 1.0 / Math.sqrt(headSize)));
         NDArray scores = query.matMul(kv.keys().transpose(0, 1, 3, 2)).addi(bias);
         NDArray context = scores.softmax(-1).matMul(kv.values());
         Shape s = hidden.getShape();

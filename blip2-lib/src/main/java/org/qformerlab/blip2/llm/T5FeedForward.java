@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.qformer.Dropout;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * T5 v1.1's gated-GELU feed-forward block ({@code DenseReluDense}, named so for history):
@@ -30,7 +31,7 @@ public final class T5FeedForward extends Module {
 
     /** GELU in its tanh approximation (Hugging Face's {@code gelu_new}), as T5 v1.1 was trained. */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = Scalars.times(x.add(Scalars.times(Scalars.power(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+        return Scalars.times(x, 0.5).mul(inner.tanh().add(1f));
     }
 }

@@ -9,6 +9,7 @@ import org.qformerlab.blip2.checkpoint.NameMap;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * T5 / FlanT5 as an encoder-decoder language model (Hugging Face
@@ -68,7 +69,7 @@ public final class T5Model extends Module {
         if (lmHead != null) {
             return lmHead.forward(hidden);
         }
-        NDArray scaled = hidden.mul((float) Math.pow(config.dModel(), -0.5));
+        NDArray scaled = Scalars.times(hidden, Math.pow(config.dModel(), -0.5));
         return scaled.getNDArrayInternal().linear(scaled, shared.weight(), null).singletonOrThrow();
     }
 

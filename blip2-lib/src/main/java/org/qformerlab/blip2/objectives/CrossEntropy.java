@@ -2,6 +2,7 @@ package org.qformerlab.blip2.objectives;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * Cross-entropy with PyTorch's label smoothing: for smoothing e and C classes,
@@ -27,7 +28,7 @@ public final class CrossEntropy {
         NDArray perRow = nll;
         if (smoothing > 0) {
             NDArray uniform = logp.mean(new int[] {1}).neg();
-            perRow = nll.mul(1 - smoothing).add(uniform.mul(smoothing));
+            perRow = Scalars.times(nll, 1 - smoothing).add(Scalars.times(uniform, smoothing));
         }
         if (valid == null) {
             return perRow.mean();

@@ -9,6 +9,7 @@ import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 import org.qformerlab.blip2.qformer.ImageContext;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * Image-text contrastive learning (ITC). Each image is Q query embeddings, each text one [CLS]
@@ -44,7 +45,7 @@ public final class Itc {
     /** {@code x / max(||x||, 1e-12)} over the last axis, as {@code F.normalize}. */
     public static NDArray normalize(NDArray x) {
         int last = x.getShape().dimension() - 1;
-        NDArray norm = x.square().sum(new int[] {last}, true).sqrt().maximum(1e-12f);
+        NDArray norm = Scalars.atLeast(x.square().sum(new int[] {last}, true).sqrt(), 1e-12);
         return x.div(norm);
     }
 
@@ -74,6 +75,6 @@ public final class Itc {
         NDArray targets = m.arange(0L, b, 1L, DataType.INT64);
         NDArray i2t = CrossEntropy.loss(sim.imageToText(), targets, labelSmoothing, null);
         NDArray t2i = CrossEntropy.loss(sim.textToImage(), targets, labelSmoothing, null);
-        return i2t.add(t2i).div(2f);
+        return Scalars.dividedBy(i2t.add(t2i), 2);
     }
 }

@@ -9,6 +9,7 @@ import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 import org.qformerlab.blip2.qformer.ImageContext;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * BLIP-2's stage-1 objective: {@code wItc * ITC + wItm * ITM + wItg * ITG} on one batch of
@@ -159,7 +160,7 @@ public final class Stage1Objective {
         if (loss == null) {
             return total;
         }
-        NDArray term = weight == 1 ? loss : loss.mul(weight);
+        NDArray term = weight == 1 ? loss : Scalars.times(loss, weight);
         return total == null ? term : total.add(term);
     }
 

@@ -12,6 +12,7 @@ import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
+import org.qformerlab.blip2.nn.Overwrite;
 
 /**
  * The stage-1 model of BLIP-2 (LAVIS {@code Blip2Qformer}), everything that trains in stage 1:
@@ -91,7 +92,7 @@ public final class Blip2QFormer extends Module {
             try (GradMode ignored = GradMode.off()) {
                 float t = value(temp).getFloat();
                 if (t < 0.001f || t > 0.5f) {
-                    value(temp).set(new float[] {Math.max(0.001f, Math.min(0.5f, t))});
+                    Overwrite.fill(value(temp), Math.max(0.001f, Math.min(0.5f, t)));
                 }
             }
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * Scaled dot-product attention with several heads (BERT's {@code BertSelfAttention}, named
@@ -40,7 +41,7 @@ public final class MultiHeadAttention extends Module {
      */
     public NDArray attend(NDArray hidden, KeyValue kv, NDArray bias, boolean training) {
         NDArray q = splitHeads(query.forward(hidden));
-        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headSize));
+        NDArray scores = Scalars.times(q.matMul(kv.keys().transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headSize));
         if (bias != null) {
             scores = scores.addi(bias);
         }

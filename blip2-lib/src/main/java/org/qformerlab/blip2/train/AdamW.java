@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Overwrite;
 
 /**
  * AdamW (Loshchilov and Hutter): Adam's moment estimates with decoupled weight decay, as
@@ -89,7 +90,7 @@ public final class AdamW implements AutoCloseable {
                 NDArray denom = scoped(scope, vi.div(bc2)).sqrt().addi(eps); // derived from a scoped array: scoped too
                 NDArray update = scoped(scope, mi.div(bc1)).divi(denom).muli(lr);
                 w.subi(update);
-                g.muli(0);
+                Overwrite.fill(g, 0f);
             }
         }
     }
@@ -105,7 +106,7 @@ public final class AdamW implements AutoCloseable {
             for (Parameter p : params) {
                 NDArray g = p.getArray().getGradient();
                 g.attach(scope);
-                g.muli(0);
+                Overwrite.fill(g, 0f);
             }
         }
     }
@@ -139,8 +140,8 @@ public final class AdamW implements AutoCloseable {
                         "optimizer state has no moments for '" + names.get(i)
                                 + "': the checkpoint was written for a different model; start a new run");
             }
-            m.get(i).set(ms.toType(m.get(i).getDataType(), false).toByteBuffer());
-            v.get(i).set(vs.toType(v.get(i).getDataType(), false).toByteBuffer());
+            Overwrite.copy(m.get(i), ms);
+            Overwrite.copy(v.get(i), vs);
         }
         this.step = stepCount;
     }

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * Multi-head self-attention of the ViT (Hugging Face {@code Blip2Attention}, from EVA/BEiT): one
@@ -47,7 +48,7 @@ public final class VisionAttention extends Module {
         NDArray queries = qkvHeads.get(0);
         NDArray keys = qkvHeads.get(1);
         NDArray values = qkvHeads.get(2);
-        NDArray probs = queries.matMul(keys.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headSize)).softmax(-1);
+        NDArray probs = Scalars.times(queries.matMul(keys.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headSize)).softmax(-1);
         NDArray context = probs.matMul(values).transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), width);
         return projection.forward(context);
     }
