@@ -40,8 +40,10 @@ public final class MultiHeadAttention extends Module {
      * to [B, heads, S, keys] (null = nothing blocked). Returns [B, S, H].
      */
     public NDArray attend(NDArray hidden, KeyValue kv, NDArray bias, boolean training) {
-        NDArray q = splitHeads(query.forward(hidden));
-        NDArray scores = Scalars.times(q.matMul(kv.keys().transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headSize));
+        // 1/sqrt(d) scales the queries [B, S, H] rather than the scores [B, h, S, keys]: the same
+        // product, on the smaller array (forward and backward)
+        NDArray q = splitHeads(Scalars.times(query.forward(hidden), 1.0 / Math.sqrt(headSize)));
+        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2));
         if (bias != null) {
             scores = scores.addi(bias);
         }

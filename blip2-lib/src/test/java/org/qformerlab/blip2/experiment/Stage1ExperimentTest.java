@@ -97,7 +97,7 @@ class Stage1ExperimentTest {
                     worst = Math.max(worst, Math.abs(x[i] - y[i]));
                 }
             }
-            assertTrue(worst < 1e-4, "resumed weights differ from the one-go run by " + worst);
+            assertEquals(0.0, worst, "resumed weights differ from the one-go run by " + worst); // bit-identical
         }
         assertEquals(6, MetricsLog.read(dir.resolve("two/metrics.jsonl")).stream().filter(x -> !x.containsKey("eval")).count(),
                 "the resumed log continues the first half's");
