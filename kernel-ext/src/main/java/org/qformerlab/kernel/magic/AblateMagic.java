@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.qformerlab.ablations.ConfigTree;
 import org.qformerlab.ablations.Experiment;
 import org.qformerlab.ablations.Experiments;
 import org.qformerlab.ablations.QuickSpec;
@@ -124,12 +123,26 @@ public final class AblateMagic implements Magic {
             return spec;
         }
         ObjectNode base = spec.base() == null ? Configs.JSON.createObjectNode() : spec.base().deepCopy();
-        set.forEach((path, value) -> ConfigTree.set(base, path, yaml(path, value)));
+        set.forEach((path, value) -> put(base, path, yaml(path, value)));
         Map<String, JsonNode> quickSet = new LinkedHashMap<>(spec.quick().set() == null ? Map.of() : spec.quick().set());
         quick.forEach((path, value) -> quickSet.put(path, yaml(path, value)));
         return new StudySpec(spec.name(), spec.question(), spec.kind(), spec.baseFile(), base, spec.grid(), spec.zip(),
                 spec.seeds(), spec.seedPath(), spec.metrics(), spec.plots(), new QuickSpec(quickSet, spec.quick().seeds()),
                 spec.parallel(), spec.notes());
+    }
+
+    /**
+     * Sets {@code path} in a partial config tree, making the sections on the way (the study checks
+     * the result against the experiment's config, unknown fields included).
+     */
+    private static void put(ObjectNode tree, String path, JsonNode value) {
+        String[] parts = path.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            node = child instanceof ObjectNode o ? o : node.putObject(parts[i]);
+        }
+        node.set(parts[parts.length - 1], value);
     }
 
     private static JsonNode yaml(String path, String value) {
