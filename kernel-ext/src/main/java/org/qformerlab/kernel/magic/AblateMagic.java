@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,8 @@ import org.qformerlab.kernel.display.ProgressDisplay;
  * results ({@link StudyResults}) are bound to a variable (default {@code study}).
  */
 public final class AblateMagic implements Magic {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private static final MagicSpec SPEC = new MagicSpec(
             "ablate", false, "SPEC.yaml|NAME",
@@ -84,7 +88,10 @@ public final class AblateMagic implements Magic {
         spec = withOverrides(spec, Overrides.of(args, "set"), notebookQuick);
         Study study = Study.of(spec, experiment, file.toAbsolutePath().getParent(), file.toString());
 
-        Path folder = args.has("out") ? Path.of(args.string("out", null)) : study.defaultFolder(quick);
+        Path folder = args.has("out") ? Path.of(args.string("out", null))
+                : notebookQuick.isEmpty() ? study.defaultFolder(quick)
+                // a folder of its own: the study must not reuse (skip) runs made at another scale
+                : Path.of("runs", "ablations", spec.name() + "-tests-" + LocalDateTime.now().format(STAMP));
         int total = study.plans(quick, folder).size();
         context.println(String.format(Locale.ROOT, "study %s: %s%n%d variants, %d runs -> %s", spec.name(),
                 spec.question(), study.variants().size(), total, folder));
