@@ -81,7 +81,7 @@ class TrainingMagicsTest {
         double r1 = test.doubleColumn("R@1").get(0);
         double r10 = test.doubleColumn("R@10").get(0);
         assertTrue(r1 >= 0 && r1 <= r10 && r10 <= 1, "recall grows with k: " + r1 + " " + r10);
-        assertFalse(sink.displayed(BufferedImage.class).isEmpty(), "the examples are drawn");
+        assertFalse(sink.displayed(org.qformerlab.blip2.report.ImageGrid.class).isEmpty(), "the examples are drawn");
 
         // the same numbers from the run folder
         session.execute("%eval retrieval " + out + " --split test");

@@ -2,6 +2,10 @@ package org.qformerlab.kernel.magic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,8 +118,8 @@ public final class AblateMagic implements Magic {
                 + results.failed() + " failed");
         context.println(String.join("\n", results.answers()));
         context.display(results.table());
-        for (Path figure : figures(results.folder())) {
-            context.display(ImageIO.read(figure.toFile()));
+        for (BufferedImage tile : figureTiles(results.folder())) {
+            context.display(tile);
         }
         context.println("report: " + results.report());
         context.bind(variable, StudyResults.class, results);
@@ -212,10 +216,49 @@ public final class AblateMagic implements Magic {
         return null;
     }
 
-    private static List<Path> figures(Path folder) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(folder)) {
-            files.filter(f -> f.getFileName().toString().matches("fig-.*\\.png")).sorted().forEach(out::add);
+    /**
+     * The report's figures ({@code fig-NN-*.png}), one picture per kind — bars by variant, metric
+     * against an axis, loss curves — each tiled two across at half size, so that a study with many
+     * metrics stays readable in a notebook (report.md has them full size).
+     */
+    static List<BufferedImage> figureTiles(Path folder) throws IOException {
+        Map<String, List<BufferedImage>> byKind = new LinkedHashMap<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(f -> f.getFileName().toString().matches("fig-.*\\.png")).sorted().toList();
+        }
+        for (Path f : files) {
+            String n = f.getFileName().toString();
+            String kind = n.contains("-by-variant") ? "bars" : n.contains("-vs-") ? "vs" : n.contains("-curves") ? "curves" : n;
+            byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(ImageIO.read(f.toFile()));
+        }
+        List<BufferedImage> out = new ArrayList<>();
+        byKind.values().forEach(images -> out.add(tile(images, 2, 0.5)));
+        return out;
+    }
+
+    private static BufferedImage tile(List<BufferedImage> images, int columns, double scale) {
+        if (images.size() == 1) {
+            return images.get(0);
+        }
+        int w = (int) Math.round(images.stream().mapToInt(BufferedImage::getWidth).max().orElse(1) * scale);
+        int h = (int) Math.round(images.stream().mapToInt(BufferedImage::getHeight).max().orElse(1) * scale);
+        int cols = Math.min(columns, images.size());
+        int rows = (images.size() + cols - 1) / cols;
+        BufferedImage out = new BufferedImage(cols * w, rows * h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            for (int i = 0; i < images.size(); i++) {
+                BufferedImage im = images.get(i);
+                g.drawImage(im, (i % cols) * w, (i / cols) * h, (int) Math.round(im.getWidth() * scale),
+                        (int) Math.round(im.getHeight() * scale), null);
+            }
+        } finally {
+            g.dispose();
         }
         return out;
     }

@@ -133,7 +133,7 @@ final class RetrievalEval implements MagicTask {
     }
 
     /** The first test images, each with its top-ranked captions ({@code +} own caption, {@code x} another's). */
-    static BufferedImage examples(Stage1Result result, int n) {
+    static ImageGrid examples(Stage1Result result, int n) {
         Split split = result.retrieval().keySet().iterator().next();
         SplitRetrieval r = result.retrieval().get(split);
         ShapesDataset world = ShapesWorld.generate(result.config().data());
@@ -153,6 +153,6 @@ final class RetrievalEval implements MagicTask {
                     + " --set eval.examples=4");
         }
         return ImageGrid.of(images).captions(captions).columns(Math.min(images.size(), 4)).cellSize(160)
-                .maxCaptionLines(8).render();
+                .maxCaptionLines(8);
     }
 }
