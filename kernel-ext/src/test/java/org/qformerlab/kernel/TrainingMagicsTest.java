@@ -49,12 +49,14 @@ class TrainingMagicsTest {
     @Test
     void trainStage1ShowsLiveProgressAndLossesBindsTheRunAndEvalTabulatesIt() {
         session.execute("%%config experiment --preset tiny\ntrain: {steps: 4}\n");
+        session.execute("%qformer tiny --queries 3 --as q3"); // the notebook's variant is what trains
         int shownBefore = sink.shown.size();
         Path out = dir.resolve("run1");
         session.execute("%train stage1 --steps 3 --set objective.itgWeight=0.5 --out " + out + " --as tinyRun");
 
         assertEquals(3L, ((Number) value("tinyRun.training().steps()")).longValue());
         assertEquals(0.5, (Double) value("tinyRun.config().objective().itgWeight()"), 0.0);
+        assertEquals(3, value("tinyRun.config().qformer().numQueries()"));
         assertTrue(Files.isRegularFile(out.resolve("results.json")));
         List<RecordingSink.Shown> during = sink.shown.subList(shownBefore, sink.shown.size());
         ProgressDisplay.Snapshot last = null;

@@ -28,6 +28,7 @@ import tech.tablesaw.api.Table;
  * ITM re-ranks ITC's top k, beside a random ranking — one table per split. The run is the last one
  * {@code %train stage1} made in this notebook, or a run folder (its {@code results.json}).
  * {@code --examples N} draws the first N test images with the captions ranked first for them.
+ * Recall is shown to three decimals (the bound run keeps the exact values).
  */
 final class RetrievalEval implements MagicTask {
 
@@ -124,7 +125,7 @@ final class RetrievalEval implements MagicTask {
                 });
                 for (int k : Recall.STANDARD_KS) {
                     Double v = s.metrics().get(dir + "_r" + k + "_" + method);
-                    row.put("R@" + k, v == null ? Double.NaN : v);
+                    row.put("R@" + k, v == null ? Double.NaN : Math.round(v * 1000) / 1000.0);
                 }
                 rows.add(row);
             }
@@ -132,7 +133,7 @@ final class RetrievalEval implements MagicTask {
         return Tables.fromRows("retrieval, " + split + " split", rows);
     }
 
-    /** The first test images, each with its top-ranked captions ({@code +} own caption, {@code x} another's). */
+    /** The first test images, each with its two top-ranked captions, marked right (its own) or wrong. */
     static ImageGrid examples(Stage1Result result, int n) {
         Split split = result.retrieval().keySet().iterator().next();
         SplitRetrieval r = result.retrieval().get(split);
@@ -142,11 +143,12 @@ final class RetrievalEval implements MagicTask {
         List<String> captions = new ArrayList<>();
         for (SplitRetrieval.Example e : r.examples().subList(0, Math.min(n, r.examples().size()))) {
             images.add(set.images().get(e.imageIndex()).image());
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < e.captions().size(); i++) {
-                sb.append(i == 0 ? "" : "\n").append(e.correct().get(i) ? "+ " : "x ").append(e.captions().get(i));
+            // the grid wraps captions as one paragraph: rank and verdict lead each caption
+            List<String> ranked = new ArrayList<>();
+            for (int i = 0; i < Math.min(2, e.captions().size()); i++) {
+                ranked.add((i + 1) + " " + (e.correct().get(i) ? "right" : "wrong") + ": " + e.captions().get(i));
             }
-            captions.add(sb.toString());
+            captions.add(String.join(" / ", ranked));
         }
         if (images.isEmpty()) {
             throw new MagicUsageException("the run kept no examples (eval.examples = 0); train with"

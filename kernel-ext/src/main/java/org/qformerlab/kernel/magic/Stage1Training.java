@@ -95,15 +95,13 @@ final class Stage1Training implements MagicTask {
         }
         QFormerConfig variant = state.currentVariant().orElse(null);
         if (variant != null) {
-            config = new ExperimentConfig(config.data(), config.encoder(), variant, config.objective(), config.train(),
-                    config.eval());
+            config = config.with("qformer", variant);
             sources.add(String.format(Locale.ROOT, "Q-Former of %%qformer: %d queries, %d layers, hidden %d",
                     variant.numQueries(), variant.numLayers(), variant.hiddenSize()));
         }
         ObjectiveConfig objective = state.lastConfig(ObjectiveConfig.class).orElse(null);
         if (objective != null) {
-            config = new ExperimentConfig(config.data(), config.encoder(), config.qformer(), objective, config.train(),
-                    config.eval());
+            config = config.with("objective", objective);
             sources.add("objective of %%config objective");
         }
         return config;
