@@ -9,8 +9,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +35,6 @@ import org.qformerlab.kernel.display.ProgressDisplay;
  */
 public final class AblateMagic implements Magic {
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-
     private static final MagicSpec SPEC = new MagicSpec(
             "ablate", false, "SPEC.yaml|NAME",
             "run an ablation study: progress, then its results table and plots",
@@ -50,7 +46,8 @@ public final class AblateMagic implements Magic {
             the spec's quick section (fewer steps, one seed): a minute or two. Results go to
             runs/ablations/<name>[-quick]/; finished runs are kept and skipped when the study runs
             again. --set changes the base config of every variant. Under QFORMERLAB_QUICK=1 (the tests)
-            --quick is implied and a stage-1 study runs on a tiny world for a few steps.""",
+            --quick is implied, a stage-1 study runs on a tiny world for a few steps, and the results
+            go to runs/tests/ablations-<name>/, emptied first.""",
             List.of(
                     MagicOption.flag("quick", "the spec's quick section: fewer steps and seeds"),
                     MagicOption.repeated("set", "PATH=VALUE", "change the base config of every variant"),
@@ -93,9 +90,8 @@ public final class AblateMagic implements Magic {
         Study study = Study.of(spec, experiment, file.toAbsolutePath().getParent(), file.toString());
 
         Path folder = args.has("out") ? Path.of(args.string("out", null))
-                : notebookQuick.isEmpty() ? study.defaultFolder(quick)
-                // a folder of its own: the study must not reuse (skip) runs made at another scale
-                : Path.of("runs", "ablations", spec.name() + "-tests-" + LocalDateTime.now().format(STAMP));
+                : QuickScale.active() ? QuickScale.freshFolder("ablations-" + spec.name())
+                : study.defaultFolder(quick);
         int total = study.plans(quick, folder).size();
         context.println(String.format(Locale.ROOT, "study %s: %s%n%d variants, %d runs -> %s", spec.name(),
                 spec.question(), study.variants().size(), total, folder));

@@ -1,7 +1,12 @@
 package org.qformerlab.kernel.magic;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.qformerlab.kernel.display.Notebook;
 
 /**
@@ -40,6 +45,22 @@ final class QuickScale {
         o.put("train.logEvery", "1");
         o.put("eval.rerankK", "4");
         return o;
+    }
+
+    /**
+     * The folder a quick-mode run writes to: {@code runs/tests/<name>}, emptied first, so that test
+     * runs neither pile up (a checkpoint is tens of megabytes) nor reuse (skip) an earlier run.
+     */
+    static Path freshFolder(String name) throws IOException {
+        Path folder = Path.of("runs", "tests", name);
+        if (Files.isDirectory(folder)) {
+            try (Stream<Path> files = Files.walk(folder)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return folder;
     }
 
     static String note(Map<String, String> overrides) {

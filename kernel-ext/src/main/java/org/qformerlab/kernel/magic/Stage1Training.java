@@ -1,5 +1,6 @@
 package org.qformerlab.kernel.magic;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -41,7 +42,7 @@ final class Stage1Training implements MagicTask {
     }
 
     @Override
-    public void run(MagicArgs args, MagicContext context) {
+    public void run(MagicArgs args, MagicContext context) throws IOException {
         args.atMostPositionals(1);
         String variable = args.variable("as", "run");
         List<String> sources = new ArrayList<>();
@@ -65,8 +66,9 @@ final class Stage1Training implements MagicTask {
             context.println(QuickScale.note(quick));
         }
 
-        Path runDir = Path.of(args.string("out",
-                Path.of("runs", "notebook", "stage1-" + LocalDateTime.now().format(STAMP)).toString()));
+        Path runDir = args.has("out") ? Path.of(args.string("out", null))
+                : QuickScale.active() ? QuickScale.freshFolder("stage1")
+                : Path.of("runs", "notebook", "stage1-" + LocalDateTime.now().format(STAMP));
         Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
         context.println(String.format(Locale.ROOT, "stage 1: %d steps, batch %d, %d training images (%s) -> %s",
                 config.train().steps(), config.train().batchSize(), config.data().trainCount(),

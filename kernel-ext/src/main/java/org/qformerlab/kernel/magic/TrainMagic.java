@@ -24,7 +24,8 @@ public final class TrainMagic implements Magic {
                 then --steps, --seed and --set (any dotted path of ExperimentConfig). The result is
                 bound to a variable (default `run`) and is what %eval evaluates. Runs are written to
                 runs/notebook/<stage>-<date>-<time>/ (config, metrics.jsonl, checkpoint, report.md).
-                Under QFORMERLAB_QUICK=1 (the tests) the world and the steps are cut to seconds.
+                Under QFORMERLAB_QUICK=1 (the tests) the world and the steps are cut to seconds and the
+                run goes to runs/tests/stage1/, emptied first.
                 Stages:""" + tasks.describe(),
                 List.of(
                         MagicOption.valued("steps", "N", "training steps"),
