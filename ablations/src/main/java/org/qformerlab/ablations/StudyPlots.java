@@ -1,5 +1,7 @@
 package org.qformerlab.ablations;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -76,7 +78,8 @@ final class StudyPlots {
     List<Figure> vsAxis() {
         List<Figure> out = new ArrayList<>();
         for (Axis axis : spec.axes()) {
-            if (!axis.numeric() || axis.values().size() < 2) {
+            // a zip axis held constant (ITC's weight while only ITG's is switched) has nothing to plot against
+            if (!axis.numeric() || axis.values().stream().map(JsonNode::doubleValue).distinct().count() < 2) {
                 continue;
             }
             boolean inZip = spec.zip().contains(axis);

@@ -39,6 +39,19 @@ class StudyRunnerTest {
     }
 
     @Test
+    void aZipAxisHeldConstantGetsNoPlotAgainstIt() throws Exception {
+        StudyResults r = study("""
+                zip:
+                  - {path: model.width, values: [4, 8]}
+                  - {path: model.depth, values: [2, 2]}
+                seeds: 1
+                """).run(options());
+        String report = Files.readString(r.report());
+        assertTrue(report.contains("vs width"), report);
+        assertFalse(report.contains("vs depth"), report);
+    }
+
+    @Test
     void theTableHoldsMeanAndStdOverSeedsOfEachRunsMetrics() throws Exception {
         StudyResults r = study("""
                 grid:

@@ -49,6 +49,7 @@ public final class NotebookSession implements AutoCloseable {
             "import org.qformerlab.blip2.data.*;",
             "import org.qformerlab.blip2.report.*;",
             "import org.qformerlab.blip2.train.*;",
+            "import org.qformerlab.blip2.experiment.*;",
             "import org.qformerlab.blip2.nn.Devices;",
             "import org.qformerlab.blip2.nn.GradMode;",
             "import org.qformerlab.kernel.display.ProgressDisplay;",

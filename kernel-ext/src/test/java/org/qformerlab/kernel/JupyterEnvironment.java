@@ -57,7 +57,8 @@ final class JupyterEnvironment {
         Files.createDirectories(spec);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("argv", List.of(java, "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Xmx3g",
+        json.put("argv", List.of(java, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+                "-Djava.awt.headless=true", "-Xmx3g",
                 "-XX:TieredStopAtLevel=1", "-jar", kernelJar().toString(), "{connection_file}"));
         json.put("display_name", "Java (QFormer Lab, test)");
         json.put("language", "java");

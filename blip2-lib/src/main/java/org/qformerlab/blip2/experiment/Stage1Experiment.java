@@ -54,8 +54,15 @@ public final class Stage1Experiment {
      * @param cacheRoot where encoders may cache weights and features between runs
      * @param resume continue from the run folder's latest checkpoint, if there is one
      * @param log progress lines
+     * @param listener also told of every step and validation (a notebook's live display); may be null
      */
-    public record Options(Path runDir, Path cacheRoot, boolean resume, PrintStream log) {}
+    public record Options(Path runDir, Path cacheRoot, boolean resume, PrintStream log, Trainer.Listener listener) {
+
+        /** Progress lines only. */
+        public Options(Path runDir, Path cacheRoot, boolean resume, PrintStream log) {
+            this(runDir, cacheRoot, resume, log, null);
+        }
+    }
 
     private Stage1Experiment() {}
 
@@ -108,7 +115,8 @@ public final class Stage1Experiment {
             Map<String, Object> runInfo = new LinkedHashMap<>();
             runInfo.put("experiment", resolved);
             Trainer.Result training = new Trainer(resolved.train(), model, runDir, runInfo)
-                    .run(step, validation, new ProgressLines(log, resolved.train().logEvery()), options.resume());
+                    .run(step, validation, listeners(new ProgressLines(log, resolved.train().logEvery()), options.listener()),
+                            options.resume());
             timer.lap("train");
 
             // 5. final evaluation
@@ -129,6 +137,26 @@ public final class Stage1Experiment {
             Stage1Report.write(result, world);
             return result;
         }
+    }
+
+    /** The console's lines, then the caller's listener when there is one. */
+    private static Trainer.Listener listeners(Trainer.Listener lines, Trainer.Listener extra) {
+        if (extra == null) {
+            return lines;
+        }
+        return new Trainer.Listener() {
+            @Override
+            public void onStep(Trainer.StepReport report) {
+                lines.onStep(report);
+                extra.onStep(report);
+            }
+
+            @Override
+            public void onEvaluation(long step, Map<String, Double> metrics) {
+                lines.onEvaluation(step, metrics);
+                extra.onEvaluation(step, metrics);
+            }
+        };
     }
 
     /** The step's loss terms by name, as the trainer logs them. */

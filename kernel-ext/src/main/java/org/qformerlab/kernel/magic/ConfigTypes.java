@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
+import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.train.TrainConfig;
 
 /**
@@ -33,6 +34,10 @@ public final class ConfigTypes {
                 Map.of("stage1", TrainConfig::stage1Default), "trainConfig"));
         types.register(new ConfigType<>("shapes", ShapesWorldConfig.class,
                 Map.of("defaults", ShapesWorldConfig::defaults), "shapesConfig"));
+        Map<String, java.util.function.Supplier<? extends ExperimentConfig>> experiment = new LinkedHashMap<>();
+        experiment.put("embedded", ExperimentConfig::embedded);
+        experiment.put("tiny", ExperimentConfig::tiny);
+        types.register(new ConfigType<>("experiment", ExperimentConfig.class, experiment, "experimentConfig"));
         return types;
     }
 

@@ -15,17 +15,21 @@ public final class MagicArgs {
     private final MagicSpec spec;
     private final List<String> positionals;
     private final Map<String, String> options;
+    private final Map<String, List<String>> repeated;
 
-    private MagicArgs(MagicSpec spec, List<String> positionals, Map<String, String> options) {
+    private MagicArgs(MagicSpec spec, List<String> positionals, Map<String, String> options,
+            Map<String, List<String>> repeated) {
         this.spec = spec;
         this.positionals = positionals;
         this.options = options;
+        this.repeated = repeated;
     }
 
     /** Parses the words after the magic's name. */
     public static MagicArgs parse(MagicSpec spec, List<String> words) {
         List<String> positionals = new ArrayList<>();
         Map<String, String> options = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             if (!w.startsWith("--") || w.length() == 2) {
@@ -54,16 +58,19 @@ public final class MagicArgs {
                 }
                 value = words.get(++i);
             }
-            if (options.put(name, value) != null) {
+            if (option.repeatable()) {
+                repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+                options.put(name, value);
+            } else if (options.put(name, value) != null) {
                 throw new MagicUsageException(spec, "--" + name + " is given twice");
             }
         }
-        return new MagicArgs(spec, positionals, options);
+        return new MagicArgs(spec, positionals, options, repeated);
     }
 
     /** The words as positionals, unchecked. */
     public static MagicArgs raw(MagicSpec spec, List<String> words) {
-        return new MagicArgs(spec, List.copyOf(words), Map.of());
+        return new MagicArgs(spec, List.copyOf(words), Map.of(), Map.of());
     }
 
     private static String known(MagicSpec spec) {
@@ -100,6 +107,11 @@ public final class MagicArgs {
 
     public boolean flag(String name) {
         return options.containsKey(name);
+    }
+
+    /** Every value of a repeatable option, in order (empty when not given). */
+    public List<String> strings(String name) {
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     public String string(String name, String fallback) {

@@ -14,6 +14,7 @@ public final class MagicState {
 
     private volatile QFormerConfig currentVariant;
     private final Map<Class<?>, Object> lastConfigs = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Object> lastResults = new ConcurrentHashMap<>();
 
     public Optional<QFormerConfig> currentVariant() {
         return Optional.ofNullable(currentVariant);
@@ -30,6 +31,15 @@ public final class MagicState {
 
     public <T> Optional<T> lastConfig(Class<T> type) {
         return Optional.ofNullable(type.cast(lastConfigs.get(type)));
+    }
+
+    /** Remembers the last result of its type (a trained run, so that {@code %eval} finds it). */
+    public void lastResult(Object result) {
+        lastResults.put(result.getClass(), result);
+    }
+
+    public <T> Optional<T> lastResult(Class<T> type) {
+        return Optional.ofNullable(type.cast(lastResults.get(type)));
     }
 
     /** The objective in force: the last {@code %%config objective}, else BLIP-2's. */

@@ -10,8 +10,8 @@ import java.util.ServiceLoader;
 
 /**
  * The magics a notebook can call, by name. The standard set is registered here; a module that
- * brings another magic (the real {@code %train}, say) lists its class in
- * {@code META-INF/services/org.qformerlab.kernel.magic.Magic} and replaces a pending one of the
+ * brings another magic lists its class in
+ * {@code META-INF/services/org.qformerlab.kernel.magic.Magic} and replaces a standard one of the
  * same name.
  */
 public final class Magics {
@@ -26,9 +26,9 @@ public final class Magics {
         magics.register(new MasksMagic());
         magics.register(new DataMagic());
         magics.register(new ConfigMagic(ConfigTypes.standard()));
-        magics.register(new PendingMagic("train", "train a variant (stage 1) with a live loss plot"));
-        magics.register(new PendingMagic("eval", "evaluate a trained variant (retrieval, captioning)"));
-        magics.register(new PendingMagic("ablate", "run an ablation study and plot its table"));
+        magics.register(TrainMagic.standard());
+        magics.register(EvalMagic.standard());
+        magics.register(new AblateMagic());
         for (Magic m : ServiceLoader.load(Magic.class)) {
             magics.register(m);
         }

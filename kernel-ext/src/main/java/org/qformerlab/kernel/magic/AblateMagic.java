@@ -1,0 +1,261 @@
+package org.qformerlab.kernel.magic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.qformerlab.ablations.Experiment;
+import org.qformerlab.ablations.Experiments;
+import org.qformerlab.ablations.QuickSpec;
+import org.qformerlab.ablations.RunOptions;
+import org.qformerlab.ablations.Study;
+import org.qformerlab.ablations.StudyResults;
+import org.qformerlab.ablations.StudySpec;
+import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.kernel.display.ProgressDisplay;
+
+/**
+ * {@code %ablate SPEC|NAME [--quick --set path=value ... --out DIR --as NAME]}: runs an ablation study
+ * through the ablations module's Java API ({@link Study#run}) inside the kernel — a progress bar that
+ * advances run by run, then the one-line answers, the results table and the study's plots. The
+ * results ({@link StudyResults}) are bound to a variable (default {@code study}).
+ */
+public final class AblateMagic implements Magic {
+
+    private static final MagicSpec SPEC = new MagicSpec(
+            "ablate", false, "SPEC.yaml|NAME",
+            "run an ablation study: progress, then its results table and plots",
+            """
+            Runs every variant x seed of a study spec (a YAML file, or the name of one under
+            ablations/studies such as itg-helps-retrieval or 04-itc-mask), one after another in this
+            kernel, then shows the answer to the study's question, the table (mean and spread over
+            seeds of each metric per variant) and the plots, and binds the StudyResults. --quick uses
+            the spec's quick section (fewer steps, one seed): a minute or two. Results go to
+            runs/ablations/<name>[-quick]/; finished runs are kept and skipped when the study runs
+            again. --set changes the base config of every variant. Under QFORMERLAB_QUICK=1 (the tests)
+            --quick is implied, a stage-1 study runs on a tiny world for a few steps, and the results
+            go to runs/tests/ablations-<name>/, emptied first.""",
+            List.of(
+                    MagicOption.flag("quick", "the spec's quick section: fewer steps and seeds"),
+                    MagicOption.repeated("set", "PATH=VALUE", "change the base config of every variant"),
+                    MagicOption.valued("out", "DIR", "the study folder (default runs/ablations/<name>[-quick])"),
+                    MagicOption.valued("as", "NAME", "variable to bind the StudyResults to (default study)")),
+            List.of("%ablate itg-helps-retrieval --quick", "%ablate ../ablations/studies/04-itc-mask.yaml --quick",
+                    "%ablate query-count --set train.steps=200"));
+
+    @Override
+    public MagicSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public void run(MagicArgs args, String body, MagicContext context) throws IOException, InterruptedException {
+        args.atMostPositionals(1);
+        String name = args.positional(0, null);
+        if (name == null) {
+            throw new MagicUsageException(SPEC, "name a study spec file or a study: " + String.join(", ", studyNames()));
+        }
+        String variable = args.variable("as", "study");
+        Path file = resolve(name);
+        StudySpec spec = StudySpec.read(file);
+        Experiment experiment;
+        try {
+            experiment = Experiments.find(spec.kind());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": kind: " + e.getMessage(), e);
+        }
+        boolean quick = args.flag("quick");
+        Map<String, String> notebookQuick = Map.of();
+        if (QuickScale.active()) {
+            quick = true;
+            if (spec.kind().equals("stage1")) {
+                notebookQuick = QuickScale.stage1(QuickScale.MAX_STEPS);
+            }
+            context.println(QuickScale.note(notebookQuick) + "; --quick implied");
+        }
+        spec = withOverrides(spec, Overrides.of(args, "set"), notebookQuick);
+        Study study = Study.of(spec, experiment, file.toAbsolutePath().getParent(), file.toString());
+
+        Path folder = args.has("out") ? Path.of(args.string("out", null))
+                : QuickScale.active() ? QuickScale.freshFolder("ablations-" + spec.name())
+                : study.defaultFolder(quick);
+        int total = study.plans(quick, folder).size();
+        context.println(String.format(Locale.ROOT, "study %s: %s%n%d variants, %d runs -> %s", spec.name(),
+                spec.question(), study.variants().size(), total, folder));
+        ProgressDisplay bar = ProgressDisplay.start(context.displays(), "study " + spec.name(), total, 250);
+        int[] finished = {0};
+        RunOptions options = RunOptions.defaults().withQuick(quick).withParallel(1).withOut(folder)
+                .withProgress(Lines.to(line -> {
+                    if (line.startsWith("[")) {
+                        bar.update(++finished[0], line.substring(line.indexOf(']') + 1).trim());
+                    }
+                }));
+        StudyResults results;
+        try {
+            results = study.run(options);
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            bar.stopped("stopped: " + e.getMessage());
+            throw e;
+        }
+        bar.finish(results.executed() + " runs executed, " + (total - results.executed()) + " already done, "
+                + results.failed() + " failed");
+        context.println(String.join("\n", results.answers()));
+        context.display(results.table());
+        for (BufferedImage tile : figureTiles(results.folder())) {
+            context.display(tile);
+        }
+        context.println("report: " + results.report());
+        context.bind(variable, StudyResults.class, results);
+    }
+
+    /**
+     * The spec with {@code --set} laid over its base, and the notebook's quick-mode overrides laid
+     * over its quick section (after the spec's own, so that they win).
+     */
+    static StudySpec withOverrides(StudySpec spec, Map<String, String> set, Map<String, String> quick) {
+        if (set.isEmpty() && quick.isEmpty()) {
+            return spec;
+        }
+        ObjectNode base = spec.base() == null ? Configs.JSON.createObjectNode() : spec.base().deepCopy();
+        set.forEach((path, value) -> put(base, path, yaml(path, value)));
+        Map<String, JsonNode> quickSet = new LinkedHashMap<>(spec.quick().set() == null ? Map.of() : spec.quick().set());
+        quick.forEach((path, value) -> quickSet.put(path, yaml(path, value)));
+        return new StudySpec(spec.name(), spec.question(), spec.kind(), spec.baseFile(), base, spec.grid(), spec.zip(),
+                spec.seeds(), spec.seedPath(), spec.metrics(), spec.plots(), new QuickSpec(quickSet, spec.quick().seeds()),
+                spec.parallel(), spec.notes());
+    }
+
+    /**
+     * Sets {@code path} in a partial config tree, making the sections on the way (the study checks
+     * the result against the experiment's config, unknown fields included).
+     */
+    private static void put(ObjectNode tree, String path, JsonNode value) {
+        String[] parts = path.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            node = child instanceof ObjectNode o ? o : node.putObject(parts[i]);
+        }
+        node.set(parts[parts.length - 1], value);
+    }
+
+    private static JsonNode yaml(String path, String value) {
+        try {
+            return Configs.YAML.readTree(value);
+        } catch (IOException e) {
+            throw new MagicUsageException(SPEC, "cannot read the value '" + value + "' for " + path);
+        }
+    }
+
+    /** A spec file as given, or a study of that name (file {@code NN-name.yaml} or {@code name}) in the studies folder. */
+    static Path resolve(String name) throws IOException {
+        Path given = Path.of(name);
+        if (Files.isRegularFile(given)) {
+            return given;
+        }
+        Path studies = studiesFolder();
+        if (studies != null && !name.contains("/")) {
+            String stem = name.replaceFirst("\\.ya?ml$", "");
+            try (Stream<Path> files = Files.list(studies)) {
+                List<Path> found = files.filter(f -> {
+                    String s = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+                    return f.toString().matches(".*\\.ya?ml$") && (s.equals(stem) || s.matches("\\d+-" + stem.replace(".", "\\.")));
+                }).toList();
+                if (found.size() == 1) {
+                    return found.get(0);
+                }
+            }
+        }
+        throw new MagicUsageException(SPEC, "no study spec '" + name + "': give a YAML file or one of "
+                + String.join(", ", studyNames()));
+    }
+
+    /** The names of the shipped studies, from their file names. */
+    static List<String> studyNames() {
+        Path studies = studiesFolder();
+        if (studies == null) {
+            return List.of("(no ablations/studies folder found from " + Path.of("").toAbsolutePath() + ")");
+        }
+        try (Stream<Path> files = Files.list(studies)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.matches(".*\\.ya?ml$"))
+                    .map(f -> f.replaceFirst("^\\d+-", "").replaceFirst("\\.ya?ml$", "")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** {@code qformerlab.studies}, else {@code ablations/studies} in the working folder or one above it. */
+    static Path studiesFolder() {
+        String property = System.getProperty("qformerlab.studies");
+        if (property != null) {
+            return Path.of(property);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("ablations").resolve("studies");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The report's figures ({@code fig-NN-*.png}), one picture per kind — bars by variant, metric
+     * against an axis, loss curves — each tiled two across at half size, so that a study with many
+     * metrics stays readable in a notebook (report.md has them full size).
+     */
+    static List<BufferedImage> figureTiles(Path folder) throws IOException {
+        Map<String, List<BufferedImage>> byKind = new LinkedHashMap<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(f -> f.getFileName().toString().matches("fig-.*\\.png")).sorted().toList();
+        }
+        for (Path f : files) {
+            String n = f.getFileName().toString();
+            String kind = n.contains("-by-variant") ? "bars" : n.contains("-vs-") ? "vs" : n.contains("-curves") ? "curves" : n;
+            byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(ImageIO.read(f.toFile()));
+        }
+        List<BufferedImage> out = new ArrayList<>();
+        byKind.values().forEach(images -> out.add(tile(images, 2, 0.5)));
+        return out;
+    }
+
+    private static BufferedImage tile(List<BufferedImage> images, int columns, double scale) {
+        if (images.size() == 1) {
+            return images.get(0);
+        }
+        int w = (int) Math.round(images.stream().mapToInt(BufferedImage::getWidth).max().orElse(1) * scale);
+        int h = (int) Math.round(images.stream().mapToInt(BufferedImage::getHeight).max().orElse(1) * scale);
+        int cols = Math.min(columns, images.size());
+        int rows = (images.size() + cols - 1) / cols;
+        BufferedImage out = new BufferedImage(cols * w, rows * h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            for (int i = 0; i < images.size(); i++) {
+                BufferedImage im = images.get(i);
+                g.drawImage(im, (i % cols) * w, (i / cols) * h, (int) Math.round(im.getWidth() * scale),
+                        (int) Math.round(im.getHeight() * scale), null);
+            }
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+}

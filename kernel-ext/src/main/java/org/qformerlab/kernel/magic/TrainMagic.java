@@ -1,0 +1,56 @@
+package org.qformerlab.kernel.magic;
+
+import java.util.List;
+
+/**
+ * {@code %train stage1|stage2 [--steps N --seed S --set path=value ... --out DIR --as NAME]}: trains
+ * a variant with a live progress bar and loss plot and binds the run's result. Each stage is a
+ * {@link MagicTask}; stage 2 joins by replacing its {@link UnavailableTask} in {@link #standard()}.
+ */
+public final class TrainMagic implements Magic {
+
+    private final Tasks tasks;
+    private final MagicSpec spec;
+
+    public TrainMagic(List<MagicTask> stages) {
+        this.tasks = new Tasks(stages);
+        this.spec = new MagicSpec("train", false, tasks.choices(),
+                "train a variant with a live progress bar and loss plot; binds the result",
+                """
+                Trains the notebook's variant and shows a progress bar (step, losses, steps/s, ETA) and a
+                plot of every loss term, both updating in place, then a line of results. The config is
+                the embedded preset (or the last %%config experiment), with the Q-Former built by
+                %qformer / %%config qformer and the objective of %%config objective when those ran,
+                then --steps, --seed and --set (any dotted path of ExperimentConfig). The result is
+                bound to a variable (default `run`) and is what %eval evaluates. Runs are written to
+                runs/notebook/<stage>-<date>-<time>/ (config, metrics.jsonl, checkpoint, report.md).
+                Under QFORMERLAB_QUICK=1 (the tests) the world and the steps are cut to seconds and the
+                run goes to runs/tests/stage1/, emptied first.
+                Stages:""" + tasks.describe(),
+                List.of(
+                        MagicOption.valued("steps", "N", "training steps"),
+                        MagicOption.valued("seed", "S", "seed of initialisation, batches, dropout and negatives"),
+                        MagicOption.repeated("set", "PATH=VALUE", "change a config field, e.g. qformer.numQueries=8"),
+                        MagicOption.valued("out", "DIR", "the run folder (default runs/notebook/<stage>-<time>)"),
+                        MagicOption.valued("as", "NAME", "variable to bind the result to (default run)")),
+                List.of("%train stage1 --steps 200", "%train stage1 --steps 100 --set objective.itgWeight=0 --as noItg"));
+    }
+
+    /** Stage 1; stage 2 is announced but not in this build yet. */
+    public static TrainMagic standard() {
+        return new TrainMagic(List.of(
+                new Stage1Training(),
+                new UnavailableTask("stage2", "generative learning: the Q-Former in front of a frozen OPT",
+                        "stage-2 training arrives with Stage2Experiment; %train stage1 works today")));
+    }
+
+    @Override
+    public MagicSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public void run(MagicArgs args, String body, MagicContext context) throws Exception {
+        tasks.run(args, context);
+    }
+}

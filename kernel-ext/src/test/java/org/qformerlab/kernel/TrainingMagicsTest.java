@@ -1,0 +1,145 @@
+package org.qformerlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.kernel.display.ProgressDisplay;
+import org.qformerlab.kernel.jshell.JavaEvaluator;
+import org.qformerlab.kernel.magic.MagicUsageException;
+import org.qformerlab.kernel.magic.Magics;
+import org.knowm.xchart.XYChart;
+import tech.tablesaw.api.Table;
+
+/** %train, %eval and %ablate in a session, on the tiny world (seconds). */
+class TrainingMagicsTest {
+
+    static RecordingSink sink;
+    static NotebookSession session;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() {
+        sink = new RecordingSink();
+        session = new NotebookSession(sink, Magics.standard(), System.getProperty("java.class.path"));
+    }
+
+    @AfterAll
+    static void stop() {
+        session.close();
+    }
+
+    private static Object value(String cell) {
+        JavaEvaluator.Result r = session.execute(cell);
+        assertTrue(r.hasValue(), "cell should end in an expression: " + cell);
+        return r.value();
+    }
+
+    @Test
+    void trainStage1ShowsLiveProgressAndLossesBindsTheRunAndEvalTabulatesIt() {
+        session.execute("%%config experiment --preset tiny\ntrain: {steps: 4}\n");
+        session.execute("%qformer tiny --queries 3 --as q3"); // the notebook's variant is what trains
+        int shownBefore = sink.shown.size();
+        Path out = dir.resolve("run1");
+        session.execute("%train stage1 --steps 3 --set objective.itgWeight=0.5 --out " + out + " --as tinyRun");
+
+        assertEquals(3L, ((Number) value("tinyRun.training().steps()")).longValue());
+        assertEquals(0.5, (Double) value("tinyRun.config().objective().itgWeight()"), 0.0);
+        assertEquals(3, value("tinyRun.config().qformer().numQueries()"));
+        assertTrue(Files.isRegularFile(out.resolve("results.json")));
+        List<RecordingSink.Shown> during = sink.shown.subList(shownBefore, sink.shown.size());
+        ProgressDisplay.Snapshot last = null;
+        String barId = null;
+        for (RecordingSink.Shown s : during) {
+            if (s.value() instanceof ProgressDisplay.Snapshot snap) {
+                barId = barId == null ? s.id() : barId;
+                assertEquals(barId, s.id(), "the bar updates in place");
+                last = snap;
+            }
+        }
+        assertTrue(last != null && last.finished() && last.done() == 3, "the bar ends at 3/3: " + last);
+        assertTrue(during.stream().anyMatch(s -> s.update() && s.value() instanceof XYChart),
+                "the loss plot is redrawn in place");
+
+        int tables = sink.displayed(Table.class).size();
+        session.execute("%eval retrieval --examples 2");
+        List<Table> shown = sink.displayed(Table.class);
+        assertEquals(tables + 2, shown.size(), "one table per split (test, compositional)");
+        Table test = shown.get(tables);
+        assertEquals(List.of("direction", "ranking", "R@1", "R@5", "R@10"), test.columnNames());
+        assertEquals(6, test.rowCount(), "ITC, ITC+ITM, chance in both directions");
+        assertEquals("ITC + ITM (top 4)", test.stringColumn("ranking").get(1));
+        double r1 = test.doubleColumn("R@1").get(0);
+        double r10 = test.doubleColumn("R@10").get(0);
+        assertTrue(r1 >= 0 && r1 <= r10 && r10 <= 1, "recall grows with k: " + r1 + " " + r10);
+        assertFalse(sink.displayed(org.qformerlab.blip2.report.ImageGrid.class).isEmpty(), "the examples are drawn");
+
+        // the same numbers from the run folder
+        session.execute("%eval retrieval " + out + " --split test");
+        Table fromFolder = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
+        assertEquals(test.doubleColumn("R@5").asList(), fromFolder.doubleColumn("R@5").asList());
+        session.execute("%%config experiment --preset embedded\n");
+    }
+
+    @Test
+    void badArgumentsGiveTheUsageNotAStackTrace() {
+        for (String call : List.of("%train", "%train stage3", "%train stage1 --steps many", "%train stage1 --steps 0",
+                "%train stage1 --set steps", "%train stage1 --speed 3", "%eval", "%eval ranking",
+                "%eval retrieval " + dir.resolve("nothing-here"), "%eval retrieval --examples -1", "%ablate",
+                "%ablate no-such-study", "%ablate itg-helps-retrieval --quick=yes")) {
+            MagicUsageException e = assertThrows(MagicUsageException.class, () -> session.execute(call), call);
+            assertTrue(e.usage() != null && e.usage().startsWith(call.split(" ")[0]), call + " -> " + e.usage());
+        }
+        MagicFailedException bad = assertThrows(MagicFailedException.class,
+                () -> session.execute("%train stage1 --set qformer.noSuchField=3 --out " + dir.resolve("x")));
+        assertTrue(bad.inputError(), "a config error is the user's input: message only");
+        assertTrue(bad.getMessage().contains("noSuchField"), bad.getMessage());
+    }
+
+    @Test
+    void ablateRunsAStudyAndShowsTheTableAndPlots() throws Exception {
+        Path spec = dir.resolve("tiny-itg.yaml");
+        Files.writeString(spec, """
+                name: tiny-itg
+                question: Does ITG change retrieval on a tiny world?
+                kind: stage1
+                base:
+                  data: {trainCount: 48, valCount: 12, testCount: 12, compositionalCount: 12, imageSize: 32}
+                  encoder: {patchSize: 8}
+                  qformer: {hiddenSize: 32, numLayers: 2, numHeads: 4, intermediateSize: 64, numQueries: 4, embedDim: 16, maxTextLength: 24}
+                  train: {steps: 20, batchSize: 8, evalEvery: 0, warmupSteps: 1}
+                  eval: {rerankK: 4, batchSize: 32, examples: 0}
+                grid:
+                  - {path: objective.itgWeight, values: [0, 1]}
+                seeds: 1
+                metrics:
+                  - {name: i2t_r1, better: higher}
+                plots:
+                  bars: [i2t_r1]
+                  lossCurves: [total]
+                quick:
+                  set: {train.steps: 2}
+                """);
+        int images = sink.displayed(BufferedImage.class).size();
+        int tables = sink.displayed(Table.class).size();
+        session.execute("%ablate " + spec + " --quick --set train.learningRate=0.002 --out " + dir.resolve("study")
+                + " --as s");
+        assertEquals(2, value("s.records().size()"));
+        assertEquals(0L, value("s.failed()"));
+        assertEquals(2, sink.displayed(Table.class).get(tables).rowCount(), "one row per variant");
+        assertTrue(sink.displayed(BufferedImage.class).size() >= images + 2, "bars and loss curves");
+        String config = Files.readString(dir.resolve("study/runs").toFile().listFiles()[0].toPath().resolve("config.json"));
+        assertTrue(config.contains("\"steps\" : 2") && config.contains("0.002"), config);
+    }
+}
