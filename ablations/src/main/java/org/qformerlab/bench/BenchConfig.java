@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.vision.VisionConfig;
 
 /**
  * The sizes a benchmark runs at: the Q-Former's dimensions, the inputs (patches, text length),
@@ -72,6 +74,35 @@ public record BenchConfig(
             int visionWidth, int vocab, int textLength, int embed) {
         return new QFormerConfig(hidden, layers, heads, intermediate, queries, crossFreq, visionWidth,
                 vocab, textLength, 0.1, 0.1, 1e-12, embed, 0.07, 0, 1, 2);
+    }
+
+    /**
+     * The frozen OPT that stage-2 benchmarks put behind the Q-Former, derived from these sizes:
+     * width = the Q-Former's hidden size, half its layers (at least 1), the same heads,
+     * feed-forward width and vocabulary, OPT's special tokens (pad 1, BOS = EOS 2) and dropout 0.1.
+     *
+     * @param positions the longest sequence it must read (soft prompt + text + generated tokens)
+     */
+    public OptConfig opt(int positions) {
+        return new OptConfig(vocab, hidden, intermediate, Math.max(1, layers / 2), heads, positions, 1, 2, 2,
+                1e-5, 0.1, true);
+    }
+
+    /**
+     * The frozen image encoder that the feature benchmark runs, derived from these sizes: a ViT of
+     * width {@code visionWidth} with the Q-Former's depth, EVA's 14-pixel patches on a square grid
+     * of {@code floor(sqrt(patches - 1))^2} patches (plus the class token: 65 and 257 come out
+     * exact), heads = the largest divisor of the width up to the Q-Former's heads, an MLP 4x wide,
+     * and BLIP-2's features from the second-to-last block.
+     */
+    public VisionConfig vision() {
+        int grid = Math.max(1, (int) Math.floor(Math.sqrt(patches - 1)));
+        int visionHeads = heads;
+        while (visionWidth % visionHeads != 0) {
+            visionHeads--;
+        }
+        return new VisionConfig(14 * grid, 14, 3, visionWidth, Math.max(2, layers), visionHeads, 4 * visionWidth,
+                1e-6, -2);
     }
 
     /** A named size: bench-small, bench-mid or bench-base. */

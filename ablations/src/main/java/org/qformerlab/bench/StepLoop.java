@@ -1,0 +1,45 @@
+package org.qformerlab.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The timing discipline every step benchmark shares: {@code warmup} untimed steps (the engine
+ * allocates, tunes and fills caches), then {@code steps} timed ones, each timed from start to end
+ * with its phases on a {@link PhaseClock}; with {@code --trace} the last timed step is recorded by
+ * the PyTorch profiler. A step must finish its work before it returns (read a loss or a norm).
+ */
+final class StepLoop {
+
+    private StepLoop() {}
+
+    /** One step: everything it allocates belongs to a scope it closes itself. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs warm-up and timed steps; returns the timed steps' durations. */
+    static Timings run(BenchConfig config, BenchEnvironment env, PhaseClock clock, Step step) throws Exception {
+        Timings timings = new Timings();
+        for (int s = 0; s < config.warmup() + config.steps(); s++) {
+            boolean timed = s >= config.warmup();
+            boolean traced = env.trace() != null && s == config.warmup() + config.steps() - 1
+                    && "PyTorch".equals(Engine.getInstance().getEngineName());
+            if (traced) {
+                JniUtils.startProfile(false, true, false);
+            }
+            clock.recording(timed);
+            long t0 = System.nanoTime();
+            clock.start();
+            step.run();
+            if (timed) {
+                timings.add(System.nanoTime() - t0);
+            }
+            if (traced) {
+                JniUtils.stopProfile(env.trace().toAbsolutePath().toString());
+            }
+        }
+        return timings;
+    }
+}
