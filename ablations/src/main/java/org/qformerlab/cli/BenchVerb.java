@@ -27,7 +27,7 @@ public final class BenchVerb implements Verb {
 
     @Override
     public String summary() {
-        return "time training steps and more; prints one JSON object per measurement";
+        return "time training steps, feature extraction and generation; prints one JSON object per measurement";
     }
 
     @Override
@@ -36,7 +36,10 @@ public final class BenchVerb implements Verb {
         sb.append("usage: qformerlab bench [bench-small|bench-mid|bench-base ...] [options]\n\n");
         sb.append("Runs each benchmark at each named size (default bench-small) and prints one JSON line per\n");
         sb.append("measurement: median/min/max ms per step, samples/s, analytic FLOPs, achieved GFLOP/s against\n");
-        sb.append("a float32 matmul measured in the same process, peak resident memory, engine, device, dtype.\n\n");
+        sb.append("a float32 matmul measured in the same process, peak resident memory, engine, device, dtype.\n");
+        sb.append("Stage-2 benchmarks put a frozen OPT behind the Q-Former (width = --hidden, half the --layers);\n");
+        sb.append("features runs a ViT of width --vision-width over about --patches patches; generate decodes\n");
+        sb.append("--text-len tokens per image. Each adds its own fields (phases, tokens/s, speed-ups).\n\n");
         sb.append("options:\n");
         sb.append("  --only NAME[,NAME]   benchmarks to run (default: all)\n");
         sb.append("  --device D           auto | cpu | gpu | gpu:N (default auto)\n");
