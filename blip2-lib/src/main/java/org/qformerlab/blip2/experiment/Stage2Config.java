@@ -66,6 +66,19 @@ public record Stage2Config(
         return new Stage2Config(Stage2Init.STAGE1, "", LanguagePretrainConfig.tiny(), train, 0.0, 6, 12, 1, 4);
     }
 
+    /**
+     * This config scaled down for a quick run ({@code QFORMERLAB_QUICK=1}, as the test suite runs
+     * notebooks): a tenth of the steps (at least 10), at most 50 evaluated images. The language
+     * model's recipe is kept, so its cache entry is shared with full runs.
+     */
+    public Stage2Config quick() {
+        TrainConfig t = train.withSteps(Math.max(10, train.steps() / 10));
+        t = t.withBookkeeping(t.evalEvery(), t.steps(), Math.max(1, Math.min(t.logEvery(), t.steps() / 5)));
+        int images = evalImages == 0 ? 50 : Math.min(evalImages, 50);
+        return new Stage2Config(init, stage1Run, language, t, qaFraction, images, maxNewTokens, numBeams,
+                Math.min(examples, 4));
+    }
+
     public Stage2Config withInit(Stage2Init i) {
         return new Stage2Config(i, stage1Run, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
     }

@@ -122,9 +122,7 @@ public final class Stage2Experiment {
                 config.train(), config.eval(), s2);
         Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
         Engine.getInstance().setRandomSeed((int) s2.train().seed());
-        Stage2Model model = Stage2Model.create(qformer, language.model().config(), root);
-        Weights.load(model.llm(), Weights.tensors(language.model(), OptModel.HUGGING_FACE_NAMES),
-                OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
+        Stage2Model model = model(qformer, language.model(), root);
         QFormerBridge bridge = (QFormerBridge) model.bridge();
         if (s2.init() == Stage2Init.STAGE1) {
             Weights.load(bridge.qformer(), checkpoint.resolve("model.safetensors"), NameMap.LAVIS,
@@ -203,6 +201,14 @@ public final class Stage2Experiment {
         log.println(Stage2Report.summaryLine(result));
         Stage2Report.write(result);
         return result;
+    }
+
+    /** A new Q-Former (random) and projection in front of a copy of the pretrained, frozen {@code lm}. */
+    static Stage2Model model(QFormerConfig qformer, OptModel lm, NDManager manager) {
+        Stage2Model model = Stage2Model.create(qformer, lm.config(), manager);
+        Weights.load(model.llm(), Weights.tensors(lm, OptModel.HUGGING_FACE_NAMES), OptModel.HUGGING_FACE_NAMES,
+                Weights.Policy.strict());
+        return model;
     }
 
     /**

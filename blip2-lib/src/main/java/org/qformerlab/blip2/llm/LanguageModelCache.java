@@ -32,15 +32,16 @@ import org.qformerlab.blip2.vision.CacheKeys;
  * </pre>
  *
  * The text is every caption of the training images and every QA pair written as
- * {@code "Question: q Answer: a"} ({@link QA#promptWithAnswer()}), so the model knows the language
- * of the captions and the shape of the VQA prompt, but has never seen an image. {@code config.json}
+ * {@code "Question: q Answer: a"} ({@link QA#promptWithAnswer()}), packed image by image (see
+ * {@link LanguagePretraining}), so the model knows the language of the captions and the shape of the
+ * VQA prompt, but has never seen an image. {@code config.json}
  * is written last, atomically: it exists only beside a complete entry; an entry that cannot be used
  * is reported and rebuilt.
  */
 public final class LanguageModelCache {
 
     /** Bump when the architecture, the text or the objective changes in a way the configs do not show. */
-    static final String FORMAT = "qformerlab-language-opt-1";
+    static final String FORMAT = "qformerlab-language-opt-2";
 
     private LanguageModelCache() {}
 
@@ -49,14 +50,20 @@ public final class LanguageModelCache {
 
     /** The language model's training text: captions and "Question: q Answer: a" strings of the samples. */
     public static List<String> texts(List<Sample> samples) {
-        List<String> texts = new ArrayList<>();
+        return groups(samples).stream().flatMap(List::stream).toList();
+    }
+
+    /** The same text, one group per sample (image): what {@link LanguagePretraining} packs together. */
+    public static List<List<String>> groups(List<Sample> samples) {
+        List<List<String>> groups = new ArrayList<>();
         for (Sample s : samples) {
-            texts.addAll(s.captions());
+            List<String> texts = new ArrayList<>(s.captions());
             for (QA qa : s.qas()) {
                 texts.add(qa.promptWithAnswer());
             }
+            groups.add(texts);
         }
-        return texts;
+        return groups;
     }
 
     /** The folder of the entry for these configs. */
@@ -102,7 +109,8 @@ public final class LanguageModelCache {
                 + ", vocabulary " + tokenizer.vocabSize() + ", " + config.steps() + " steps of " + config.batchSize()
                 + " windows of " + config.maxPositions() + " tokens) on the " + texts.size()
                 + " training texts alone; it will be cached in " + folder);
-        LanguagePretraining.Result result = LanguagePretraining.run(config, tokenizer, texts, manager, log);
+        LanguagePretraining.Result result =
+                LanguagePretraining.run(config, tokenizer, groups(data.split(Split.TRAIN)), manager, log);
         try {
             Files.createDirectories(folder);
             tokenizer.save(tokenizerFile);

@@ -54,17 +54,17 @@ public record LanguagePretrainConfig(
 
     /**
      * The embedded default: hidden 128, 3 layers, 64 positions (16 queries + the longest text
-     * fit), 150 steps of 64 windows (about two passes over the training text), about a minute on
-     * two CPU cores. Few large steps rather than many small ones: on a CPU a step of this model
+     * fit), 100 steps of 64 windows (about 1.5 passes over the training text), one to two
+     * minutes on two CPU cores; its next-token loss ends near 0.9 against ln 63 = 4.1 for a uniform guess. Few large steps rather than many small ones: on a CPU a step of this model
      * costs mostly per-operation overhead, not arithmetic.
      */
     public static LanguagePretrainConfig embedded() {
-        return new LanguagePretrainConfig(128, 512, 3, 4, 64, 150, 64, 3e-3, 15, 0.01, 0, 25);
+        return new LanguagePretrainConfig(128, 512, 3, 4, 64, 100, 64, 3e-3, 10, 0.01, 0, 25);
     }
 
     /** Seconds on a tiny world: for tests. */
     public static LanguagePretrainConfig tiny() {
-        return new LanguagePretrainConfig(32, 64, 2, 4, 48, 30, 16, 1e-2, 3, 0.0, 0, 10);
+        return new LanguagePretrainConfig(32, 64, 2, 4, 48, 60, 16, 1e-2, 5, 0.0, 0, 20);
     }
 
     /** The OPT that realises this shape over a vocabulary of {@code vocabSize} (pad, BOS/EOS ids given). */

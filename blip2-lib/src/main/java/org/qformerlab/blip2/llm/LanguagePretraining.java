@@ -24,8 +24,13 @@ import org.qformerlab.blip2.train.TrainingDivergedException;
  * before BLIP-2 froze them: next-token prediction over a stream of documents.
  *
  * <ol>
- *   <li>the texts, shuffled once, become one token stream {@code </s> text </s> text ...}
- *       ({@code </s>} is OPT's begin- and end-of-text token);
+ *   <li>the texts become one token stream {@code </s> text </s> text ...} ({@code </s>} is OPT's
+ *       begin- and end-of-text token), grouped by the image they describe: the groups in a shuffled
+ *       order, the texts of a group shuffled and side by side. Every text then follows other texts
+ *       about the same scene, so the model learns to read what came before its {@code </s>} (the
+ *       colour of the circle was named two captions ago) instead of learning that earlier text never
+ *       matters. That is the habit stage 2 relies on: the soft prompt stands where those earlier
+ *       descriptions stood. (Large LMs learn it from long documents; ours has only short texts.)
  *   <li>each step takes {@code batchSize} windows of {@code maxPositions} tokens at random offsets,
  *       so every position of the table {@code embed_positions} is trained (in stage 2 the text sits
  *       behind the soft prompt, at positions the texts alone would never reach);
@@ -66,13 +71,13 @@ public final class LanguagePretraining {
     }
 
     /**
-     * @param texts the training text (captions, "Question: q Answer: a" strings)
+     * @param groups the training text (captions, "Question: q Answer: a" strings), one group per image
      * @param manager where the returned (frozen) model lives
      * @param log progress lines, or null
      */
-    public static Result run(LanguagePretrainConfig config, WordTokenizer tokenizer, List<String> texts,
+    public static Result run(LanguagePretrainConfig config, WordTokenizer tokenizer, List<List<String>> groups,
                              NDManager manager, PrintStream log) {
-        int[] stream = stream(tokenizer, texts, new SplittableRandom(config.seed()));
+        int[] stream = stream(tokenizer, groups, new SplittableRandom(config.seed()));
         int window = config.maxPositions();
         if (stream.length <= window) {
             throw new IllegalArgumentException("the language model's training text has " + stream.length
@@ -172,23 +177,32 @@ public final class LanguagePretraining {
         return ids;
     }
 
-    /** The texts in a seeded random order as one stream {@code </s> a </s> b ... </s>}. */
-    static int[] stream(WordTokenizer tokenizer, List<String> texts, SplittableRandom rng) {
-        List<String> order = new ArrayList<>(texts);
-        for (int i = order.size() - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            String t = order.get(i);
-            order.set(i, order.get(j));
-            order.set(j, t);
-        }
+    /**
+     * The groups in a seeded random order, each group's texts shuffled, as one stream
+     * {@code </s> a1 </s> a2 </s> b1 ... </s>}.
+     */
+    static int[] stream(WordTokenizer tokenizer, List<List<String>> groups, SplittableRandom rng) {
         List<Integer> ids = new ArrayList<>();
-        for (String text : order) {
-            ids.add(WordTokenizer.EOS_ID);
-            for (String w : WordTokenizer.tokenize(text)) {
-                ids.add(tokenizer.id(w));
+        for (List<String> group : shuffled(groups, rng)) {
+            for (String text : shuffled(group, rng)) {
+                ids.add(WordTokenizer.EOS_ID);
+                for (String w : WordTokenizer.tokenize(text)) {
+                    ids.add(tokenizer.id(w));
+                }
             }
         }
         ids.add(WordTokenizer.EOS_ID);
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static <T> List<T> shuffled(List<T> items, SplittableRandom rng) {
+        List<T> order = new ArrayList<>(items);
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            T t = order.get(i);
+            order.set(i, order.get(j));
+            order.set(j, t);
+        }
+        return order;
     }
 }
