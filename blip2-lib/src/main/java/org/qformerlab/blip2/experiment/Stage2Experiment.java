@@ -119,7 +119,7 @@ public final class Stage2Experiment {
                     + ": run stage 2 with the stage-1 run's data and encoder sections");
         }
         ExperimentConfig resolved = new ExperimentConfig(config.data(), config.encoder(), qformer, config.objective(),
-                config.train(), config.eval(), s2);
+                config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
         Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
         Engine.getInstance().setRandomSeed((int) s2.train().seed());
         Stage2Model model = model(qformer, language.model(), root);

@@ -103,7 +103,8 @@ public final class Stage2Report {
             for (Stage2Result r : results) {
                 row.put(label(r), r.vqa().accuracy(type));
             }
-            row.put("majority (\"" + first.vqa().majority().get(type) + "\")", first.vqa().majorityAccuracy(type));
+            row.put("majority answer", first.vqa().majority().get(type));
+            row.put("majority baseline", first.vqa().majorityAccuracy(type));
             vqaRows.add(row);
         }
         Map<String, Object> all = new LinkedHashMap<>();
@@ -112,7 +113,8 @@ public final class Stage2Report {
         for (Stage2Result r : results) {
             all.put(label(r), r.vqa().overall());
         }
-        all.put("majority (\"" + first.vqa().majority().get(first.vqa().types().get(0)) + "\")", first.vqa().majorityOverall());
+        all.put("majority answer", "(per type)");
+        all.put("majority baseline", first.vqa().majorityOverall());
         vqaRows.add(all);
         report.table(Tables.fromRows(vqaRows));
 
@@ -127,6 +129,12 @@ public final class Stage2Report {
             }
         }
         report.chart("stage-2 LM loss", Charts.lossCurves("stage-2 LM loss (moving average)", curves));
+        List<String> folders = new ArrayList<>();
+        for (Stage2Result r : results) {
+            folders.add("`" + r.runDir().getFileName() + "/`: the stage-2 run with the Q-Former from " + label(r)
+                    + " (config, metrics.jsonl, checkpoints, results.json, report.md)");
+        }
+        report.bullets(folders);
 
         for (Stage2Result r : results) {
             if (r.examples().isEmpty()) {
