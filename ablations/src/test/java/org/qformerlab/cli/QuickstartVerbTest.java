@@ -57,6 +57,13 @@ class QuickstartVerbTest {
         assertTrue(o.out().contains("step 4/4"), o.out());
         assertTrue(o.out().contains("val @ step 2"), o.out());
         assertTrue(Files.readString(run.resolve("config.json")).contains("\"seed\" : 3"));
+        // stage 2 from the stage-1 checkpoint and from scratch, both in the report
+        for (String s2 : List.of("stage2-from-stage1", "stage2-scratch")) {
+            assertTrue(Files.isRegularFile(run.resolve(s2).resolve("results.json")), s2 + " missing; stdout:\n" + o.out());
+        }
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.contains("Stage 2") && report.contains("Zero-shot VQA") && report.contains("scratch"), report);
+        assertTrue(o.out().contains("time: total"), o.out());
 
         // resuming a finished run trains nothing more and rewrites the report
         Outcome again = run("quickstart", "--resume", "--out", run.toString(), "--cache", dir.resolve("cache").toString());

@@ -20,4 +20,17 @@ public record QA(String question, String answer, QuestionType type) {
             throw new IllegalArgumentException("type must not be null");
         }
     }
+
+    /**
+     * The zero-shot VQA prompt of BLIP-2 with an OPT: {@code "Question: {q} Answer:"}; the language
+     * model's continuation is the answer.
+     */
+    public String prompt() {
+        return "Question: " + question + " Answer:";
+    }
+
+    /** The prompt followed by the answer, the form in which QA pairs are language-model text. */
+    public String promptWithAnswer() {
+        return prompt() + " " + answer;
+    }
 }

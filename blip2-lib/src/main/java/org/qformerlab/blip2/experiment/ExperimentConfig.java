@@ -31,7 +31,8 @@ import org.qformerlab.blip2.train.TrainConfig;
  *       The run folder's {@code config.json} records the values used;
  *   <li>{@code objective}: the stage-1 losses and their weights ({@link ObjectiveConfig});
  *   <li>{@code train}: optimiser, schedule, seed, bookkeeping ({@link TrainConfig});
- *   <li>{@code eval}: retrieval evaluation ({@link EvalConfig}).
+ *   <li>{@code eval}: retrieval evaluation ({@link EvalConfig});
+ *   <li>{@code stage2}: stage 2, the frozen language model and its evaluation ({@link Stage2Config}).
  * </ul>
  *
  * <h2>The embedded preset ({@link #embedded()}), and why</h2>
@@ -76,6 +77,7 @@ import org.qformerlab.blip2.train.TrainConfig;
  * @param objective the stage-1 objective
  * @param train the training run
  * @param eval the retrieval evaluation
+ * @param stage2 stage 2 (run by {@link Stage2Experiment}; stage 1 ignores it)
  */
 public record ExperimentConfig(
         ShapesWorldConfig data,
@@ -83,7 +85,8 @@ public record ExperimentConfig(
         QFormerConfig qformer,
         ObjectiveConfig objective,
         TrainConfig train,
-        EvalConfig eval) {
+        EvalConfig eval,
+        Stage2Config stage2) {
 
     public ExperimentConfig {
         String c = "ExperimentConfig.";
@@ -93,6 +96,11 @@ public record ExperimentConfig(
         require(objective != null, c + "objective is missing");
         require(train != null, c + "train is missing");
         require(eval != null, c + "eval is missing");
+        require(stage2 != null, c + "stage2 is missing");
+        require(qformer.numQueries() + 8 <= stage2.language().maxPositions(),
+                c + "qformer.numQueries=" + qformer.numQueries() + " leaves too little room for text in the language model's"
+                        + " stage2.language.maxPositions=" + stage2.language().maxPositions()
+                        + " (soft prompt + text must fit); raise maxPositions or use fewer queries");
         require(encoder.requiredImageSize() < 0 || encoder.requiredImageSize() == data.imageSize(),
                 c + "encoder.vit.imageSize=" + encoder.requiredImageSize() + " but data.imageSize=" + data.imageSize()
                         + ": the ViT reads images of one size; set both to the same value");
@@ -121,7 +129,7 @@ public record ExperimentConfig(
         TrainConfig train = new TrainConfig(
                 800, 32, 3e-4, 50, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 200, 200, 25, "auto");
         return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(16), qformer, objective, train,
-                EvalConfig.defaults());
+                EvalConfig.defaults(), Stage2Config.embedded());
     }
 
     /** A world and model small enough for a test that runs the whole pipeline in seconds. */
@@ -133,7 +141,8 @@ public record ExperimentConfig(
         TrainConfig train = new TrainConfig(
                 6, 8, 1e-3, 2, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 3, 3, 1, "cpu");
         EvalConfig eval = new EvalConfig(4, 32, List.of(Split.TEST, Split.COMPOSITIONAL), true, 4);
-        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(8), qformer, objective, train, eval);
+        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(8), qformer, objective, train, eval,
+                Stage2Config.tiny());
     }
 
     /** Reads a JSON or YAML file over {@code defaults}: the file names only what it changes. */
@@ -164,6 +173,11 @@ public record ExperimentConfig(
     /** This config with the Q-Former's facts about the encoder and tokenizer filled in. */
     public ExperimentConfig resolved(int visionWidth, int vocabSize) {
         QFormerConfig q = qformer.withVisionWidth(visionWidth).withVocab(vocabSize, qformer.maxTextLength());
-        return new ExperimentConfig(data, encoder, q, objective, train, eval);
+        return new ExperimentConfig(data, encoder, q, objective, train, eval, stage2);
+    }
+
+    /** This config with another stage-2 section. */
+    public ExperimentConfig withStage2(Stage2Config s) {
+        return new ExperimentConfig(data, encoder, qformer, objective, train, eval, s);
     }
 }

@@ -35,6 +35,11 @@ final class Stage1Report {
     private Stage1Report() {}
 
     static Path write(Stage1Result result, ShapesDataset world) {
+        return write(result, world, report -> { });
+    }
+
+    /** The report with further sections (stage 2 in the quickstart) before its list of files. */
+    static Path write(Stage1Result result, ShapesDataset world, java.util.function.Consumer<MarkdownReport> more) {
         ExperimentConfig c = result.config();
         List<Map<String, Object>> rows;
         try {
@@ -118,6 +123,8 @@ final class Stage1Report {
             report.image("retrieved captions", ImageGrid.of(images).captions(captions).columns(4).cellSize(128).render());
             report.table(Tables.fromRows(exampleRows));
         }
+
+        more.accept(report);
 
         report.heading(2, "Files");
         report.bullets("`config.json`: the config as run (replay it with `--config`)",

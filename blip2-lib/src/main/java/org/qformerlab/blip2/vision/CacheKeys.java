@@ -12,12 +12,12 @@ import org.qformerlab.blip2.config.Configs;
  * Names for cache folders: a SHA-256 of everything that determines the cached content, so a
  * different config (or different weights) can never be served a stale file.
  */
-final class CacheKeys {
+public final class CacheKeys {
 
     private CacheKeys() {}
 
     /** The first 16 hex digits of the SHA-256 of {@code text}. */
-    static String hash(String text) {
+    public static String hash(String text) {
         return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
     }
 

@@ -110,7 +110,7 @@ class Stage1ExperimentTest {
         c = new ExperimentConfig(c.data(), ImageEncoderConfig.vit(
                 org.qformerlab.blip2.vision.VisionConfig.tiny(),
                 org.qformerlab.blip2.vision.VisionPretrainConfig.tiny().withSteps(5)), c.qformer(), c.objective(),
-                c.train(), c.eval());
+                c.train(), c.eval(), c.stage2());
         Path cache = dir.resolve("cache");
         Stage1Result first = Stage1Experiment.run(c, new Stage1Experiment.Options(dir.resolve("a"), cache, false,
                 new PrintStream(log, true)));

@@ -1,0 +1,67 @@
+package org.qformerlab.ablations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.Stage1Experiment;
+import org.qformerlab.blip2.experiment.Stage2Experiment;
+import org.qformerlab.blip2.experiment.Stage2Init;
+import org.qformerlab.blip2.experiment.Stage2Result;
+
+/**
+ * Stage 2 as an ablation study runs it (kind {@code stage2}): the config tree is an
+ * {@link ExperimentConfig} (defaults: {@link ExperimentConfig#embedded()}) whose {@code stage2}
+ * section a study varies ({@code stage2.init}, {@code stage2.train.steps}, {@code stage2.qaFraction},
+ * {@code stage2.language.numLayers}, ...); the other sections describe the world, the encoder and, for
+ * {@code stage2.init = STAGE1}, the stage-1 run. One run is one {@link Stage2Experiment}; with
+ * {@code init = STAGE1} and no {@code stage2.stage1Run}, the run first trains stage 1 itself (in
+ * {@code stage1/} of its folder, resuming it when retried), so every variant is self-contained.
+ * Metrics: {@code cider}, {@code bleu4}, {@code attr_colour/shape/relation}, {@code vqa} and
+ * {@code vqa_majority}, {@code vqa_<type>} and {@code vqa_<type>_majority}, {@code loss_lm_first/last},
+ * {@code trainable_params}, {@code steps_per_s}. Encoders and the language model are cached under
+ * {@code .cache} (or the system property {@code qformerlab.cache}).
+ */
+public final class Stage2Ablation implements Experiment {
+
+    @Override
+    public String kind() {
+        return "stage2";
+    }
+
+    @Override
+    public JsonNode defaultConfig() {
+        return Configs.JSON.valueToTree(ExperimentConfig.embedded());
+    }
+
+    @Override
+    public void validate(JsonNode config) {
+        parse(config);
+    }
+
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        ExperimentConfig c = parse(config);
+        Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        Path stage1 = null;
+        if (c.stage2().init() == Stage2Init.STAGE1 && c.stage2().stage1Run().isEmpty()) {
+            stage1 = runDir.resolve("stage1");
+            boolean resume = Files.isDirectory(stage1.resolve("checkpoints"));
+            log.println("stage 2 starts from stage 1: training stage 1 first in " + stage1);
+            Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, resume, log));
+        }
+        Stage2Result r = Stage2Experiment.run(c, new Stage2Experiment.Options(runDir, cache, stage1, log));
+        return r.metrics();
+    }
+
+    private static ExperimentConfig parse(JsonNode config) {
+        try {
+            return ExperimentConfig.parse(Configs.JSON.writeValueAsString(config), ExperimentConfig.embedded(), "study config");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the study config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

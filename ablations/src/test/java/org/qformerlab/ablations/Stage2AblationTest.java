@@ -1,0 +1,58 @@
+package org.qformerlab.ablations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.experiment.ExperimentConfig;
+
+/** Stage 2 as a study runs it: found by kind, stage-2 fields validated, a run trains stage 1 first when it must. */
+class Stage2AblationTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void isFoundByKindAndStartsFromTheEmbeddedPreset() {
+        Experiment e = Experiments.find("stage2");
+        assertEquals(Configs.JSON.valueToTree(ExperimentConfig.embedded()), e.defaultConfig());
+        assertTrue(e.defaultConfig().get("stage2").has("init"));
+    }
+
+    @Test
+    void anInvalidStage2FieldIsRejectedByName() {
+        ObjectNode c = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+        ((ObjectNode) c.get("stage2")).put("qaFraction", 1.5);
+        var error = assertThrows(IllegalArgumentException.class, () -> new Stage2Ablation().validate(c));
+        assertTrue(error.getMessage().contains("qaFraction"), error.getMessage());
+        ObjectNode init = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+        ((ObjectNode) init.get("stage2")).put("init", "FROZEN");
+        assertThrows(IllegalArgumentException.class, () -> new Stage2Ablation().validate(init));
+    }
+
+    @Test
+    void aStage1InitRunTrainsStage1FirstAndReportsCaptionAndVqaMetrics() throws Exception {
+        System.setProperty("qformerlab.cache", dir.resolve("cache").toString());
+        try {
+            Map<String, Double> m = new Stage2Ablation().run(Configs.JSON.valueToTree(ExperimentConfig.tiny()),
+                    dir, new PrintStream(new ByteArrayOutputStream(), true));
+            assertTrue(Files.isDirectory(dir.resolve("stage1/checkpoints")));
+            for (String k : new String[] {"cider", "bleu4", "attr_colour", "vqa", "vqa_majority", "loss_lm_last",
+                    "trainable_params", "steps_per_s"}) {
+                assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
+            }
+            assertTrue(m.get("vqa") >= 0 && m.get("vqa") <= 1);
+        } finally {
+            System.clearProperty("qformerlab.cache");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.qformerlab.blip2.experiment;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.llm.LanguagePretraining;
+
+/**
+ * Texts as the frozen language model reads them behind the soft prompt: {@code </s> words </s>},
+ * right-padded with {@code [PAD]} to the longest text of the batch and cut to {@code maxLength}
+ * (what is left of the LM's positions after the queries). The first token, {@code </s>}, is the
+ * one-token prompt that stage 2 does not predict.
+ */
+final class LanguageText {
+
+    /** Tokens at the start of every text that are given, not predicted: the {@code </s>}. */
+    static final int PROMPT_LENGTH = 1;
+
+    private final WordTokenizer tokenizer;
+    private final int maxLength;
+
+    LanguageText(WordTokenizer tokenizer, int maxLength) {
+        this.tokenizer = tokenizer;
+        this.maxLength = maxLength;
+    }
+
+    TextTensors collate(NDManager scope, List<String> texts) {
+        int[][] docs = new int[texts.size()][];
+        int longest = 2;
+        for (int i = 0; i < docs.length; i++) {
+            docs[i] = LanguagePretraining.document(tokenizer, texts.get(i));
+            longest = Math.max(longest, Math.min(docs[i].length, maxLength));
+        }
+        long[] ids = new long[docs.length * longest];
+        long[] mask = new long[docs.length * longest];
+        for (int i = 0; i < docs.length; i++) {
+            int n = Math.min(docs[i].length, longest);
+            for (int j = 0; j < n; j++) {
+                ids[i * longest + j] = docs[i][j];
+                mask[i * longest + j] = 1;
+            }
+        }
+        Shape shape = new Shape(docs.length, longest);
+        return new TextTensors(scope.create(ids, shape), scope.create(mask, shape));
+    }
+
+    /** {@code </s>} followed by the prompt's words, unpadded: the start of a generation. */
+    long[] prompt(String text) {
+        int[] doc = LanguagePretraining.document(tokenizer, text);
+        long[] out = new long[doc.length - 1]; // without the closing </s>
+        for (int i = 0; i < out.length; i++) {
+            out[i] = doc[i];
+        }
+        return out;
+    }
+
+    /** The generated ids up to the first {@code </s>}, as words. */
+    String decode(long[] generated) {
+        int n = 0;
+        while (n < generated.length && generated[n] != WordTokenizer.EOS_ID) {
+            n++;
+        }
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = (int) generated[i];
+        }
+        return tokenizer.decode(ids);
+    }
+}

@@ -1,0 +1,93 @@
+package org.qformerlab.blip2.experiment;
+
+import static org.qformerlab.blip2.config.ConfigException.require;
+
+import org.qformerlab.blip2.llm.LanguagePretrainConfig;
+import org.qformerlab.blip2.train.TrainConfig;
+
+/**
+ * BLIP-2 stage 2 on the embedded default: vision-to-language generative learning through a frozen
+ * language model. Every field is a knob an ablation may turn ({@code stage2.init},
+ * {@code stage2.train.steps}, {@code stage2.language.numLayers}, ...).
+ *
+ * @param init where the Q-Former starts: {@link Stage2Init#STAGE1} (a stage-1 checkpoint) or
+ *     {@link Stage2Init#SCRATCH} (random initialisation)
+ * @param stage1Run with STAGE1: a stage-1 run folder (its latest checkpoint is used) or a
+ *     checkpoint folder; empty = the stage-1 run the caller hands over (the quickstart's own)
+ * @param language the frozen LM: its shape and its text-only pretraining (cached on disk)
+ * @param train optimiser, schedule and bookkeeping of stage 2 (BLIP-2: AdamW, beta2 0.98, wd 0.05)
+ * @param qaFraction share of each batch's texts that are "Question: q Answer: a" strings of the
+ *     training images instead of captions; 0 (the default) trains on captions only, so VQA is
+ *     zero-shot as in the paper
+ * @param evalImages test images captioned and asked their questions in the final evaluation
+ *     (0 = every test image)
+ * @param maxNewTokens longest generated caption, in words
+ * @param numBeams beam search width of captioning (1 = greedy); VQA answers are greedy
+ * @param examples images the report shows with generated captions and answers (0 = none)
+ */
+public record Stage2Config(
+        Stage2Init init,
+        String stage1Run,
+        LanguagePretrainConfig language,
+        TrainConfig train,
+        double qaFraction,
+        int evalImages,
+        int maxNewTokens,
+        int numBeams,
+        int examples) {
+
+    public Stage2Config {
+        String c = "Stage2Config.";
+        require(init != null, c + "init is missing: STAGE1 (start from a stage-1 checkpoint) or SCRATCH");
+        stage1Run = stage1Run == null ? "" : stage1Run;
+        require(language != null, c + "language is missing");
+        require(train != null, c + "train is missing");
+        require(qaFraction >= 0 && qaFraction < 1,
+                c + "qaFraction=" + qaFraction + " must be in [0, 1): the share of QA strings among the training texts");
+        require(evalImages >= 0, c + "evalImages=" + evalImages + " must be >= 0 (0 = every test image)");
+        require(maxNewTokens >= 1, c + "maxNewTokens=" + maxNewTokens + " must be at least 1");
+        require(numBeams >= 1, c + "numBeams=" + numBeams + " must be at least 1 (1 = greedy)");
+        require(examples >= 0 && examples <= 64, c + "examples=" + examples + " must be in [0, 64]");
+    }
+
+    /**
+     * The quickstart's stage 2: 300 steps of 32 captions at 5e-4 (warm-up 30, cosine), greedy
+     * captions of every test image. Greedy rather than LAVIS's 5 beams: on this closed vocabulary
+     * beams change little and cost five times the decoding.
+     */
+    public static Stage2Config embedded() {
+        TrainConfig train = new TrainConfig(300, 32, 5e-4, 30, 0.1, 0.05, 0.9, 0.98, 1e-8, 1.0, 0, 0, 300, 25, "auto");
+        return new Stage2Config(Stage2Init.STAGE1, "", LanguagePretrainConfig.embedded(), train, 0.0, 0, 30, 1, 8);
+    }
+
+    /** Seconds on the tiny world: for tests. */
+    public static Stage2Config tiny() {
+        TrainConfig train = new TrainConfig(6, 8, 1e-3, 2, 0.1, 0.05, 0.9, 0.98, 1e-8, 1.0, 0, 0, 6, 1, "cpu");
+        return new Stage2Config(Stage2Init.STAGE1, "", LanguagePretrainConfig.tiny(), train, 0.0, 6, 12, 1, 4);
+    }
+
+    /**
+     * This config scaled down for a quick run ({@code QFORMERLAB_QUICK=1}, as the test suite runs
+     * notebooks): a tenth of the steps (at least 10), at most 50 evaluated images. The language
+     * model's recipe is kept, so its cache entry is shared with full runs.
+     */
+    public Stage2Config quick() {
+        TrainConfig t = train.withSteps(Math.max(10, train.steps() / 10));
+        t = t.withBookkeeping(t.evalEvery(), t.steps(), Math.max(1, Math.min(t.logEvery(), t.steps() / 5)));
+        int images = evalImages == 0 ? 50 : Math.min(evalImages, 50);
+        return new Stage2Config(init, stage1Run, language, t, qaFraction, images, maxNewTokens, numBeams,
+                Math.min(examples, 4));
+    }
+
+    public Stage2Config withInit(Stage2Init i) {
+        return new Stage2Config(i, stage1Run, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+    }
+
+    public Stage2Config withStage1Run(String run) {
+        return new Stage2Config(init, run, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+    }
+
+    public Stage2Config withTrain(TrainConfig t) {
+        return new Stage2Config(init, stage1Run, language, t, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+    }
+}

@@ -1,0 +1,368 @@
+package org.qformerlab.blip2.experiment;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.qformerlab.blip2.bridge.QFormerBridge;
+import org.qformerlab.blip2.bridge.Stage2Model;
+import org.qformerlab.blip2.checkpoint.NameMap;
+import org.qformerlab.blip2.checkpoint.Safetensors;
+import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.data.BatchSampler;
+import org.qformerlab.blip2.data.QA;
+import org.qformerlab.blip2.data.Sample;
+import org.qformerlab.blip2.data.SampledBatch;
+import org.qformerlab.blip2.data.ShapesDataset;
+import org.qformerlab.blip2.data.ShapesWorld;
+import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.eval.AttributeAccuracy;
+import org.qformerlab.blip2.eval.Bleu;
+import org.qformerlab.blip2.eval.CiderD;
+import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.llm.GenerationConfig;
+import org.qformerlab.blip2.llm.LanguageModelCache;
+import org.qformerlab.blip2.llm.OptModel;
+import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.train.Checkpoints;
+import org.qformerlab.blip2.train.Trainer;
+
+/**
+ * BLIP-2 stage 2 on the embedded shapes world, end to end. Read top to bottom, {@link #run} is:
+ *
+ * <ol>
+ *   <li>generate the world and the frozen image features (as stage 1 does; both are cached);
+ *   <li>load the frozen language model, pretrained once on the training text alone
+ *       ({@link LanguageModelCache});
+ *   <li>build {@link Stage2Model}: a Q-Former from a stage-1 checkpoint ({@link Stage2Init#STAGE1})
+ *       or randomly initialised ({@link Stage2Init#SCRATCH}), a new {@code opt_proj}, the frozen OPT;
+ *   <li>train the Q-Former and the projection with the LM loss on the training captions (and, with
+ *       {@code qaFraction > 0}, "Question: q Answer: a" strings); the LM never changes;
+ *   <li>evaluate on the test images: generated captions (BLEU-4, CIDEr-D, attribute accuracy from
+ *       the scene) and zero-shot VQA with the prompt "Question: {q} Answer:" per question type, next
+ *       to the majority answer of each type;
+ *   <li>write the run folder: {@code config.json}, {@code metrics.jsonl} (a final row holds the
+ *       evaluation), {@code checkpoints/}, {@code results.json}, {@code report.md}.
+ * </ol>
+ */
+public final class Stage2Experiment {
+
+    /** Images or questions per generation batch. */
+    private static final int EVAL_BATCH = 64;
+    /** The longest answer generated in VQA (answers are one word). */
+    private static final int ANSWER_TOKENS = 3;
+
+    /**
+     * Where and how to run.
+     *
+     * @param runDir the run folder (created if needed)
+     * @param cacheRoot where encoders and the language model are cached between runs
+     * @param stage1Run the stage-1 run or checkpoint folder for {@code init = STAGE1}, or null to
+     *     take {@code stage2.stage1Run} from the config
+     * @param log progress lines
+     */
+    public record Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log) {}
+
+    private Stage2Experiment() {}
+
+    /** Runs the experiment; see the class comment. */
+    public static Stage2Result run(ExperimentConfig config, Options options) {
+        ShapesDataset world = ShapesWorld.generate(config.data());
+        try (NDManager root = NDManager.newBaseManager(Devices.resolve(config.stage2().train().device()))) {
+            ImageFeatures features =
+                    ImageEncoders.features(config.encoder(), world, options.cacheRoot(), root, options.log());
+            return run(config, options, world, features, root);
+        }
+    }
+
+    /** Runs stage 2 on a world and features the caller already has (the quickstart's). */
+    static Stage2Result run(ExperimentConfig config, Options options, ShapesDataset world, ImageFeatures features,
+                            NDManager root) {
+        PrintStream log = options.log();
+        Stage2Config s2 = config.stage2();
+        Path runDir = createDirectories(options.runDir());
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+
+        // 2. the frozen language model
+        LanguageModelCache.Entry language =
+                LanguageModelCache.pretrainOrLoad(s2.language(), world, options.cacheRoot(), root, log);
+        seconds.put("language model", lap(t0));
+
+        // 3. the model: Q-Former (stage 1 or scratch), projection, frozen OPT
+        t0 = System.nanoTime();
+        Path stage1 = stage1Folder(s2, options);
+        Path checkpoint = stage1 == null ? null : checkpointIn(stage1);
+        QFormerConfig qformer = stage1 == null
+                ? config.resolved(features.width(), language.tokenizer().vocabSize()).qformer()
+                : stage1Config(stage1).qformer();
+        if (qformer.visionWidth() != features.width()) {
+            throw new ConfigException("the stage-1 Q-Former in " + stage1 + " reads image features of width "
+                    + qformer.visionWidth() + " but this experiment's encoder gives width " + features.width()
+                    + ": run stage 2 with the stage-1 run's data and encoder sections");
+        }
+        ExperimentConfig resolved = new ExperimentConfig(config.data(), config.encoder(), qformer, config.objective(),
+                config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
+        Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
+        Engine.getInstance().setRandomSeed((int) s2.train().seed());
+        Stage2Model model = model(qformer, language.model(), root);
+        QFormerBridge bridge = (QFormerBridge) model.bridge();
+        if (s2.init() == Stage2Init.STAGE1) {
+            Weights.load(bridge.qformer(), checkpoint.resolve("model.safetensors"), NameMap.LAVIS,
+                    Weights.Policy.strict());
+            log.println("stage 2: Q-Former from the stage-1 checkpoint " + checkpoint);
+        } else {
+            log.println("stage 2: Q-Former randomly initialised (SCRATCH)");
+        }
+        int maxText = s2.language().maxPositions() - qformer.numQueries();
+        LanguageText text = new LanguageText(language.tokenizer(), maxText);
+        log.printf("stage 2: %d queries -> opt_proj -> frozen OPT (%d layers, hidden %d); %,d trainable parameters%n",
+                qformer.numQueries(), s2.language().numLayers(), s2.language().hiddenSize(), model.parameterCount(true));
+
+        // 4. training: the LM loss of the texts behind the soft prompt
+        BatchSchedule schedule = new BatchSchedule(
+                new BatchSampler(world.split(Split.TRAIN), s2.train().batchSize(), s2.train().seed()));
+        Trainer.StepFunction step = (scope, s) -> {
+            SampledBatch batch = schedule.at(s);
+            NDArray images = features.get(scope, batch.sampleIds());
+            TextTensors texts = text.collate(scope, trainingTexts(batch, s2, s));
+            Stage2Model.Output out =
+                    model.forward(scope, images, texts.ids(), texts.mask(), LanguageText.PROMPT_LENGTH, true);
+            return Map.of("total", out.loss());
+        };
+        Map<String, Object> runInfo = new LinkedHashMap<>();
+        runInfo.put("experiment", resolved);
+        runInfo.put("stage1Checkpoint", checkpoint == null ? null : checkpoint.toString());
+        Trainer.Result training = new Trainer(s2.train(), model, runDir, runInfo)
+                .run(step, null, Trainer.console(log, s2.train().logEvery()), false);
+        seconds.put("train", lap(t0));
+
+        // 5. evaluation on the test images
+        t0 = System.nanoTime();
+        List<Sample> images = world.split(Split.TEST);
+        if (s2.evalImages() > 0 && s2.evalImages() < images.size()) {
+            images = images.subList(0, s2.evalImages());
+        }
+        List<String> captions = captions(model, features, text, images, s2, root);
+        AttributeAccuracy attributes = new AttributeAccuracy();
+        List<List<String>> references = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            attributes.add(captions.get(i), images.get(i).scene());
+            references.add(images.get(i).captions());
+        }
+        double bleu4 = Bleu.corpusOfStrings(captions, references).bleu();
+        double cider = CiderD.corpusOfStrings(captions, references).cider();
+        List<QA> trainingQas = world.split(Split.TRAIN).stream().flatMap(x -> x.qas().stream()).toList();
+        VqaAccuracy vqa = new VqaAccuracy(VqaAccuracy.majorityAnswers(trainingQas));
+        List<List<String>> answers = answers(model, features, text, images, root);
+        List<Stage2Result.Example> examples = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            List<QA> qas = images.get(i).qas();
+            for (int q = 0; q < qas.size(); q++) {
+                vqa.add(qas.get(q), answers.get(i).get(q));
+            }
+            if (i < s2.examples()) {
+                examples.add(new Stage2Result.Example(images.get(i), captions.get(i), qas, answers.get(i)));
+            }
+        }
+        seconds.put("eval", lap(t0));
+
+        // 6. results and report
+        Map<String, Object> languageRecord = new LinkedHashMap<>();
+        languageRecord.put("folder", language.folder().toString());
+        languageRecord.put("pretrainedNow", language.trainedNow());
+        for (String field : List.of("seconds", "firstLoss", "lastLoss", "vocabSize", "trainingTexts")) {
+            if (language.record().has(field)) {
+                languageRecord.put(field, language.record().get(field).asDouble());
+            }
+        }
+        Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
+                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), bleu4, cider, attributes, vqa,
+                examples, languageRecord, seconds, model.parameterCount(true));
+        appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
+        Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
+        log.println(Stage2Report.summaryLine(result));
+        Stage2Report.write(result);
+        return result;
+    }
+
+    /** A new Q-Former (random) and projection in front of a copy of the pretrained, frozen {@code lm}. */
+    static Stage2Model model(QFormerConfig qformer, OptModel lm, NDManager manager) {
+        Stage2Model model = Stage2Model.create(qformer, lm.config(), manager);
+        Weights.load(model.llm(), Weights.tensors(lm, OptModel.HUGGING_FACE_NAMES), OptModel.HUGGING_FACE_NAMES,
+                Weights.Policy.strict());
+        return model;
+    }
+
+    /**
+     * The batch's texts: each image's sampled caption, or with probability {@code qaFraction} one of
+     * its QA strings instead; a function of (seed, step), like the batch itself.
+     */
+    static List<String> trainingTexts(SampledBatch batch, Stage2Config s2, long step) {
+        if (s2.qaFraction() == 0) {
+            return batch.captions();
+        }
+        SplittableRandom rng = new SplittableRandom(s2.train().seed() * 1_000_003L + step);
+        List<String> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            List<QA> qas = batch.samples().get(i).qas();
+            boolean qa = rng.nextDouble() < s2.qaFraction() && !qas.isEmpty();
+            out.add(qa ? qas.get(rng.nextInt(qas.size())).promptWithAnswer() : batch.captions().get(i));
+        }
+        return out;
+    }
+
+    /** A caption for each image: decoding from {@code [soft prompt ; </s>]}. */
+    private static List<String> captions(Stage2Model model, ImageFeatures features, LanguageText text,
+                                         List<Sample> images, Stage2Config s2, NDManager root) {
+        GenerationConfig generation = GenerationConfig.greedy(s2.maxNewTokens(), WordTokenizer.EOS_ID,
+                WordTokenizer.PAD_ID).withMinNewTokens(1);
+        if (s2.numBeams() > 1) {
+            generation = generation.withBeams(s2.numBeams(), 1.0);
+        }
+        List<String> out = new ArrayList<>();
+        for (int from = 0; from < images.size(); from += EVAL_BATCH) {
+            List<Sample> chunk = images.subList(from, Math.min(images.size(), from + EVAL_BATCH));
+            try (NDManager scope = root.newSubManager()) {
+                long[] bos = new long[chunk.size()];
+                java.util.Arrays.fill(bos, WordTokenizer.EOS_ID);
+                NDArray prompt = scope.create(bos, new Shape(chunk.size(), 1));
+                long[][] tokens = model.generate(scope, features.get(scope, ids(chunk)), prompt, generation).tokens();
+                for (long[] row : tokens) {
+                    out.add(text.decode(row));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The generated answer to each question of each image, greedy, from
+     * {@code [soft prompt ; </s> Question: q Answer:]}. Prompts of equal length are batched together,
+     * so no padding enters a prompt.
+     */
+    private static List<List<String>> answers(Stage2Model model, ImageFeatures features, LanguageText text,
+                                              List<Sample> images, NDManager root) {
+        List<List<String>> out = new ArrayList<>();
+        Map<Integer, List<int[]>> byLength = new TreeMap<>(); // prompt length -> (image, question)
+        for (int i = 0; i < images.size(); i++) {
+            List<QA> qas = images.get(i).qas();
+            List<String> row = new ArrayList<>();
+            for (int q = 0; q < qas.size(); q++) {
+                row.add("");
+                byLength.computeIfAbsent(text.prompt(qas.get(q).prompt()).length, k -> new ArrayList<>())
+                        .add(new int[] {i, q});
+            }
+            out.add(row);
+        }
+        GenerationConfig generation = GenerationConfig.greedy(ANSWER_TOKENS, WordTokenizer.EOS_ID, WordTokenizer.PAD_ID)
+                .withMinNewTokens(1);
+        for (Map.Entry<Integer, List<int[]>> group : byLength.entrySet()) {
+            int length = group.getKey();
+            List<int[]> all = group.getValue();
+            for (int from = 0; from < all.size(); from += EVAL_BATCH) {
+                List<int[]> chunk = all.subList(from, Math.min(all.size(), from + EVAL_BATCH));
+                long[] prompts = new long[chunk.size() * length];
+                int[] sampleIds = new int[chunk.size()];
+                for (int r = 0; r < chunk.size(); r++) {
+                    Sample s = images.get(chunk.get(r)[0]);
+                    sampleIds[r] = s.id();
+                    System.arraycopy(text.prompt(s.qas().get(chunk.get(r)[1]).prompt()), 0, prompts, r * length, length);
+                }
+                try (NDManager scope = root.newSubManager()) {
+                    NDArray prompt = scope.create(prompts, new Shape(chunk.size(), length));
+                    long[][] tokens = model.generate(scope, features.get(scope, sampleIds), prompt, generation).tokens();
+                    for (int r = 0; r < chunk.size(); r++) {
+                        out.get(chunk.get(r)[0]).set(chunk.get(r)[1], text.decode(tokens[r]));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int[] ids(List<Sample> samples) {
+        return samples.stream().mapToInt(Sample::id).toArray();
+    }
+
+    /** The stage-1 run or checkpoint folder to start from, or null for SCRATCH without one. */
+    private static Path stage1Folder(Stage2Config s2, Options options) {
+        Path given = options.stage1Run() != null ? options.stage1Run()
+                : s2.stage1Run().isEmpty() ? null : Path.of(s2.stage1Run());
+        if (given == null && s2.init() == Stage2Init.STAGE1) {
+            throw new ConfigException("stage2.init=STAGE1 starts from a stage-1 Q-Former but no stage-1 run was given:"
+                    + " set stage2.stage1Run to a stage-1 run folder (or one of its checkpoint folders), or set"
+                    + " stage2.init=SCRATCH");
+        }
+        if (given != null && !Files.isDirectory(given)) {
+            throw new ConfigException("the stage-1 run " + given + " does not exist: set stage2.stage1Run to a stage-1"
+                    + " run folder (it holds config.json and checkpoints/)");
+        }
+        return given;
+    }
+
+    /** The checkpoint folder inside a run folder (its latest), or the folder itself if it is one. */
+    static Path checkpointIn(Path folder) {
+        if (Files.isRegularFile(folder.resolve("model.safetensors"))) {
+            return folder;
+        }
+        Path latest = new Checkpoints(folder).latest();
+        if (latest == null) {
+            throw new ConfigException(folder + " holds no stage-1 checkpoint (no checkpoints/latest, no"
+                    + " model.safetensors): finish the stage-1 run first, or name a checkpoint folder");
+        }
+        return latest;
+    }
+
+    /** The config a stage-1 run was run with ({@code config.json} of the run, or two levels above a checkpoint). */
+    private static ExperimentConfig stage1Config(Path folder) {
+        for (Path candidate : new Path[] {folder.resolve("config.json"), folder.resolve("../../config.json")}) {
+            if (Files.isRegularFile(candidate)) {
+                return ExperimentConfig.read(candidate.normalize(), ExperimentConfig.embedded());
+            }
+        }
+        throw new ConfigException("cannot find the stage-1 run's config.json in or above " + folder
+                + ": stage 2 needs it for the Q-Former's shape; point stage2.stage1Run at the run folder");
+    }
+
+    private static void appendEvaluation(Path metricsFile, long step, Map<String, Double> metrics) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("step", step);
+        row.put("eval", true);
+        metrics.forEach((k, v) -> row.put(k, Double.isNaN(v) ? null : v));
+        try (MetricsLog log = MetricsLog.open(metricsFile)) {
+            log.append(row);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + metricsFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double lap(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ConfigException("cannot create the run folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package org.qformerlab.blip2.experiment;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.report.Charts;
+import org.qformerlab.blip2.report.ImageGrid;
+import org.qformerlab.blip2.report.MarkdownReport;
+import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.report.Tables;
+
+/**
+ * Stage 2 in a report: captioning (CIDEr-D, BLEU-4, attribute accuracy), VQA per question type
+ * against the majority answer, the LM loss curve, and sample images with their generated captions
+ * and answers beside the references. One run gets {@code report.md} of its own ({@link #write});
+ * several runs (stage-1 init against scratch) become one section of a larger report
+ * ({@link #section}).
+ */
+public final class Stage2Report {
+
+    private static final int SMOOTHING = 20;
+
+    private Stage2Report() {}
+
+    /** {@code stage 2 (STAGE1): CIDEr-D 0.85 BLEU-4 0.31 | attributes ... | VQA 0.52 (majority 0.41)} */
+    public static String summaryLine(Stage2Result r) {
+        return String.format(Locale.ROOT,
+                "stage 2 (%s): CIDEr-D %.3f BLEU-4 %.3f | attribute accuracy colour %.3f shape %.3f relation %.3f"
+                        + " | VQA %.3f (majority baseline %.3f) | LM loss %.3f -> %.3f",
+                r.init(), r.cider(), r.bleu4(), r.attributes().colour(), r.attributes().shape(),
+                r.attributes().relation(), r.vqa().overall(), r.vqa().majorityOverall(),
+                r.losses().first().get("total"), r.losses().last().get("total"));
+    }
+
+    /** Writes {@code report.md} of one stage-2 run into its run folder. */
+    public static Path write(Stage2Result result) {
+        MarkdownReport report = new MarkdownReport("BLIP-2 stage 2 on the shapes world: " + result.runDir().getFileName());
+        section(report, List.of(result), 2);
+        report.heading(2, "Files");
+        report.bullets("`config.json`: the config as run", "`metrics.jsonl`: one JSON line per step and a final"
+                + " evaluation row", "`results.json`: the numbers of this report", "`checkpoints/`: the stage-2 model");
+        try {
+            return report.write(result.runDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report in " + result.runDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds the stage-2 section for one or more runs of the same budget (e.g. from stage 1 and from
+     * scratch) to {@code report}, headings starting at {@code level}.
+     */
+    public static void section(MarkdownReport report, List<Stage2Result> results, int level) {
+        Stage2Result first = results.get(0);
+        Stage2Config s2 = first.config().stage2();
+        report.heading(level, "Stage 2: generative learning from a frozen language model");
+        report.paragraph(String.format(Locale.ROOT,
+                "The Q-Former's %d query outputs go through `opt_proj` into a frozen OPT (%d layers, hidden %d),"
+                        + " pretrained once on the training text alone (%s). Only the Q-Former and the projection train,"
+                        + " for %d steps of batch %d at %.1e, with the LM loss on the text after the soft prompt (%s)."
+                        + " Evaluation: %d test images, greedy decoding; VQA is asked with the prompt"
+                        + " \"Question: {q} Answer:\" and scored by exact match, beside the answer most frequent"
+                        + " in training for each question type.",
+                first.config().qformer().numQueries(), s2.language().numLayers(), s2.language().hiddenSize(),
+                languageLine(first.language()), s2.train().steps(), s2.train().batchSize(), s2.train().learningRate(),
+                s2.qaFraction() == 0 ? "captions only, so VQA is zero-shot"
+                        : String.format(Locale.ROOT, "captions and %.0f%% QA strings", 100 * s2.qaFraction()),
+                first.captionImages()));
+
+        report.heading(level + 1, "Captioning");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Stage2Result r : results) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("Q-Former from", label(r));
+            row.put("CIDEr-D", r.cider());
+            row.put("BLEU-4", r.bleu4());
+            row.put("colour correct", r.attributes().colour());
+            row.put("shape correct", r.attributes().shape());
+            row.put("relation correct", r.attributes().relation());
+            row.put("LM loss first", r.losses().first().get("total"));
+            row.put("LM loss last", r.losses().last().get("total"));
+            row.put("train s", r.seconds().get("train"));
+            rows.add(row);
+        }
+        report.table(Tables.fromRows(rows));
+        report.paragraph("Attribute accuracy checks what a caption says against the scene: a colour word is right when"
+                + " an object of that colour (and of the shape it modifies) is there, a shape word when that shape is"
+                + " there, a relation when two named objects stand in it.");
+
+        report.heading(level + 1, "Zero-shot VQA (exact match)");
+        List<Map<String, Object>> vqaRows = new ArrayList<>();
+        for (QuestionType type : first.vqa().types()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("question type", type.name().toLowerCase(Locale.ROOT));
+            row.put("questions", first.vqa().count(type));
+            for (Stage2Result r : results) {
+                row.put(label(r), r.vqa().accuracy(type));
+            }
+            row.put("majority answer", first.vqa().majority().get(type));
+            row.put("majority baseline", first.vqa().majorityAccuracy(type));
+            vqaRows.add(row);
+        }
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("question type", "all");
+        all.put("questions", first.vqa().types().stream().mapToInt(first.vqa()::count).sum());
+        for (Stage2Result r : results) {
+            all.put(label(r), r.vqa().overall());
+        }
+        all.put("majority answer", "(per type)");
+        all.put("majority baseline", first.vqa().majorityOverall());
+        vqaRows.add(all);
+        report.table(Tables.fromRows(vqaRows));
+
+        Map<String, double[][]> curves = new LinkedHashMap<>();
+        for (Stage2Result r : results) {
+            try {
+                List<Map<String, Object>> log = MetricsLog.read(r.runDir().resolve("metrics.jsonl")).stream()
+                        .filter(x -> !x.containsKey("eval")).toList();
+                curves.put(label(r), Stage1Report.smooth(MetricsLog.series(log, "step", "total"), SMOOTHING));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        report.chart("stage-2 LM loss", Charts.lossCurves("stage-2 LM loss (moving average)", curves));
+        List<String> folders = new ArrayList<>();
+        for (Stage2Result r : results) {
+            folders.add("`" + r.runDir().getFileName() + "/`: the stage-2 run with the Q-Former from " + label(r)
+                    + " (config, metrics.jsonl, checkpoints, results.json, report.md)");
+        }
+        report.bullets(folders);
+
+        for (Stage2Result r : results) {
+            if (r.examples().isEmpty()) {
+                continue;
+            }
+            report.heading(level + 1, "Generated captions and answers (" + label(r) + ")");
+            List<BufferedImage> images = new ArrayList<>();
+            List<String> captions = new ArrayList<>();
+            List<Map<String, Object>> exampleRows = new ArrayList<>();
+            for (int i = 0; i < r.examples().size(); i++) {
+                Stage2Result.Example e = r.examples().get(i);
+                images.add(e.sample().image());
+                captions.add((i + 1) + ". " + e.caption());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("image", i + 1);
+                row.put("generated caption", e.caption());
+                row.put("a reference caption", e.sample().captions().get(0));
+                StringBuilder qa = new StringBuilder();
+                for (int q = 0; q < e.questions().size(); q++) {
+                    var question = e.questions().get(q);
+                    String answer = e.answers().get(q);
+                    qa.append(q == 0 ? "" : "; ").append(question.question()).append(" ").append(answer.isEmpty() ? "(nothing)" : answer)
+                            .append(answer.trim().equals(question.answer()) ? " (right)" : " (truth: " + question.answer() + ")");
+                }
+                row.put("questions: generated answer", qa.toString());
+                exampleRows.add(row);
+            }
+            report.image("generated captions, " + label(r),
+                    ImageGrid.of(images).captions(captions).columns(4).cellSize(128).render());
+            report.table(Tables.fromRows(exampleRows));
+        }
+    }
+
+    private static String label(Stage2Result r) {
+        return r.init() == Stage2Init.STAGE1 ? "stage 1" : "scratch";
+    }
+
+    private static String languageLine(Map<String, Object> language) {
+        Object seconds = language.get("seconds");
+        Object last = language.get("lastLoss");
+        Object vocab = language.get("vocabSize");
+        if (seconds == null || last == null || vocab == null) {
+            return "cached";
+        }
+        return String.format(Locale.ROOT, "%.0f s, final next-token loss %.3f against ln %d = %.3f for a uniform guess",
+                ((Number) seconds).doubleValue(), ((Number) last).doubleValue(), ((Number) vocab).intValue(),
+                Math.log(((Number) vocab).doubleValue()));
+    }
+}
