@@ -140,7 +140,7 @@ public final class Stage1Experiment {
     }
 
     /** The console's lines, then the caller's listener when there is one. */
-    private static Trainer.Listener listeners(Trainer.Listener lines, Trainer.Listener extra) {
+    static Trainer.Listener listeners(Trainer.Listener lines, Trainer.Listener extra) {
         if (extra == null) {
             return lines;
         }

@@ -77,8 +77,15 @@ public final class Stage2Experiment {
      * @param stage1Run the stage-1 run or checkpoint folder for {@code init = STAGE1}, or null to
      *     take {@code stage2.stage1Run} from the config
      * @param log progress lines
+     * @param listener also told of every training step (a notebook's live display); may be null
      */
-    public record Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log) {}
+    public record Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log, Trainer.Listener listener) {
+
+        /** Progress lines only. */
+        public Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log) {
+            this(runDir, cacheRoot, stage1Run, log, null);
+        }
+    }
 
     private Stage2Experiment() {}
 
@@ -151,7 +158,8 @@ public final class Stage2Experiment {
         runInfo.put("experiment", resolved);
         runInfo.put("stage1Checkpoint", checkpoint == null ? null : checkpoint.toString());
         Trainer.Result training = new Trainer(s2.train(), model, runDir, runInfo)
-                .run(step, null, Trainer.console(log, s2.train().logEvery()), false);
+                .run(step, null, Stage1Experiment.listeners(Trainer.console(log, s2.train().logEvery()),
+                        options.listener()), false);
         seconds.put("train", lap(t0));
 
         // 5. evaluation on the test images
