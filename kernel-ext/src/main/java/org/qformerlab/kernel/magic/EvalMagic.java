@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * {@code %eval retrieval|caption|vqa [RUN_DIR] [--split S --examples N]}: evaluates a trained run
- * and shows the numbers as a table. Each evaluation is a {@link MagicTask}; captioning and VQA join
- * by replacing their {@link UnavailableTask} in {@link #standard()}.
+ * and shows the numbers as a table. Each evaluation is a {@link MagicTask} listed in
+ * {@link #standard()}: retrieval reads a stage-1 run, captioning and VQA a stage-2 run.
  */
 public final class EvalMagic implements Magic {
 
@@ -15,25 +15,23 @@ public final class EvalMagic implements Magic {
     public EvalMagic(List<MagicTask> evaluations) {
         this.tasks = new Tasks(evaluations);
         this.spec = new MagicSpec("eval", false, tasks.choices() + " [RUN_DIR]",
-                "evaluate the last trained run (or a run folder): retrieval recall@k as a table",
+                "evaluate the last trained run (or a run folder): retrieval, captioning or VQA as a table",
                 """
                 Shows how well a trained run does, as tables. Without RUN_DIR it takes the last run that
-                %train made in this notebook; with it, the run folder's results.json. Evaluations:"""
+                %train made in this notebook (stage 1 for retrieval, stage 2 for caption and vqa); with
+                it, the run folder's results.json. Evaluations:"""
                         + tasks.describe(),
                 List.of(
                         MagicOption.valued("split", "S", "only this split (test, compositional)"),
-                        MagicOption.valued("examples", "N", "also draw the first N test images with their top captions")),
+                        MagicOption.valued("examples", "N", "also draw the first N test images with their top"
+                                + " captions, generated captions (caption: 4 unless told) or answers")),
                 List.of("%eval retrieval", "%eval retrieval --split test --examples 4",
-                        "%eval retrieval runs/notebook/stage1-20250101-120000"));
+                        "%eval retrieval runs/notebook/stage1-20250101-120000", "%eval caption", "%eval vqa --examples 2"));
     }
 
-    /** Retrieval; captioning and VQA are announced but not in this build yet. */
+    /** Retrieval (stage 1), captioning and VQA (stage 2). */
     public static EvalMagic standard() {
-        String why = "they need a stage-2 model, which %train stage2 will make";
-        return new EvalMagic(List.of(
-                new RetrievalEval(),
-                new UnavailableTask("caption", "captioning: BLEU-4 and CIDEr-D of generated captions", why),
-                new UnavailableTask("vqa", "visual question answering: answer accuracy", why)));
+        return new EvalMagic(List.of(new RetrievalEval(), new CaptionEval(), new VqaEval()));
     }
 
     @Override

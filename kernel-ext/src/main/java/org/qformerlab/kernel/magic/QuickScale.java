@@ -48,6 +48,33 @@ final class QuickScale {
     }
 
     /**
+     * The dotted-path overrides of a stage-2 experiment config in quick mode: the quick world of
+     * {@link #stage1}, few steps, a frozen LM pretrained briefly (its own cache entry), 16 test
+     * images captioned and questioned.
+     *
+     * @param steps the stage-2 steps asked for (kept when already fewer)
+     */
+    static Map<String, String> stage2(int steps) {
+        int s = Math.min(steps, MAX_STEPS);
+        Map<String, String> o = new LinkedHashMap<>();
+        stage1(s).forEach((path, value) -> {
+            if (path.startsWith("data.")) {
+                o.put(path, value);
+            }
+        });
+        o.put("stage2.language.steps", "20");
+        o.put("stage2.language.warmupSteps", "2");
+        o.put("stage2.train.steps", String.valueOf(s));
+        o.put("stage2.train.warmupSteps", "1");
+        o.put("stage2.train.evalEvery", "0");
+        o.put("stage2.train.checkpointEvery", "0");
+        o.put("stage2.train.logEvery", "1");
+        o.put("stage2.evalImages", "16");
+        o.put("stage2.examples", "4");
+        return o;
+    }
+
+    /**
      * The folder a quick-mode run writes to: {@code runs/tests/<name>}, emptied first, so that test
      * runs neither pile up (a checkpoint is tens of megabytes) nor reuse (skip) an earlier run.
      */

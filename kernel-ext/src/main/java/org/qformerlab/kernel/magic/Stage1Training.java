@@ -44,6 +44,10 @@ final class Stage1Training implements MagicTask {
     @Override
     public void run(MagicArgs args, MagicContext context) throws IOException {
         args.atMostPositionals(1);
+        if (args.has("from") || args.flag("scratch")) {
+            throw new MagicUsageException(args.spec(), "--from and --scratch choose where stage 2's Q-Former starts:"
+                    + " %train stage2 --from RUN_DIR or %train stage2 --scratch");
+        }
         String variable = args.variable("as", "run");
         List<String> sources = new ArrayList<>();
         ExperimentConfig config = baseConfig(context.state(), sources);

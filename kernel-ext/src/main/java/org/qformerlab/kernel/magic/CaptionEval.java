@@ -1,0 +1,74 @@
+package org.qformerlab.kernel.magic;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.report.ImageGrid;
+import org.qformerlab.blip2.report.Tables;
+import tech.tablesaw.api.Table;
+
+/**
+ * {@code %eval caption [RUN_DIR] [--examples N]}: captioning of a stage-2 run as BLIP-2 reports it,
+ * corpus BLEU-4 and CIDEr-D of the greedy captions of the test images against their reference
+ * captions, plus what the shapes world can check and COCO cannot: whether the colours, shapes and
+ * relations a caption names hold in the scene (attribute accuracy). Then the first N test images
+ * (default 4) with the generated caption above a reference one.
+ */
+final class CaptionEval implements MagicTask {
+
+    @Override
+    public String name() {
+        return "caption";
+    }
+
+    @Override
+    public String summary() {
+        return "BLEU-4, CIDEr-D and attribute accuracy of the last %train stage2 (or a run folder), with samples";
+    }
+
+    @Override
+    public void run(MagicArgs args, MagicContext context) throws IOException {
+        Stage2Runs run = Stage2Runs.of(args, context);
+        int examples = args.integer("examples", 4, 0);
+        context.display(table(run));
+        if (examples > 0) {
+            if (run.result() == null) {
+                context.println("samples need a run trained in this notebook (a run folder keeps them in report.md)");
+            } else if (run.result().examples().isEmpty()) {
+                context.println("the run kept no examples (stage2.examples = 0); train with --set stage2.examples=4");
+            } else {
+                context.display(examples(run.result(), examples));
+            }
+        }
+    }
+
+    /** One row: the captioning metrics and the LM loss at the start and the end. */
+    static Table table(Stage2Runs run) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("Q-Former from", run.label().toLowerCase(java.util.Locale.ROOT));
+        row.put("BLEU-4", run.rounded("bleu4"));
+        row.put("CIDEr-D", run.rounded("cider"));
+        row.put("colour correct", run.rounded("attr_colour"));
+        row.put("shape correct", run.rounded("attr_shape"));
+        row.put("relation correct", run.rounded("attr_relation"));
+        row.put("LM loss first", run.rounded("loss_lm_first"));
+        row.put("LM loss last", run.rounded("loss_lm_last"));
+        return Tables.fromRows("captioning, test images, " + run.from(), List.of(row));
+    }
+
+    /** The first test images, each with its generated caption and its first reference caption. */
+    static ImageGrid examples(Stage2Result result, int n) {
+        List<BufferedImage> images = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {
+            images.add(e.sample().image());
+            captions.add("generated: " + e.caption() + " / reference: " + e.sample().captions().get(0));
+        }
+        return ImageGrid.of(images).captions(captions).columns(Math.min(images.size(), 4)).cellSize(160)
+                .maxCaptionLines(8);
+    }
+}

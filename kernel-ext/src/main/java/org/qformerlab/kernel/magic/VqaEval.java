@@ -1,0 +1,93 @@
+package org.qformerlab.kernel.magic;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.report.ImageGrid;
+import org.qformerlab.blip2.report.Tables;
+import tech.tablesaw.api.Table;
+
+/**
+ * {@code %eval vqa [RUN_DIR] [--examples N]}: zero-shot VQA of a stage-2 run. Each test question is
+ * asked with BLIP-2's prompt "Question: {q} Answer:" after the soft prompt and scored by exact
+ * match, per question type, beside the majority baseline (always answering the type's most frequent
+ * training answer): a model that does not look at the image cannot beat that baseline.
+ * {@code --examples N} draws the first N test images with their questions and answers.
+ */
+final class VqaEval implements MagicTask {
+
+    @Override
+    public String name() {
+        return "vqa";
+    }
+
+    @Override
+    public String summary() {
+        return "zero-shot VQA accuracy per question type beside the majority baseline, of the last %train stage2";
+    }
+
+    @Override
+    public void run(MagicArgs args, MagicContext context) throws IOException {
+        Stage2Runs run = Stage2Runs.of(args, context);
+        int examples = args.integer("examples", 0, 0);
+        context.display(table(run));
+        if (examples > 0) {
+            if (run.result() == null || run.result().examples().isEmpty()) {
+                context.println("--examples needs a run trained in this notebook that kept examples");
+            } else {
+                context.display(examples(run.result(), examples));
+            }
+        }
+    }
+
+    /** Rows: question types, then all; columns: accuracy, majority baseline (and answer, in memory). */
+    static Table table(Stage2Runs run) {
+        VqaAccuracy vqa = run.result() == null ? null : run.result().vqa();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (QuestionType type : QuestionType.values()) {
+            String name = type.name().toLowerCase(Locale.ROOT);
+            if (!run.metrics().containsKey("vqa_" + name)) {
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("question type", name);
+            row.put("questions", vqa == null ? "" : String.valueOf(vqa.count(type)));
+            row.put("accuracy", run.rounded("vqa_" + name));
+            row.put("majority baseline", run.rounded("vqa_" + name + "_majority"));
+            row.put("majority answer", vqa == null ? "" : vqa.majority().getOrDefault(type, ""));
+            rows.add(row);
+        }
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("question type", "all");
+        all.put("questions", vqa == null ? "" : String.valueOf(vqa.types().stream().mapToInt(vqa::count).sum()));
+        all.put("accuracy", run.rounded("vqa"));
+        all.put("majority baseline", run.rounded("vqa_majority"));
+        all.put("majority answer", "(per type)");
+        rows.add(all);
+        return Tables.fromRows("zero-shot VQA (exact match), test images, " + run.from(), rows);
+    }
+
+    /** The first test images with each question, the generated answer and the true one. */
+    static ImageGrid examples(Stage2Result result, int n) {
+        List<BufferedImage> images = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {
+            images.add(e.sample().image());
+            List<String> lines = new ArrayList<>();
+            for (int q = 0; q < Math.min(3, e.questions().size()); q++) {
+                lines.add(e.questions().get(q).question() + " " + e.answers().get(q) + " (true: "
+                        + e.questions().get(q).answer() + ")");
+            }
+            captions.add(String.join(" / ", lines));
+        }
+        return ImageGrid.of(images).captions(captions).columns(Math.min(images.size(), 4)).cellSize(160)
+                .maxCaptionLines(10);
+    }
+}
