@@ -183,19 +183,27 @@ class NotebookSessionTest {
     }
 
     @Test
-    void tasksNotInThisBuildSaySoWithoutAStackTrace() {
+    void stage2TasksWithoutTheirRunSaySoWithoutAStackTrace() {
+        org.qformerlab.kernel.magic.MagicUsageException train = org.junit.jupiter.api.Assertions.assertThrows(
+                org.qformerlab.kernel.magic.MagicUsageException.class, () -> session.execute("%train stage2 --steps 10"));
+        assertTrue(train.getMessage().contains("no stage-1 run in this notebook yet"), train.getMessage());
+        assertTrue(train.getMessage().contains("--scratch"), "the message names the way out: " + train.getMessage());
+        org.qformerlab.kernel.magic.MagicUsageException caption = org.junit.jupiter.api.Assertions.assertThrows(
+                org.qformerlab.kernel.magic.MagicUsageException.class, () -> session.execute("%eval caption"));
+        assertTrue(caption.getMessage().contains("no stage-2 run in this notebook yet"), caption.getMessage());
+
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;
         System.setOut(new java.io.PrintStream(out, true));
         try {
-            session.execute("%train stage2 --steps 10");
-            session.execute("%eval caption");
             session.execute("%help train");
+            session.execute("%help eval");
         } finally {
             System.setOut(old);
         }
-        assertTrue(out.toString().contains("%train stage2: not in this build yet"), out.toString());
-        assertTrue(out.toString().contains("%eval caption: not in this build yet"), out.toString());
         assertTrue(out.toString().contains("usage: %train stage1|stage2"), out.toString());
+        assertTrue(out.toString().contains("--scratch"), out.toString());
+        assertTrue(out.toString().contains("usage: %eval retrieval|caption|vqa"), out.toString());
+        assertFalse(out.toString().contains("not in this build yet"), out.toString());
     }
 }

@@ -93,11 +93,67 @@ class TrainingMagicsTest {
     }
 
     @Test
+    void trainStage2FromTheNotebooksStage1RunAndFromScratchThenEvalCaptionAndVqa() throws Exception {
+        session.execute("%%config experiment --preset tiny\n");
+        Path stage1 = dir.resolve("s1");
+        session.execute("%train stage1 --steps 2 --out " + stage1 + " --as s1");
+        int shownBefore = sink.shown.size();
+        Path out = dir.resolve("s2");
+        session.execute("%train stage2 --steps 3 --out " + out);
+
+        assertEquals(3L, ((Number) value("run2.training().steps()")).longValue(), "bound to run2 by default");
+        assertEquals("STAGE1", value("run2.init().name()"));
+        assertEquals(stage1.resolve("checkpoints/step-000002").toString(), value("run2.stage1Checkpoint().toString()"));
+        assertTrue(Files.isRegularFile(out.resolve("results.json")));
+        ProgressDisplay.Snapshot last = null;
+        for (RecordingSink.Shown s : sink.shown.subList(shownBefore, sink.shown.size())) {
+            if (s.value() instanceof ProgressDisplay.Snapshot snap) {
+                last = snap;
+            }
+        }
+        assertTrue(last != null && last.finished() && last.done() == 3, "the bar ends at 3/3: " + last);
+
+        int tables = sink.displayed(Table.class).size();
+        int grids = sink.displayed(org.qformerlab.blip2.report.ImageGrid.class).size();
+        session.execute("%eval caption");
+        Table caption = sink.displayed(Table.class).get(tables);
+        assertEquals(List.of("Q-Former from", "BLEU-4", "CIDEr-D", "colour correct", "shape correct",
+                "relation correct", "LM loss first", "LM loss last"), caption.columnNames());
+        double bleu = caption.doubleColumn("BLEU-4").get(0);
+        assertEquals(Math.round((Double) value("run2.bleu4()") * 1000) / 1000.0, bleu, 0.0);
+        assertEquals(grids + 1, sink.displayed(org.qformerlab.blip2.report.ImageGrid.class).size(),
+                "samples with generated and reference captions");
+
+        session.execute("%eval vqa");
+        Table vqa = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
+        assertEquals(List.of("question type", "questions", "accuracy", "majority baseline", "majority answer"),
+                vqa.columnNames());
+        int rows = vqa.rowCount();
+        assertEquals("all", vqa.stringColumn("question type").get(rows - 1));
+        assertEquals(Math.round((Double) value("run2.vqa().majorityOverall()") * 1000) / 1000.0,
+                vqa.doubleColumn("majority baseline").get(rows - 1), 0.0);
+
+        // the same caption numbers from the run folder
+        session.execute("%eval caption " + out + " --examples 0");
+        Table fromFolder = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
+        assertEquals(bleu, fromFolder.doubleColumn("BLEU-4").get(0), 0.0);
+
+        session.execute("%train stage2 --scratch --steps 2 --out " + dir.resolve("s2scratch") + " --as scratch");
+        assertEquals("SCRATCH", value("scratch.init().name()"));
+        assertEquals(true, value("scratch.stage1Checkpoint() == null"));
+        assertEquals(value("run2.config().qformer().numQueries()"), value("scratch.config().qformer().numQueries()"),
+                "scratch is shaped as the notebook's stage-1 Q-Former");
+        session.execute("%%config experiment --preset embedded\n");
+    }
+
+    @Test
     void badArgumentsGiveTheUsageNotAStackTrace() {
         for (String call : List.of("%train", "%train stage3", "%train stage1 --steps many", "%train stage1 --steps 0",
                 "%train stage1 --set steps", "%train stage1 --speed 3", "%eval", "%eval ranking",
                 "%eval retrieval " + dir.resolve("nothing-here"), "%eval retrieval --examples -1", "%ablate",
-                "%ablate no-such-study", "%ablate itg-helps-retrieval --quick=yes")) {
+                "%ablate no-such-study", "%ablate itg-helps-retrieval --quick=yes", "%train stage1 --scratch",
+                "%train stage2 --from " + dir.resolve("no-run"), "%train stage2 --from " + dir + " --scratch",
+                "%eval caption --split test", "%eval vqa " + dir.resolve("no-run"))) {
             MagicUsageException e = assertThrows(MagicUsageException.class, () -> session.execute(call), call);
             assertTrue(e.usage() != null && e.usage().startsWith(call.split(" ")[0]), call + " -> " + e.usage());
         }
