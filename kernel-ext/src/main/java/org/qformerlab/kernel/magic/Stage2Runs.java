@@ -52,10 +52,13 @@ record Stage2Runs(String label, Map<String, Double> metrics, Stage2Result result
         return new Stage2Runs(root.path("init").asText("?"), m, null);
     }
 
-    /** The number to three decimals (the bound run keeps the exact value); NaN when absent. */
+    /**
+     * The number to three decimals (the bound run keeps the exact value); NaN when absent or
+     * undefined (attribute accuracy of captions that named no colour, say).
+     */
     double rounded(String name) {
         Double v = metrics.get(name);
-        return v == null ? Double.NaN : Math.round(v * 1000) / 1000.0;
+        return v == null || v.isNaN() ? Double.NaN : Math.round(v * 1000) / 1000.0;
     }
 
     /** "the stage-1 checkpoint" or "scratch", for table titles. */
