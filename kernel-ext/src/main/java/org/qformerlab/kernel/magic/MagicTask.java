@@ -2,7 +2,7 @@ package org.qformerlab.kernel.magic;
 
 /**
  * One thing a dispatching magic does, chosen by the call's first word: {@code %train stage1},
- * {@code %eval retrieval}. A new kind (stage-2 training, captioning) is one class implementing this,
+ * {@code %eval caption}. Each kind (stage-2 training, captioning) is one class implementing this,
  * listed where the magic is built ({@link TrainMagic#standard()}, {@link EvalMagic#standard()}).
  */
 public interface MagicTask {

@@ -1,8 +1,8 @@
 package org.qformerlab.kernel.magic;
 
 /**
- * A task this build does not have yet ({@code %train stage2}, {@code %eval caption}): listed by
- * {@code %help} and answered with one plain line, never a stack trace.
+ * A task announced before it is built (as {@code %train stage2} was until stage 2 landed): listed by
+ * {@code %help} and answered with one plain line, never a stack trace. No standard magic uses one now.
  */
 public record UnavailableTask(String name, String summary, String why) implements MagicTask {
 
