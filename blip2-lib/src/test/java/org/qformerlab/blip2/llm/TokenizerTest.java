@@ -14,42 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.data.DataFileException;
 import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.testing.TinyTokenizerJson;
 
 /** Both tokenizers behind one interface; a tiny WordLevel tokenizer.json written here, read offline. */
 class TokenizerTest {
 
-    /**
-     * A WordLevel tokenizer as the {@code tokenizers} library saves it: pad 0, BOS/EOS {@code </s>} 1,
-     * unk 2, five words; whitespace pre-tokenizer; a post-processor that puts {@code </s>} first,
-     * as OPT's does.
-     */
-    static final String WORD_LEVEL = """
-            {"version": "1.0", "truncation": null, "padding": null,
-             "added_tokens": [
-               {"id": 0, "content": "<pad>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-               {"id": 1, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-               {"id": 2, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
-             "normalizer": {"type": "Lowercase"},
-             "pre_tokenizer": {"type": "Whitespace"},
-             "post_processor": {"type": "TemplateProcessing",
-               "single": [{"SpecialToken": {"id": "</s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-               "pair": [{"SpecialToken": {"id": "</s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
-               "special_tokens": {"</s>": {"id": "</s>", "ids": [1], "tokens": ["</s>"]}}},
-             "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
-             "model": {"type": "WordLevel", "unk_token": "<unk>",
-               "vocab": {"<pad>": 0, "</s>": 1, "<unk>": 2, "a": 3, "red": 4, "circle": 5, "photo": 6, "of": 7}}}
-            """;
-
-    static Path writeWordLevel(Path dir) throws Exception {
-        Path file = dir.resolve("tokenizer.json");
-        Files.writeString(file, WORD_LEVEL);
-        return file;
-    }
-
     @Test
     void huggingFaceTokenizerEncodesWithItsPostProcessorAndDecodesWithoutSpecials(@TempDir Path dir) throws Exception {
         assertEquals("true", System.getProperty("ai.djl.offline"), "tests must run offline");
-        try (Tokenizer t = HuggingFaceTokenizer.load(writeWordLevel(dir))) {
+        try (Tokenizer t = HuggingFaceTokenizer.load(TinyTokenizerJson.write(dir))) {
             assertArrayEquals(new long[] {1, 3, 6, 7, 3, 4, 5}, t.encode("A photo of a red circle"));
             assertArrayEquals(new long[] {1, 3, 2}, t.encode("a square"), "unknown words become <unk>");
             assertEquals("a red circle", t.decode(new long[] {1, 3, 4, 5, 1, 0, 0}));
@@ -67,7 +40,7 @@ class TokenizerTest {
         assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
 
         Path truncated = dir.resolve("tokenizer.json");
-        Files.writeString(truncated, WORD_LEVEL.substring(0, WORD_LEVEL.length() / 2));
+        Files.writeString(truncated, TinyTokenizerJson.WORD_LEVEL.substring(0, TinyTokenizerJson.WORD_LEVEL.length() / 2));
         DataFileException bad = assertThrows(DataFileException.class, () -> HuggingFaceTokenizer.load(truncated));
         assertTrue(bad.getMessage().contains(truncated.toString()) && bad.getMessage().contains("not valid JSON"),
                 bad.getMessage());
