@@ -70,15 +70,7 @@ public final class Blip2ConditionalGeneration extends Module {
      */
     public static Blip2ConditionalGeneration load(Path dir, NDManager manager) {
         Blip2ConditionalGeneration model = create(Blip2Config.read(dir), manager);
-        try (NDManager scratch = NDManager.newBaseManager(manager.getDevice())) {
-            Map<String, NDArray> tensors = SafetensorsShards.read(scratch, dir);
-            try {
-                Weights.loadReporting(model, tensors, model.huggingFaceNames(), model.checkpointPolicy());
-            } catch (CheckpointException e) {
-                throw new CheckpointException(dir + " does not fit the model its config.json describes:\n"
-                        + e.getMessage(), e);
-            }
-        }
+        SafetensorsShards.load(model, dir, model.huggingFaceNames(), model.checkpointPolicy());
         return model;
     }
 
