@@ -180,6 +180,11 @@ class Blip2ConditionalGenerationTest {
         ConfigException notInt = assertThrows(ConfigException.class,
                 () -> Blip2Config.read(folder(dir, OPT.replace("\"ffn_dim\": 48", "\"ffn_dim\": \"big\""))));
         assertTrue(notInt.getMessage().contains("text_config.ffn_dim must be a whole number"), notInt.getMessage());
+        Files.writeString(dir.resolve("config.json"), Files.readString(folder(dir, OPT).resolve("config.json"))
+                .replace("\"encoder_hidden_size\": 32", "\"encoder_hidden_size\": 16"));
+        ConfigException width = assertThrows(ConfigException.class, () -> Blip2Config.read(dir));
+        assertTrue(width.getMessage().contains("qformer_config.encoder_hidden_size=16 must equal vision_config.hidden_size=32"),
+                width.getMessage());
         Files.writeString(dir.resolve("config.json"), "{\"vision_config\": {");
         CheckpointException truncated = assertThrows(CheckpointException.class, () -> Blip2Config.read(dir));
         assertTrue(truncated.getMessage().contains("config.json is not valid JSON"), truncated.getMessage());
