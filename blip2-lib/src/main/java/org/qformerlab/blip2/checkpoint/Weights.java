@@ -2,6 +2,7 @@ package org.qformerlab.blip2.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,17 +117,34 @@ public final class Weights {
     /** Loads named tensors (file names) into the model's parameters and reports what happened. */
     public static Report loadReporting(
             Module model, Map<String, NDArray> tensors, NameMap names, Policy policy) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        tensors.forEach((n, t) -> shapes.put(n, t.getShape()));
+        Report report = check(model, shapes, names, policy);
+        Map<String, Parameter> params = model.namedParameters();
+        try (GradMode ignored = GradMode.off()) {
+            for (String internal : report.loaded()) {
+                copyInto(params.get(internal).getArray(), tensors.get(names.external(internal)));
+            }
+        }
+        return report;
+    }
+
+    /**
+     * Checks a checkpoint's tensor shapes (file names) against the model without loading anything:
+     * the report of what a load would do, or one error listing every missing, misshapen and
+     * unexpected tensor. Lets a loader check a checkpoint from its headers before reading its data.
+     */
+    public static Report check(Module model, Map<String, Shape> tensors, NameMap names, Policy policy) {
         Map<String, Parameter> params = model.namedParameters();
         Map<String, List<String>> onPurpose = new LinkedHashMap<>();
         List<String> allowedMissing = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
         Set<String> used = new HashSet<>();
-        Map<Parameter, NDArray> plan = new LinkedHashMap<>();
         List<String> loaded = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             String external = names.external(e.getKey());
-            NDArray t = tensors.get(external);
+            Shape t = tensors.get(external);
             if (t == null) {
                 Absence absence = policy.absences().stream()
                         .filter(a -> a.internalNames().test(e.getKey())).findFirst().orElse(null);
@@ -141,11 +159,10 @@ public final class Weights {
             }
             used.add(external);
             Parameter p = e.getValue();
-            if (!t.getShape().equals(p.getShape())) {
-                mismatched.add(external + ": file " + t.getShape() + " vs model " + p.getShape());
+            if (!t.equals(p.getShape())) {
+                mismatched.add(external + ": file " + t + " vs model " + p.getShape());
                 continue;
             }
-            plan.put(p, t);
             loaded.add(e.getKey());
         }
         for (Map.Entry<String, String> alias : names.aliases().entrySet()) {
@@ -172,9 +189,6 @@ public final class Weights {
             }
             sb.append("  fix: build the model from the checkpoint's own config, or pick the matching name map (LAVIS / Hugging Face)");
             throw new CheckpointException(sb.toString());
-        }
-        try (GradMode ignored = GradMode.off()) {
-            plan.forEach((p, t) -> copyInto(p.getArray(), t));
         }
         return new Report(loaded, onPurpose, allowedMissing);
     }

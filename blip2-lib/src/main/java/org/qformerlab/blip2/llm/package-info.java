@@ -12,7 +12,10 @@
  *       {@link org.qformerlab.blip2.llm.KvCache};</li>
  *   <li>{@link org.qformerlab.blip2.llm.Generator} with {@link org.qformerlab.blip2.llm.GenerationConfig}:
  *       greedy, nucleus sampling and beam search from a prefix of embeddings (the soft visual
- *       prompt), returning a {@link org.qformerlab.blip2.llm.Generation}.</li>
+ *       prompt), returning a {@link org.qformerlab.blip2.llm.Generation};</li>
+ *   <li>{@link org.qformerlab.blip2.llm.Tokenizer}: text to ids and back, from a Hugging Face
+ *       {@code tokenizer.json} ({@link org.qformerlab.blip2.llm.HuggingFaceTokenizer}, offline) or
+ *       the shapes world's word tokenizer ({@link org.qformerlab.blip2.llm.WordTokenizerAdapter}).</li>
  * </ul>
  */
 package org.qformerlab.blip2.llm;
