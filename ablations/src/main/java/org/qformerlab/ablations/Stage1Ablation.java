@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.experiment.SplitRetrieval;
@@ -23,7 +22,7 @@ import org.qformerlab.blip2.experiment.Stage1Result;
  * {@code qformerlab.cache}), so every variant of a study shares one pretrained encoder and feature
  * cache. A retried run resumes from its last checkpoint.
  */
-public final class Stage1Ablation implements Experiment {
+public final class Stage1Ablation extends ExperimentConfigAblation {
 
     @Override
     public String kind() {
@@ -31,20 +30,10 @@ public final class Stage1Ablation implements Experiment {
     }
 
     @Override
-    public JsonNode defaultConfig() {
-        return Configs.JSON.valueToTree(ExperimentConfig.embedded());
-    }
-
-    @Override
-    public void validate(JsonNode config) {
-        parse(config);
-    }
-
-    @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
         ExperimentConfig c = parse(config);
         boolean resume = Files.isDirectory(runDir.resolve("checkpoints"));
-        Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        Path cache = cacheDir();
         Stage1Result r = Stage1Experiment.run(c, new Stage1Experiment.Options(runDir, cache, resume, log));
         Map<String, Double> out = new LinkedHashMap<>();
         addRetrieval(out, "", r.retrieval().get(Split.TEST));
@@ -53,14 +42,6 @@ public final class Stage1Ablation implements Experiment {
         out.put("steps_per_s", r.training().stepsPerSecond());
         r.losses().last().forEach((term, value) -> out.put("loss_" + term, value));
         return out;
-    }
-
-    private static ExperimentConfig parse(JsonNode config) {
-        try {
-            return ExperimentConfig.parse(Configs.JSON.writeValueAsString(config), ExperimentConfig.embedded(), "study config");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("the study config is not valid JSON: " + e.getOriginalMessage(), e);
-        }
     }
 
     /** {@code i2t_r1} (after re-ranking when it ran, else ITC) and {@code i2t_r1_itc}, ... */

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.Stage2Experiment;
@@ -25,7 +24,7 @@ import org.qformerlab.blip2.experiment.Stage2Result;
  * {@code trainable_params}, {@code steps_per_s}. Encoders and the language model are cached under
  * {@code .cache} (or the system property {@code qformerlab.cache}).
  */
-public final class Stage2Ablation implements Experiment {
+public final class Stage2Ablation extends ExperimentConfigAblation {
 
     @Override
     public String kind() {
@@ -33,19 +32,9 @@ public final class Stage2Ablation implements Experiment {
     }
 
     @Override
-    public JsonNode defaultConfig() {
-        return Configs.JSON.valueToTree(ExperimentConfig.embedded());
-    }
-
-    @Override
-    public void validate(JsonNode config) {
-        parse(config);
-    }
-
-    @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
         ExperimentConfig c = parse(config);
-        Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        Path cache = cacheDir();
         Path stage1 = null;
         if (c.stage2().init() == Stage2Init.STAGE1 && c.stage2().stage1Run().isEmpty()) {
             stage1 = runDir.resolve("stage1");
@@ -55,13 +44,5 @@ public final class Stage2Ablation implements Experiment {
         }
         Stage2Result r = Stage2Experiment.run(c, new Stage2Experiment.Options(runDir, cache, stage1, log));
         return r.metrics();
-    }
-
-    private static ExperimentConfig parse(JsonNode config) {
-        try {
-            return ExperimentConfig.parse(Configs.JSON.writeValueAsString(config), ExperimentConfig.embedded(), "study config");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("the study config is not valid JSON: " + e.getOriginalMessage(), e);
-        }
     }
 }
