@@ -14,6 +14,8 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  * @param clampTemperature clamp the learnable temperature to [0.001, 0.5] before use, as BLIP-1
  *     did; BLIP-2's LAVIS code does not (false)
  * @param itcMask the attention mask of the ITC branch (UNIMODAL in BLIP-2)
+ * @param itmNegatives how ITM's negatives are drawn (HARD in BLIP-2; RANDOM is the ablation);
+ *     absent = HARD
  */
 public record ObjectiveConfig(
         double itcWeight,
@@ -22,7 +24,8 @@ public record ObjectiveConfig(
         double itcLabelSmoothing,
         double itgLabelSmoothing,
         boolean clampTemperature,
-        ItcMask itcMask) {
+        ItcMask itcMask,
+        ItmNegatives itmNegatives) {
 
     public ObjectiveConfig {
         String c = "ObjectiveConfig.";
@@ -39,21 +42,22 @@ public record ObjectiveConfig(
                 itgLabelSmoothing >= 0 && itgLabelSmoothing < 1,
                 c + "itgLabelSmoothing=" + itgLabelSmoothing + " must be in [0, 1)");
         require(itcMask != null, c + "itcMask must be UNIMODAL or BIDIRECTIONAL");
+        itmNegatives = itmNegatives == null ? ItmNegatives.HARD : itmNegatives;
     }
 
     /** BLIP-2's stage-1 objective: all three losses with weight 1, as in LAVIS. */
     public static ObjectiveConfig blip2() {
-        return new ObjectiveConfig(1, 1, 1, 0.1, 0.1, false, ItcMask.UNIMODAL);
+        return new ObjectiveConfig(1, 1, 1, 0.1, 0.1, false, ItcMask.UNIMODAL, ItmNegatives.HARD);
     }
 
     public ObjectiveConfig withWeights(double itc, double itm, double itg) {
         return new ObjectiveConfig(
-                itc, itm, itg, itcLabelSmoothing, itgLabelSmoothing, clampTemperature, itcMask);
+                itc, itm, itg, itcLabelSmoothing, itgLabelSmoothing, clampTemperature, itcMask, itmNegatives);
     }
 
     public ObjectiveConfig withItcMask(ItcMask mask) {
         return new ObjectiveConfig(
                 itcWeight, itmWeight, itgWeight, itcLabelSmoothing, itgLabelSmoothing,
-                clampTemperature, mask);
+                clampTemperature, mask, itmNegatives);
     }
 }

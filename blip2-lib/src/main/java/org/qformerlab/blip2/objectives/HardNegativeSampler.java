@@ -22,13 +22,17 @@ public final class HardNegativeSampler implements NegativeSampler {
     public Negatives sample(Itc.Similarities sim) {
         NDArray t2i = sim.textToImage().stopGradient();
         NDArray i2t = sim.imageToText().stopGradient();
-        long b = t2i.getShape().get(0);
+        requireTwo(t2i);
+        return new Negatives(draw(t2i), draw(i2t));
+    }
+
+    static void requireTwo(NDArray scores) {
+        long b = scores.getShape().get(0);
         if (b < 2) {
             throw new IllegalArgumentException(
                     "ITM needs at least 2 distinct images per batch to draw negatives; got a batch of "
                             + b + ": raise the batch size or set itmWeight to 0");
         }
-        return new Negatives(draw(t2i), draw(i2t));
     }
 
     /** One index per row of {@code scores} [B, B], drawn from softmax(row) with the diagonal excluded. */

@@ -43,8 +43,12 @@ public final class Stage1Objective {
         void finished(String phase);
     }
 
+    /** With the negative sampler the config names ({@code objective.itmNegatives}). */
     public Stage1Objective(ObjectiveConfig config) {
-        this(config, new HardNegativeSampler());
+        this(config, switch (config.itmNegatives()) {
+            case HARD -> new HardNegativeSampler();
+            case RANDOM -> new RandomNegativeSampler();
+        });
     }
 
     /** With a chosen negative sampler (e.g. {@link FixedNegatives} for reproducible ITM). */

@@ -1,0 +1,94 @@
+package org.qformerlab.blip2.objectives;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+import org.qformerlab.blip2.config.ItmNegatives;
+import org.qformerlab.blip2.config.ObjectiveConfig;
+import org.qformerlab.blip2.experiment.ExperimentConfig;
+
+/** ITM's negatives: never the positive, and drawn with the probabilities each sampler promises. */
+class NegativeSamplerTest {
+
+    private static final int DRAWS = 4000;
+
+    /** How often each column was drawn for row 0, over {@link #DRAWS} draws. */
+    private static double[] frequencies(NegativeSampler sampler, NDManager m, float[] scores, int b) {
+        NDArray sim = m.create(scores, new Shape(b, b));
+        double[] counts = new double[b];
+        for (int i = 0; i < DRAWS; i++) {
+            try (NDManager scope = m.newSubManager()) {
+                Negatives n = sampler.sample(new Itc.Similarities(sim.transpose(), sim));
+                long[] imageForText = n.imageForText().toLongArray();
+                long[] textForImage = n.textForImage().toLongArray();
+                for (int row = 0; row < b; row++) {
+                    assertNotEquals(row, imageForText[row], "text " + row + " was paired with its own image as a negative");
+                    assertNotEquals(row, textForImage[row], "image " + row + " was paired with its own text as a negative");
+                }
+                counts[(int) imageForText[0]]++;
+            }
+        }
+        for (int j = 0; j < b; j++) {
+            counts[j] /= DRAWS;
+        }
+        return counts;
+    }
+
+    @Test
+    void hardNegativesFollowTheSoftmaxOfTheSimilaritiesWithoutThePositive() {
+        Engine.getInstance().setRandomSeed(3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            // row 0: its own image scores highest (5), image 1 scores ln 3 above images 2 and 3
+            float l3 = (float) Math.log(3);
+            float[] scores = {5, l3, 0, 0, 0, 5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5};
+            double[] f = frequencies(new HardNegativeSampler(), m, scores, 4);
+            assertEquals(0.0, f[0]);
+            assertEquals(0.6, f[1], 0.03, "softmax over {ln 3, 0, 0} gives image 1 probability 3/5");
+            assertEquals(0.2, f[2], 0.03);
+            assertEquals(0.2, f[3], 0.03);
+        }
+    }
+
+    @Test
+    void randomNegativesAreUniformOverTheOtherPairs() {
+        Engine.getInstance().setRandomSeed(4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] scores = {5, 9, 0, -9, 0, 5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5};
+            double[] f = frequencies(new RandomNegativeSampler(), m, scores, 4);
+            assertEquals(0.0, f[0]);
+            for (int j = 1; j < 4; j++) {
+                assertEquals(1 / 3.0, f[j], 0.03, "image " + j + " should be drawn a third of the time, whatever its similarity");
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfOneHasNoNegativesAndSaysWhatToChange() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray sim = m.create(new float[] {1}, new Shape(1, 1));
+            for (NegativeSampler s : new NegativeSampler[] {new HardNegativeSampler(), new RandomNegativeSampler()}) {
+                var e = assertThrows(IllegalArgumentException.class, () -> s.sample(new Itc.Similarities(sim, sim)));
+                assertTrue(e.getMessage().contains("batch of 1") && e.getMessage().contains("itmWeight"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void theConfigChoosesTheSamplerAndOldConfigsMeanHard() {
+        ExperimentConfig base = ExperimentConfig.tiny();
+        assertEquals(ItmNegatives.HARD, base.objective().itmNegatives());
+        ExperimentConfig old = ExperimentConfig.parse("objective: {itmWeight: 1}", base, "old.yaml");
+        assertEquals(ItmNegatives.HARD, old.objective().itmNegatives());
+        ExperimentConfig random = ExperimentConfig.parse("objective: {itmNegatives: RANDOM}", base, "random.yaml");
+        assertEquals(ItmNegatives.RANDOM, random.objective().itmNegatives());
+        ObjectiveConfig nullNegatives = new ObjectiveConfig(1, 1, 1, 0, 0, false, base.objective().itcMask(), null);
+        assertEquals(ItmNegatives.HARD, nullNegatives.itmNegatives());
+    }
+}
