@@ -190,6 +190,7 @@ public final class Stage2Experiment {
                 examples.add(new Stage2Result.Example(images.get(i), captions.get(i), qas, answers.get(i)));
             }
         }
+        ImageConditioning conditioning = ImageConditioning.measure(model, features, text, images, EVAL_BATCH, root);
         seconds.put("eval", lap(t0));
 
         // 6. results and report
@@ -203,7 +204,7 @@ public final class Stage2Experiment {
         }
         Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
                 LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), bleu4, cider, attributes, vqa,
-                examples, languageRecord, seconds, model.parameterCount(true));
+                examples, languageRecord, seconds, model.parameterCount(true), conditioning);
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
         Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
         log.println(Stage2Report.summaryLine(result));

@@ -33,10 +33,12 @@ public final class Stage2Report {
     public static String summaryLine(Stage2Result r) {
         return String.format(Locale.ROOT,
                 "stage 2 (%s): CIDEr-D %.3f BLEU-4 %.3f | attribute accuracy colour %.3f shape %.3f relation %.3f"
-                        + " | VQA %.3f (majority baseline %.3f) | LM loss %.3f -> %.3f",
+                        + " | VQA %.3f (majority baseline %.3f) | LM loss %.3f -> %.3f"
+                        + " | caption loss behind own image %.3f, behind another %.3f (image worth %.3f nats/token)",
                 r.init(), r.cider(), r.bleu4(), r.attributes().colour(), r.attributes().shape(),
                 r.attributes().relation(), r.vqa().overall(), r.vqa().majorityOverall(),
-                r.losses().first().get("total"), r.losses().last().get("total"));
+                r.losses().first().get("total"), r.losses().last().get("total"),
+                r.conditioning().matched(), r.conditioning().mismatched(), r.conditioning().gain());
     }
 
     /** Writes {@code report.md} of one stage-2 run into its run folder. */

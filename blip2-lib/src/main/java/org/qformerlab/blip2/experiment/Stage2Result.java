@@ -33,7 +33,8 @@ import org.qformerlab.blip2.train.Trainer;
 public record Stage2Result(
         Path runDir, ExperimentConfig config, Path stage1Checkpoint, Trainer.Result training, LossSummary losses,
         int captionImages, double bleu4, double cider, AttributeAccuracy attributes, VqaAccuracy vqa,
-        List<Example> examples, Map<String, Object> language, Map<String, Double> seconds, long parameters) {
+        List<Example> examples, Map<String, Object> language, Map<String, Double> seconds, long parameters,
+        ImageConditioning conditioning) {
 
     /** One evaluated image: its generated caption, and its questions with the generated answers. */
     public record Example(Sample sample, String caption, List<QA> questions, List<String> answers) {}
@@ -60,6 +61,9 @@ public record Stage2Result(
         }
         out.put("loss_lm_first", losses.first().get("total"));
         out.put("loss_lm_last", losses.last().get("total"));
+        out.put("lm_loss_matched", conditioning.matched());
+        out.put("lm_loss_mismatched", conditioning.mismatched());
+        out.put("image_gain", conditioning.gain());
         out.put("trainable_params", (double) parameters);
         out.put("steps_per_s", training.stepsPerSecond());
         return out;

@@ -2,6 +2,7 @@ package org.qformerlab.blip2.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -83,7 +84,7 @@ class Stage2ExperimentTest {
         assertEquals(c.stage2().train().steps() + 1, rows.size());
         assertEquals(Boolean.TRUE, rows.get(rows.size() - 1).get("eval"));
         Map<String, Double> metrics = r.metrics();
-        for (String name : List.of("cider", "bleu4", "vqa", "vqa_majority")) {
+        for (String name : List.of("cider", "bleu4", "vqa", "vqa_majority", "lm_loss_matched", "lm_loss_mismatched")) {
             assertTrue(metrics.get(name) >= 0 && metrics.get(name) <= 10, name + " = " + metrics.get(name));
         }
         assertEquals(c.stage2().evalImages(), r.captionImages());
@@ -146,6 +147,50 @@ class Stage2ExperimentTest {
             for (int i = 10; i < losses.length; i += 10) {
                 assertTrue(losses[i] < losses[i - 10], "LM loss at step " + i + ": " + losses[i] + " after " + losses[i - 10]);
             }
+        }
+    }
+
+    @Test
+    void theImageConditioningProbeIsZeroWhenEveryImageLooksTheSameAndNotOtherwise() {
+        ExperimentConfig c = ExperimentConfig.tiny();
+        ShapesDataset world = ShapesWorld.generate(c.data());
+        try (NDManager m = NDManager.newBaseManager()) {
+            LanguageModelCache.Entry lm = LanguageModelCache.pretrainOrLoad(c.stage2().language(), world, cache, m, null);
+            Engine.getInstance().setRandomSeed(8);
+            Stage2Model model = Stage2Experiment.model(c.resolved(208, 30).qformer(), lm.model(), m);
+            LanguageText text = new LanguageText(lm.tokenizer(), 40);
+            var samples = world.split(org.qformerlab.blip2.data.Split.TEST).subList(0, 6);
+            ImageFeatures same = new ImageFeatures() {
+                public NDArray get(NDManager scope, int[] ids) {
+                    return scope.ones(new Shape(ids.length, 16, 208));
+                }
+
+                public int width() {
+                    return 208;
+                }
+            };
+            ImageFeatures distinct = new ImageFeatures() {
+                public NDArray get(NDManager scope, int[] ids) {
+                    float[] v = new float[ids.length * 16 * 208];
+                    // varies along the width too: ln_vision would turn a constant vector into zeros
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) Math.sin(ids[i / (16 * 208)] * 13.0 + (i % (16 * 208)) * 0.7);
+                    }
+                    return scope.create(v, new Shape(ids.length, 16, 208));
+                }
+
+                public int width() {
+                    return 208;
+                }
+            };
+            ImageConditioning blind = ImageConditioning.measure(model, same, text, samples, 4, m);
+            assertEquals(blind.matched(), blind.mismatched(), 0.0, "identical images cannot be worth anything");
+            assertTrue(blind.matched() > 0 && Double.isFinite(blind.matched()), "loss " + blind.matched());
+            ImageConditioning seeing = ImageConditioning.measure(model, distinct, text, samples, 4, m);
+            // an untrained tiny Q-Former and LM pass little of the image on (a change of about 1e-5)
+            assertNotEquals(seeing.matched(), seeing.mismatched(),
+                    "different images give different prompts, so the two losses must differ: " + seeing);
+            assertEquals(seeing.mismatched() - seeing.matched(), seeing.gain(), 1e-12);
         }
     }
 

@@ -1,0 +1,66 @@
+package org.qformerlab.blip2.experiment;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.qformerlab.blip2.bridge.Stage2Model;
+import org.qformerlab.blip2.data.Sample;
+import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.nn.GradMode;
+
+/**
+ * Does the frozen LM read the soft prompt? The LM loss of the evaluation images' captions behind
+ * their own image's prompt ({@code matched}) against the same captions behind another image's prompt
+ * ({@code mismatched}: the images rolled by one, so every caption gets a different scene). A bridge
+ * that carries what is in the image makes {@code mismatched} clearly higher; when the two are equal
+ * the LM writes from its text prior alone and any caption metric is the prior's.
+ *
+ * @param matched mean LM loss per caption token behind the caption's own image
+ * @param mismatched the same captions behind another image
+ */
+public record ImageConditioning(double matched, double mismatched) {
+
+    /** Nats per token the image is worth: {@code mismatched - matched} (0 = the image is ignored). */
+    public double gain() {
+        return mismatched - matched;
+    }
+
+    /** Every caption of {@code images}, in batches of {@code batch} images, without gradients. */
+    static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text, List<Sample> images,
+                                     int batch, NDManager root) {
+        double matched = 0;
+        double mismatched = 0;
+        int batches = 0;
+        try (GradMode ignored = GradMode.off()) {
+            for (int from = 0; from + 1 < images.size(); from += batch) {
+                List<Sample> chunk = images.subList(from, Math.min(images.size(), from + batch));
+                if (chunk.size() < 2) {
+                    break;
+                }
+                List<int[]> pairs = new ArrayList<>(); // {own image id, the next image's id}
+                List<String> captions = new ArrayList<>();
+                for (int j = 0; j < chunk.size(); j++) {
+                    int next = chunk.get((j + 1) % chunk.size()).id();
+                    for (String caption : chunk.get(j).captions()) {
+                        pairs.add(new int[] {chunk.get(j).id(), next});
+                        captions.add(caption);
+                    }
+                }
+                int[] own = pairs.stream().mapToInt(p -> p[0]).toArray();
+                int[] other = pairs.stream().mapToInt(p -> p[1]).toArray();
+                try (NDManager scope = root.newSubManager()) {
+                    TextTensors t = text.collate(scope, captions);
+                    matched += loss(model, scope, features.get(scope, own), t);
+                    mismatched += loss(model, scope, features.get(scope, other), t);
+                }
+                batches++;
+            }
+        }
+        return new ImageConditioning(matched / Math.max(1, batches), mismatched / Math.max(1, batches));
+    }
+
+    private static double loss(Stage2Model model, NDManager scope, NDArray images, TextTensors t) {
+        return model.forward(scope, images, t.ids(), t.mask(), LanguageText.PROMPT_LENGTH, false).loss().getFloat();
+    }
+}
