@@ -49,7 +49,7 @@ final class StudyRunner {
         int parallel = options.parallel() != null ? options.parallel() : study.spec().parallel();
         boolean children = parallel > 1 || options.isolate();
         RunLauncher launcher = children
-                ? new ChildProcessLauncher(options.classPath(), options.jvmArgs())
+                ? new ChildProcessLauncher(options.classPath(), options.jvmArgs(), parallel)
                 : new InProcessLauncher();
 
         List<RunPlan> pending = new ArrayList<>();
