@@ -94,6 +94,14 @@ class Stage2ExperimentTest {
             String file = fig.substring(fig.indexOf("](") + 2, fig.length() - 1);
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
         }
+
+        // InstructBLIP's Q-Former starts from the same checkpoint; its instructions are read with the
+        // stage-1 tokenizer, and its text side trains too
+        Stage2Result instructed = Stage2Experiment.run(c.with("stage2.bridge.type", "instruction-qformer"),
+                options(dir.resolve("instructed"), stage1));
+        assertEquals(r.stage1Checkpoint(), instructed.stage1Checkpoint());
+        assertTrue(instructed.parameters() > r.parameters(), instructed.parameters() + " vs " + r.parameters());
+        assertTrue(Double.isFinite(instructed.losses().last().get("total")));
     }
 
     @Test
