@@ -72,7 +72,7 @@ public abstract class Bridge extends Module {
     protected static NDArray checkImage(NDArray imageFeatures, int width, int patches) {
         var s = imageFeatures.getShape();
         if (s.dimension() != 3 || s.get(2) != width || (patches >= 0 && s.get(1) != patches)) {
-            throw new IllegalArgumentException("image features have shape " + s + " but this " + "bridge reads [batch, "
+            throw new IllegalArgumentException("image features have shape " + s + " but this bridge reads [batch, "
                     + (patches >= 0 ? "patches=" + patches : "patches") + ", visionWidth=" + width
                     + "]: build the bridge for the image encoder's features");
         }
