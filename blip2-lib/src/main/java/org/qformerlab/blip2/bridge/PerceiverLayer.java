@@ -19,7 +19,8 @@ import org.qformerlab.blip2.qformer.MultiHeadAttention;
  * </pre>
  *
  * The latents read the image and themselves in one attention: keys and values come from the
- * concatenation, so each latent also sees what the others hold.
+ * concatenation, so each latent also sees what the others hold. The attention is the Q-Former's
+ * {@link MultiHeadAttention}, so its projections carry biases (open_flamingo's do not).
  */
 final class PerceiverLayer extends Module {
 

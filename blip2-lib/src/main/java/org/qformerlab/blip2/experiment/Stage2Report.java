@@ -181,7 +181,7 @@ public final class Stage2Report {
                     + " question prompt for VQA)", q.numQueries(), Instructions.CAPTION);
             case PERCEIVER -> String.format(Locale.ROOT, "A Perceiver Resampler's %d latents (%d layers, width %d)",
                     b.latents(q), b.layers(), q.hiddenSize());
-            case LINEAR -> "Every patch feature, after a LayerNorm,";
+            case LINEAR -> "All patch features (after a LayerNorm; one soft-prompt position each)";
             case ATTENTIONAL_POOLING -> String.format(Locale.ROOT,
                     "Attentional pooling's %d queries (one cross-attention, width %d)", b.latents(q), q.hiddenSize());
         };
