@@ -124,7 +124,9 @@ public final class Study {
             for (long seed : seeds) {
                 ObjectNode seeded = config.deepCopy();
                 try {
-                    ConfigTree.set(seeded, spec.seedPath(), LongNode.valueOf(seed));
+                    for (String path : spec.seedPaths()) {
+                        ConfigTree.set(seeded, path, LongNode.valueOf(seed));
+                    }
                 } catch (IllegalArgumentException ex) {
                     throw new ConfigException(source + ": seedPath: " + ex.getMessage()
                             + "; set 'seedPath' to where the config keeps its seed", ex);

@@ -56,7 +56,9 @@ import org.qformerlab.blip2.config.ConfigException;
  * @param zip axes varied together (equal lengths): the i-th values of all of them form one setting,
  *     combined with every grid point
  * @param seeds a count {@code n} (seeds 1..n) or a list of seeds
- * @param seedPath where each run's seed goes (default {@code train.seed})
+ * @param seedPath where each run's seed goes (default {@code train.seed}); several paths separated
+ *     by commas all get it (e.g. {@code train.seed,stage2.train.seed}, so that both stages of a
+ *     stage-2 run vary with the seed)
  * @param metrics what to collect; the first is the one the one-line answer is about
  * @param plots which figures to draw
  * @param quick the overrides of {@code --quick}
@@ -78,6 +80,11 @@ public record StudySpec(
         QuickSpec quick,
         Integer parallel,
         String notes) {
+
+    /** The config paths the seed goes to: {@link #seedPath()} split at commas. */
+    public List<String> seedPaths() {
+        return java.util.Arrays.stream(seedPath.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
 
     /** The default {@link #seedPath()}. */
     public static final String DEFAULT_SEED_PATH = "train.seed";
@@ -190,7 +197,9 @@ public record StudySpec(
         for (Axis a : axes()) {
             require(paths.add(a.path()), s + "config path '" + a.path() + "' is varied by two axes; vary each path once");
         }
-        require(!paths.contains(seedPath), s + "seedPath '" + seedPath + "' is also an axis; seeds are given with 'seeds'");
+        for (String p : seedPaths()) {
+            require(!paths.contains(p), s + "seedPath '" + p + "' is also an axis; seeds are given with 'seeds'");
+        }
         seedList(seeds, s + "seeds");
         if (quick.seeds() != null) {
             seedList(quick.seeds(), s + "quick.seeds");

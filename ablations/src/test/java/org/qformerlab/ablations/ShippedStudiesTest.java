@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The seven study specs the project ships parse, expand to the intended variants, run three seeds and
- * have a quick section. (Their config paths are checked against the experiments when those land.)
+ * have a quick section. (Their config paths are checked against the experiments when those land; the
+ * bridges study's already are.)
  */
 class ShippedStudiesTest {
 
@@ -48,7 +49,8 @@ class ShippedStudiesTest {
             assertTrue(List.of("stage1", "stage2").contains(spec.kind()), f);
             assertEquals(List.of(1L, 2L, 3L), spec.seedList(), f);
             assertEquals(1, spec.quickSeedList().size(), f);
-            assertEquals(20, spec.quickSet().get("train.steps").asInt(), f);
+            String steps = spec.kind().equals("stage2") ? "stage2.train.steps" : "train.steps";
+            assertEquals(20, spec.quickSet().get(steps).asInt(), f + ": quick." + steps);
             assertEquals(VARIANTS.get(f), spec.variants().size(), f);
         }
     }
@@ -62,6 +64,23 @@ class ShippedStudiesTest {
         assertEquals("ITC+ITM+ITG", with.name());
         assertEquals(List.of(1.0, 1.0, 0.0), weights(without));
         assertEquals(List.of(1.0, 1.0, 1.0), weights(with));
+    }
+
+    @Test
+    void theBridgesStudyComparesFiveBridgesFromScratchAndEveryRunIsAValidStage2Config() {
+        Study study = Study.load(studies().resolve("06-bridges.yaml"));
+        assertEquals("stage2", study.experiment().kind());
+        for (boolean quick : new boolean[] {false, true}) {
+            List<RunPlan> plans = study.plans(quick, Path.of("unused"));
+            assertEquals(quick ? 5 : 15, plans.size());
+            List<String> types = plans.stream().map(p -> p.config().get("stage2").get("bridge").get("type").asText())
+                    .distinct().toList();
+            assertEquals(List.of("qformer", "perceiver", "linear", "attentional-pooling", "instruction-qformer"), types);
+            for (RunPlan p : plans) {
+                assertEquals("SCRATCH", p.config().get("stage2").get("init").asText());
+                assertEquals(p.seed(), p.config().get("stage2").get("train").get("seed").asLong(), "seeds vary stage 2");
+            }
+        }
     }
 
     private static List<Double> weights(Variant v) {

@@ -37,6 +37,26 @@ class Stage2AblationTest {
         ObjectNode init = Configs.JSON.valueToTree(ExperimentConfig.tiny());
         ((ObjectNode) init.get("stage2")).put("init", "FROZEN");
         assertThrows(IllegalArgumentException.class, () -> new Stage2Ablation().validate(init));
+        ObjectNode bridge = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+        ((ObjectNode) bridge.get("stage2").get("bridge")).put("type", "perceiver"); // init is STAGE1
+        var noStage1 = assertThrows(IllegalArgumentException.class, () -> new Stage2Ablation().validate(bridge));
+        assertTrue(noStage1.getMessage().contains("stage2.init=SCRATCH"), noStage1.getMessage());
+    }
+
+    @Test
+    void aStudyCanVaryTheBridge() throws Exception {
+        System.setProperty("qformerlab.cache", dir.resolve("cache").toString());
+        try {
+            ObjectNode c = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+            ((ObjectNode) c.get("stage2")).put("init", "SCRATCH");
+            ((ObjectNode) c.get("stage2").get("bridge")).put("type", "attentional-pooling");
+            Map<String, Double> m = new Stage2Ablation().run(c, dir.resolve("pooling"),
+                    new PrintStream(new ByteArrayOutputStream(), true));
+            assertTrue(m.get("trainable_params") > 0 && Double.isFinite(m.get("loss_lm_last")), m.toString());
+            assertTrue(Files.readString(dir.resolve("pooling/results.json")).contains("attentional-pooling"));
+        } finally {
+            System.clearProperty("qformerlab.cache");
+        }
     }
 
     @Test

@@ -148,6 +148,16 @@ class StudySpecTest {
     }
 
     @Test
+    void aSeedPathListSeedsEveryPathItNames() {
+        Study s = study("seeds: [7]\nseedPath: train.seed, model.depth\n");
+        var config = s.plans(false, Path.of("q")).get(0).config();
+        assertEquals(7, config.get("train").get("seed").asInt());
+        assertEquals(7, config.get("model").get("depth").asInt());
+        assertTrue(error("seedPath: train.seed,model.width\ngrid:\n  - {path: model.width, values: [1, 2]}\n")
+                .contains("seedPath 'model.width' is also an axis"));
+    }
+
+    @Test
     void noAxesGivesOneBaseVariant() {
         assertEquals(List.of("base"), study("seeds: 2\n").variants().stream().map(Variant::name).toList());
     }

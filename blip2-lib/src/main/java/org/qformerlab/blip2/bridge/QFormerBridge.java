@@ -2,10 +2,14 @@ package org.qformerlab.blip2.bridge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Scopes;
+import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 
@@ -20,6 +24,15 @@ import org.qformerlab.blip2.qformer.EncoderOutput;
  * its text side (word and position embeddings, the text feed-forward blocks, the LM head) nor the
  * stage-1 heads ({@code temp}, {@code vision_proj}, {@code text_proj}, {@code itm_head}): they are
  * frozen here and listed by {@link #unusedParameters()}, which stage-2 checkpoints lack on purpose.
+ *
+ * <h2>Instruction-aware (InstructBLIP)</h2>
+ *
+ * {@link #instructionAware} builds InstructBLIP's variant of the same Q-Former: the instruction's
+ * tokens ({@code [CLS] words}) enter beside the queries, and queries and instruction attend to
+ * each other in every self-attention layer (the bi-directional mask of ITM, padding blocked); only
+ * the queries cross-attend to the image, and only their Q outputs go to the projection. The queries
+ * can so extract the visual features the instruction asks for. The text side is used here, so only
+ * the LM head and the stage-1 heads are unused; a stage-1 checkpoint carries over as for BLIP-2.
  */
 public final class QFormerBridge extends Bridge {
 
@@ -28,23 +41,37 @@ public final class QFormerBridge extends Bridge {
     /** LAVIS's name of the projection in front of a T5. */
     public static final String T5_PROJ = "t5_proj";
 
-    private static final Pattern UNUSED = Pattern.compile(
-            "^(temp|vision_proj\\..*|text_proj\\..*|itm_head\\..*|Qformer\\.cls\\..*"
-                    + "|Qformer\\.bert\\.embeddings\\.(word|position)_embeddings\\..*"
-                    + "|Qformer\\.bert\\.encoder\\.layer\\.\\d+\\.(intermediate|output)\\..*)$");
+    private static final Pattern HEADS = Pattern.compile("temp|vision_proj\\..*|text_proj\\..*|itm_head\\..*"
+            + "|Qformer\\.cls\\..*");
+    private static final Pattern TEXT_SIDE = Pattern.compile("Qformer\\.bert\\.embeddings\\.(word|position)_embeddings\\..*"
+            + "|Qformer\\.bert\\.encoder\\.layer\\.\\d+\\.(intermediate|output)\\..*");
 
     private final Blip2QFormer qformer;
     private final Dense projection;
+    private final boolean instructionAware;
 
     /**
+     * BLIP-2's Q-Former bridge (queries only).
+     *
      * @param llmWidth the LLM's embedding width
      * @param projectionName the projection's checkpoint name ({@link #OPT_PROJ}, {@link #T5_PROJ})
      */
     public QFormerBridge(QFormerConfig config, int llmWidth, String projectionName) {
+        this(config, llmWidth, projectionName, false);
+    }
+
+    /** InstructBLIP's instruction-aware Q-Former bridge (see the class comment). */
+    public static QFormerBridge instructionAware(QFormerConfig config, int llmWidth, String projectionName) {
+        return new QFormerBridge(config, llmWidth, projectionName, true);
+    }
+
+    private QFormerBridge(QFormerConfig config, int llmWidth, String projectionName, boolean instructionAware) {
         this.qformer = inline("qformer", new Blip2QFormer(config));
         this.projection = module(projectionName, new Dense(config.hiddenSize(), llmWidth));
+        this.instructionAware = instructionAware;
+        Predicate<String> unused = unusedParameters();
         qformer.namedParameters().forEach((name, p) -> {
-            if (UNUSED.matcher(name).matches()) {
+            if (unused.test(name)) {
                 p.freeze(true);
             }
         });
@@ -58,19 +85,47 @@ public final class QFormerBridge extends Bridge {
         return projection;
     }
 
-    /** The query pass: Q-Former query outputs [B, Q, H] for image features [B, P, Dv]. */
+    /** The query pass of BLIP-2: Q-Former query outputs [B, Q, H] for image features [B, P, Dv]. */
     public NDArray queryOutput(NDManager scope, NDArray imageFeatures, boolean training) {
+        return queryOutput(scope, imageFeatures, null, training);
+    }
+
+    /**
+     * Q-Former query outputs [B, Q, H]. With an instruction (and only if this bridge is
+     * instruction-aware) the instruction tokens run beside the queries under the bi-directional
+     * mask; the query positions of the result are returned.
+     */
+    public NDArray queryOutput(NDManager scope, NDArray imageFeatures, TextTensors instruction, boolean training) {
         long b = imageFeatures.getShape().get(0);
         var encoder = qformer.encoder();
         var image = encoder.encodeImage(qformer.normalizeImage(imageFeatures));
-        EncoderOutput pass = encoder.forward(qformer.queries(scope, b), null, null, image, null, training);
-        return pass.hidden();
+        NDArray queries = qformer.queries(scope, b);
+        if (!instructionAware || instruction == null) {
+            return encoder.forward(queries, null, null, image, null, training).hidden();
+        }
+        checkInstruction(instruction, b);
+        Scopes.enter(scope, instruction.ids(), instruction.mask());
+        int q = qformer.config().numQueries();
+        int t = (int) instruction.ids().getShape().get(1);
+        NDArray bias = AttentionMask.bidirectional(q, t).bias(scope, instruction.mask());
+        EncoderOutput pass = encoder.forward(queries, instruction.ids(), bias, image, null, training);
+        return pass.hidden().get(new NDIndex(":, :{}", q));
     }
 
     @Override
-    public VisualPrompt forward(NDManager scope, NDArray imageFeatures, boolean training) {
-        NDArray queries = queryOutput(scope, imageFeatures, training);
+    public VisualPrompt forward(NDManager scope, NDArray imageFeatures, TextTensors instruction, boolean training) {
+        NDArray queries = queryOutput(scope, imageFeatures, instruction, training);
         return new VisualPrompt(projection.forward(queries), queries);
+    }
+
+    @Override
+    public boolean readsInstruction() {
+        return instructionAware;
+    }
+
+    @Override
+    public BridgeType type() {
+        return instructionAware ? BridgeType.INSTRUCTION_QFORMER : BridgeType.QFORMER;
     }
 
     @Override
@@ -83,8 +138,22 @@ public final class QFormerBridge extends Bridge {
         return projection.outFeatures();
     }
 
+    /**
+     * The stage-1 heads and the LM head; for BLIP-2's query-only pass also the whole text side
+     * (the instruction-aware Q-Former reads text, so it keeps its text side).
+     */
     @Override
     public Predicate<String> unusedParameters() {
-        return name -> UNUSED.matcher(name).matches();
+        boolean textUnused = !instructionAware;
+        return name -> HEADS.matcher(name).matches() || (textUnused && TEXT_SIDE.matcher(name).matches());
+    }
+
+    private static void checkInstruction(TextTensors instruction, long batch) {
+        var ids = instruction.ids().getShape();
+        if (ids.dimension() != 2 || !ids.equals(instruction.mask().getShape()) || ids.get(0) != batch) {
+            throw new IllegalArgumentException("the instruction's ids " + ids + " and mask "
+                    + instruction.mask().getShape() + " must both be [batch=" + batch
+                    + ", instructionLength]: give one instruction per image");
+        }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.Generation;
 import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.Generator;
@@ -49,8 +50,12 @@ public final class Stage2Model extends Module {
 
     /** BLIP-2 OPT: a Q-Former bridge ({@code opt_proj}) in front of a frozen OPT, initialised. */
     public static Stage2Model create(QFormerConfig qformer, OptConfig opt, NDManager manager) {
-        Stage2Model model = new Stage2Model(
-                new QFormerBridge(qformer, opt.hiddenSize(), QFormerBridge.OPT_PROJ), new OptModel(opt));
+        return create(new QFormerBridge(qformer, opt.hiddenSize(), QFormerBridge.OPT_PROJ), opt, manager);
+    }
+
+    /** Any bridge (built for width {@code opt.hiddenSize()}) in front of a frozen OPT, initialised. */
+    public static Stage2Model create(Bridge bridge, OptConfig opt, NDManager manager) {
+        Stage2Model model = new Stage2Model(bridge, new OptModel(opt));
         model.initialize(manager, DataType.FLOAT32);
         return model;
     }
@@ -68,8 +73,8 @@ public final class Stage2Model extends Module {
      * does not use (reported by name in {@link Weights.Report}).
      */
     public Weights.Policy checkpointPolicy() {
-        return Weights.Policy.strict().absentOnPurpose(
-                "stage 2 does not use the Q-Former's text side or the stage-1 heads", bridge.unusedParameters());
+        return Weights.Policy.strict().absentOnPurpose("stage 2 does not use the bridge's stage-1 parts (the"
+                + " Q-Former's heads; its text side unless it reads the instruction)", bridge.unusedParameters());
     }
 
     /** The result of one stage-2 pass. */
@@ -84,10 +89,20 @@ public final class Stage2Model extends Module {
      */
     public Output forward(
             NDManager scope, NDArray imageEmbeds, NDArray textIds, NDArray textMask, int promptLength, boolean training) {
+        return forward(scope, imageEmbeds, null, textIds, textMask, promptLength, training);
+    }
+
+    /**
+     * As {@link #forward(NDManager, NDArray, NDArray, NDArray, int, boolean)}, with the instruction
+     * handed to the bridge (Q-Former token ids [B, T'] and mask; read by an instruction-aware
+     * bridge, ignored by the others; may be null).
+     */
+    public Output forward(NDManager scope, NDArray imageEmbeds, TextTensors instruction, NDArray textIds,
+                          NDArray textMask, int promptLength, boolean training) {
         checkText(imageEmbeds, textIds, textMask, promptLength);
         Scopes.enter(scope, imageEmbeds, textIds, textMask);
-        return languageModelling(scope, bridge.forward(scope, imageEmbeds, training), textIds, textMask, promptLength,
-                training);
+        return languageModelling(scope, bridge.forward(scope, imageEmbeds, instruction, training), textIds, textMask,
+                promptLength, training);
     }
 
     /**
@@ -122,9 +137,16 @@ public final class Stage2Model extends Module {
      * @param promptIds int64 [B, P] (e.g. BOS, or BOS + "a photo of"), unpadded, or null
      */
     public Generation generate(NDManager manager, NDArray imageEmbeds, NDArray promptIds, GenerationConfig config) {
+        return generate(manager, imageEmbeds, null, promptIds, config);
+    }
+
+    /** As {@link #generate(NDManager, NDArray, NDArray, GenerationConfig)}, the bridge given the instruction. */
+    public Generation generate(NDManager manager, NDArray imageEmbeds, TextTensors instruction, NDArray promptIds,
+                               GenerationConfig config) {
         try (GradMode ignored = GradMode.off(); NDManager scope = manager.newSubManager()) {
             Scopes.enter(scope, imageEmbeds);
-            return generateFrom(scope, bridge.forward(scope, imageEmbeds, false).embeds(), promptIds, config);
+            return generateFrom(scope, bridge.forward(scope, imageEmbeds, instruction, false).embeds(), promptIds,
+                    config);
         }
     }
 

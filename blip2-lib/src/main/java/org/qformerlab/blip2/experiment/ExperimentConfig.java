@@ -33,7 +33,8 @@ import org.qformerlab.blip2.train.TrainConfig;
  *   <li>{@code objective}: the stage-1 losses and their weights ({@link ObjectiveConfig});
  *   <li>{@code train}: optimiser, schedule, seed, bookkeeping ({@link TrainConfig});
  *   <li>{@code eval}: retrieval evaluation ({@link EvalConfig});
- *   <li>{@code stage2}: stage 2, the frozen language model and its evaluation ({@link Stage2Config}).
+ *   <li>{@code stage2}: stage 2, its bridge, the frozen language model and its evaluation
+ *       ({@link Stage2Config}).
  * </ul>
  *
  * <h2>The embedded preset ({@link #embedded()}), and why</h2>
@@ -102,6 +103,12 @@ public record ExperimentConfig(
                 c + "qformer.numQueries=" + qformer.numQueries() + " leaves too little room for text in the language model's"
                         + " stage2.language.maxPositions=" + stage2.language().maxPositions()
                         + " (soft prompt + text must fit); raise maxPositions or use fewer queries");
+        int prompt = stage2.bridge().promptLength(qformer, 0); // the linear bridge's P is checked when it is known
+        require(prompt + 8 <= stage2.language().maxPositions(),
+                c + "stage2.bridge.numLatents=" + prompt + " leaves too little room for text in the language model's"
+                        + " stage2.language.maxPositions=" + stage2.language().maxPositions()
+                        + " (soft prompt + text must fit); raise maxPositions or use fewer latents");
+        stage2.bridge().check(qformer);
         require(encoder.requiredImageSize() < 0 || encoder.requiredImageSize() == data.imageSize(),
                 c + "encoder.vit.imageSize=" + encoder.requiredImageSize() + " but data.imageSize=" + data.imageSize()
                         + ": the ViT reads images of one size; set both to the same value");

@@ -3,6 +3,7 @@ package org.qformerlab.blip2.experiment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.data.Sample;
@@ -14,7 +15,8 @@ import org.qformerlab.blip2.nn.GradMode;
  * their own image's prompt ({@code matched}) against the same captions behind another image's prompt
  * ({@code mismatched}: the images rolled by one, so every caption gets a different scene). A bridge
  * that carries what is in the image makes {@code mismatched} clearly higher; when the two are equal
- * the LM writes from its text prior alone and any caption metric is the prior's.
+ * the LM writes from its text prior alone and any caption metric is the prior's. An
+ * instruction-aware bridge reads the caption instruction, as when it captions.
  *
  * @param matched mean LM loss per caption token behind the caption's own image
  * @param mismatched the same captions behind another image
@@ -27,8 +29,8 @@ public record ImageConditioning(double matched, double mismatched) {
     }
 
     /** Every caption of {@code images}, in batches of {@code batch} images, without gradients. */
-    static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text, List<Sample> images,
-                                     int batch, NDManager root) {
+    static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text,
+                                     Instructions instructions, List<Sample> images, int batch, NDManager root) {
         double matched = 0;
         double mismatched = 0;
         int batches = 0;
@@ -51,8 +53,10 @@ public record ImageConditioning(double matched, double mismatched) {
                 int[] other = pairs.stream().mapToInt(p -> p[1]).toArray();
                 try (NDManager scope = root.newSubManager()) {
                     TextTensors t = text.collate(scope, captions);
-                    matched += loss(model, scope, features.get(scope, own), t);
-                    mismatched += loss(model, scope, features.get(scope, other), t);
+                    TextTensors instruction =
+                            instructions.collate(scope, Collections.nCopies(captions.size(), Instructions.of(null)));
+                    matched += loss(model, scope, features.get(scope, own), instruction, t);
+                    mismatched += loss(model, scope, features.get(scope, other), instruction, t);
                 }
                 batches++;
             }
@@ -60,7 +64,9 @@ public record ImageConditioning(double matched, double mismatched) {
         return new ImageConditioning(matched / Math.max(1, batches), mismatched / Math.max(1, batches));
     }
 
-    private static double loss(Stage2Model model, NDManager scope, NDArray images, TextTensors t) {
-        return model.forward(scope, images, t.ids(), t.mask(), LanguageText.PROMPT_LENGTH, false).loss().getFloat();
+    private static double loss(Stage2Model model, NDManager scope, NDArray images, TextTensors instruction,
+                               TextTensors t) {
+        return model.forward(scope, images, instruction, t.ids(), t.mask(), LanguageText.PROMPT_LENGTH, false)
+                .loss().getFloat();
     }
 }

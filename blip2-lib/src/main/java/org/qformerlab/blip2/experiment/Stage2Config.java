@@ -2,18 +2,23 @@ package org.qformerlab.blip2.experiment;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
+import org.qformerlab.blip2.bridge.BridgeConfig;
 import org.qformerlab.blip2.llm.LanguagePretrainConfig;
 import org.qformerlab.blip2.train.TrainConfig;
 
 /**
  * BLIP-2 stage 2 on the embedded default: vision-to-language generative learning through a frozen
  * language model. Every field is a knob an ablation may turn ({@code stage2.init},
- * {@code stage2.train.steps}, {@code stage2.language.numLayers}, ...).
+ * {@code stage2.train.steps}, {@code stage2.bridge.type}, {@code stage2.language.numLayers}, ...).
  *
- * @param init where the Q-Former starts: {@link Stage2Init#STAGE1} (a stage-1 checkpoint) or
- *     {@link Stage2Init#SCRATCH} (random initialisation)
+ * @param init where the bridge starts: {@link Stage2Init#STAGE1} (a stage-1 checkpoint) or
+ *     {@link Stage2Init#SCRATCH} (random initialisation). Only the Q-Former bridges
+ *     ({@code qformer}, {@code instruction-qformer}) have a stage 1; the others need SCRATCH, and
+ *     STAGE1 with them is a config error that says so
  * @param stage1Run with STAGE1: a stage-1 run folder (its latest checkpoint is used) or a
  *     checkpoint folder; empty = the stage-1 run the caller hands over (the quickstart's own)
+ * @param bridge the bridge between the frozen encoder and the frozen LM ({@link BridgeConfig};
+ *     absent = BLIP-2's Q-Former, so config files written before bridges were configurable load)
  * @param language the frozen LM: its shape and its text-only pretraining (cached on disk)
  * @param train optimiser, schedule and bookkeeping of stage 2 (BLIP-2: AdamW, beta2 0.98, wd 0.05)
  * @param qaFraction share of each batch's texts that are "Question: q Answer: a" strings of the
@@ -28,6 +33,7 @@ import org.qformerlab.blip2.train.TrainConfig;
 public record Stage2Config(
         Stage2Init init,
         String stage1Run,
+        BridgeConfig bridge,
         LanguagePretrainConfig language,
         TrainConfig train,
         double qaFraction,
@@ -40,6 +46,11 @@ public record Stage2Config(
         String c = "Stage2Config.";
         require(init != null, c + "init is missing: STAGE1 (start from a stage-1 checkpoint) or SCRATCH");
         stage1Run = stage1Run == null ? "" : stage1Run;
+        bridge = bridge == null ? BridgeConfig.qformer() : bridge;
+        require(init == Stage2Init.SCRATCH || bridge.type().isQFormer(),
+                c + "init=STAGE1 starts the bridge from a stage-1 Q-Former checkpoint, but stage2.bridge.type="
+                        + bridge.type() + " is not a Q-Former and has no stage 1: set stage2.init=SCRATCH, or use"
+                        + " stage2.bridge.type=qformer or instruction-qformer");
         require(language != null, c + "language is missing");
         require(train != null, c + "train is missing");
         require(qaFraction >= 0 && qaFraction < 1,
@@ -57,13 +68,15 @@ public record Stage2Config(
      */
     public static Stage2Config embedded() {
         TrainConfig train = new TrainConfig(300, 32, 5e-4, 30, 0.1, 0.05, 0.9, 0.98, 1e-8, 1.0, 0, 0, 300, 25, "auto");
-        return new Stage2Config(Stage2Init.STAGE1, "", LanguagePretrainConfig.embedded(), train, 0.0, 0, 30, 1, 8);
+        return new Stage2Config(Stage2Init.STAGE1, "", BridgeConfig.qformer(), LanguagePretrainConfig.embedded(), train,
+                0.0, 0, 30, 1, 8);
     }
 
     /** Seconds on the tiny world: for tests. */
     public static Stage2Config tiny() {
         TrainConfig train = new TrainConfig(6, 8, 1e-3, 2, 0.1, 0.05, 0.9, 0.98, 1e-8, 1.0, 0, 0, 6, 1, "cpu");
-        return new Stage2Config(Stage2Init.STAGE1, "", LanguagePretrainConfig.tiny(), train, 0.0, 6, 12, 1, 4);
+        return new Stage2Config(Stage2Init.STAGE1, "", BridgeConfig.qformer(), LanguagePretrainConfig.tiny(), train,
+                0.0, 6, 12, 1, 4);
     }
 
     /**
@@ -75,19 +88,24 @@ public record Stage2Config(
         TrainConfig t = train.withSteps(Math.max(10, train.steps() / 10));
         t = t.withBookkeeping(t.evalEvery(), t.steps(), Math.max(1, Math.min(t.logEvery(), t.steps() / 5)));
         int images = evalImages == 0 ? 50 : Math.min(evalImages, 50);
-        return new Stage2Config(init, stage1Run, language, t, qaFraction, images, maxNewTokens, numBeams,
+        return new Stage2Config(init, stage1Run, bridge, language, t, qaFraction, images, maxNewTokens, numBeams,
                 Math.min(examples, 4));
     }
 
     public Stage2Config withInit(Stage2Init i) {
-        return new Stage2Config(i, stage1Run, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+        return new Stage2Config(i, stage1Run, bridge, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
     }
 
     public Stage2Config withStage1Run(String run) {
-        return new Stage2Config(init, run, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+        return new Stage2Config(init, run, bridge, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+    }
+
+    public Stage2Config withBridge(BridgeConfig b) {
+        return new Stage2Config(init, stage1Run, b, language, train, qaFraction, evalImages, maxNewTokens, numBeams,
+                examples);
     }
 
     public Stage2Config withTrain(TrainConfig t) {
-        return new Stage2Config(init, stage1Run, language, t, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+        return new Stage2Config(init, stage1Run, bridge, language, t, qaFraction, evalImages, maxNewTokens, numBeams, examples);
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.QFormerBridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.checkpoint.NameMap;
@@ -51,10 +52,12 @@ import org.qformerlab.blip2.train.Trainer;
  *   <li>generate the world and the frozen image features (as stage 1 does; both are cached);
  *   <li>load the frozen language model, pretrained once on the training text alone
  *       ({@link LanguageModelCache});
- *   <li>build {@link Stage2Model}: a Q-Former from a stage-1 checkpoint ({@link Stage2Init#STAGE1})
- *       or randomly initialised ({@link Stage2Init#SCRATCH}), a new {@code opt_proj}, the frozen OPT;
- *   <li>train the Q-Former and the projection with the LM loss on the training captions (and, with
- *       {@code qaFraction > 0}, "Question: q Answer: a" strings); the LM never changes;
+ *   <li>build {@link Stage2Model}: the bridge ({@code stage2.bridge}), for a Q-Former from a stage-1
+ *       checkpoint ({@link Stage2Init#STAGE1}) or randomly initialised ({@link Stage2Init#SCRATCH}),
+ *       a new {@code opt_proj}, the frozen OPT;
+ *   <li>train the bridge and the projection with the LM loss on the training captions (and, with
+ *       {@code qaFraction > 0}, "Question: q Answer: a" strings); the LM never changes. Each text
+ *       comes with its {@link Instructions instruction}, which an instruction-aware bridge reads;
  *   <li>evaluate on the test images: generated captions (BLEU-4, CIDEr-D, attribute accuracy from
  *       the scene) and zero-shot VQA with the prompt "Question: {q} Answer:" per question type, next
  *       to the majority answer of each type;
@@ -113,13 +116,14 @@ public final class Stage2Experiment {
                 LanguageModelCache.pretrainOrLoad(s2.language(), world, options.cacheRoot(), root, log);
         seconds.put("language model", lap(t0));
 
-        // 3. the model: Q-Former (stage 1 or scratch), projection, frozen OPT
+        // 3. the model: the bridge (a Q-Former from stage 1 or scratch, or another), projection, frozen OPT
         t0 = System.nanoTime();
         Path stage1 = stage1Folder(s2, options);
         Path checkpoint = stage1 == null ? null : checkpointIn(stage1);
         QFormerConfig qformer = stage1 == null
                 ? config.resolved(features.width(), language.tokenizer().vocabSize()).qformer()
                 : stage1Config(stage1).qformer();
+        WordTokenizer qformerTokenizer = stage1 == null ? language.tokenizer() : stage1Tokenizer(stage1);
         if (qformer.visionWidth() != features.width()) {
             throw new ConfigException("the stage-1 Q-Former in " + stage1 + " reads image features of width "
                     + qformer.visionWidth() + " but this experiment's encoder gives width " + features.width()
@@ -129,19 +133,24 @@ public final class Stage2Experiment {
                 config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
         Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
         Engine.getInstance().setRandomSeed((int) s2.train().seed());
-        Stage2Model model = model(qformer, language.model(), root);
-        QFormerBridge bridge = (QFormerBridge) model.bridge();
+        Bridge bridge = s2.bridge().create(qformer, patches(features, world, root), language.model().config().hiddenSize(),
+                QFormerBridge.OPT_PROJ);
+        int maxText = textRoom(s2, bridge);
+        Stage2Model model = model(bridge, language.model(), root);
         if (s2.init() == Stage2Init.STAGE1) {
-            Weights.load(bridge.qformer(), checkpoint.resolve("model.safetensors"), NameMap.LAVIS,
-                    Weights.Policy.strict());
-            log.println("stage 2: Q-Former from the stage-1 checkpoint " + checkpoint);
+            if (!(bridge instanceof QFormerBridge q)) { // Stage2Config already rejects this
+                throw new ConfigException("stage2.init=STAGE1 needs a Q-Former bridge; set stage2.init=SCRATCH");
+            }
+            Weights.load(q.qformer(), checkpoint.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
+            log.println("stage 2: " + bridge.type() + " bridge from the stage-1 checkpoint " + checkpoint);
         } else {
-            log.println("stage 2: Q-Former randomly initialised (SCRATCH)");
+            log.println("stage 2: " + bridge.type() + " bridge randomly initialised (SCRATCH)");
         }
-        int maxText = s2.language().maxPositions() - qformer.numQueries();
         LanguageText text = new LanguageText(language.tokenizer(), maxText);
-        log.printf("stage 2: %d queries -> opt_proj -> frozen OPT (%d layers, hidden %d); %,d trainable parameters%n",
-                qformer.numQueries(), s2.language().numLayers(), s2.language().hiddenSize(), model.parameterCount(true));
+        Instructions instructions = new Instructions(qformerTokenizer, qformer.maxTextLength());
+        log.printf("stage 2: %s bridge, %d soft-prompt positions -> opt_proj -> frozen OPT (%d layers, hidden %d);"
+                        + " %,d trainable parameters%n", bridge.type(), bridge.promptLength(), s2.language().numLayers(),
+                s2.language().hiddenSize(), model.parameterCount(true));
 
         // 4. training: the LM loss of the texts behind the soft prompt
         BatchSchedule schedule = new BatchSchedule(
@@ -149,9 +158,12 @@ public final class Stage2Experiment {
         Trainer.StepFunction step = (scope, s) -> {
             SampledBatch batch = schedule.at(s);
             NDArray images = features.get(scope, batch.sampleIds());
-            TextTensors texts = text.collate(scope, trainingTexts(batch, s2, s));
-            Stage2Model.Output out =
-                    model.forward(scope, images, texts.ids(), texts.mask(), LanguageText.PROMPT_LENGTH, true);
+            List<TrainingText> batchTexts = trainingTexts(batch, s2, s);
+            TextTensors texts = text.collate(scope, batchTexts.stream().map(TrainingText::text).toList());
+            TextTensors instruction =
+                    instructions.collate(scope, batchTexts.stream().map(TrainingText::instruction).toList());
+            Stage2Model.Output out = model.forward(scope, images, instruction, texts.ids(), texts.mask(),
+                    LanguageText.PROMPT_LENGTH, true);
             return Map.of("total", out.loss());
         };
         Map<String, Object> runInfo = new LinkedHashMap<>();
@@ -168,7 +180,7 @@ public final class Stage2Experiment {
         if (s2.evalImages() > 0 && s2.evalImages() < images.size()) {
             images = images.subList(0, s2.evalImages());
         }
-        List<String> captions = captions(model, features, text, images, s2, root);
+        List<String> captions = captions(model, features, text, instructions, images, s2, root);
         AttributeAccuracy attributes = new AttributeAccuracy();
         List<List<String>> references = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -179,7 +191,7 @@ public final class Stage2Experiment {
         double cider = CiderD.corpusOfStrings(captions, references).cider();
         List<QA> trainingQas = world.split(Split.TRAIN).stream().flatMap(x -> x.qas().stream()).toList();
         VqaAccuracy vqa = new VqaAccuracy(VqaAccuracy.majorityAnswers(trainingQas));
-        List<List<String>> answers = answers(model, features, text, images, root);
+        List<List<String>> answers = answers(model, features, text, instructions, images, root);
         List<Stage2Result.Example> examples = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             List<QA> qas = images.get(i).qas();
@@ -190,7 +202,7 @@ public final class Stage2Experiment {
                 examples.add(new Stage2Result.Example(images.get(i), captions.get(i), qas, answers.get(i)));
             }
         }
-        ImageConditioning conditioning = ImageConditioning.measure(model, features, text, images, EVAL_BATCH, root);
+        ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images, EVAL_BATCH, root);
         seconds.put("eval", lap(t0));
 
         // 6. results and report
@@ -214,33 +226,60 @@ public final class Stage2Experiment {
 
     /** A new Q-Former (random) and projection in front of a copy of the pretrained, frozen {@code lm}. */
     static Stage2Model model(QFormerConfig qformer, OptModel lm, NDManager manager) {
-        Stage2Model model = Stage2Model.create(qformer, lm.config(), manager);
+        return model(new QFormerBridge(qformer, lm.config().hiddenSize(), QFormerBridge.OPT_PROJ), lm, manager);
+    }
+
+    /** The bridge (initialised here, randomly) in front of a copy of the pretrained, frozen {@code lm}. */
+    static Stage2Model model(Bridge bridge, OptModel lm, NDManager manager) {
+        Stage2Model model = Stage2Model.create(bridge, lm.config(), manager);
         Weights.load(model.llm(), Weights.tensors(lm, OptModel.HUGGING_FACE_NAMES), OptModel.HUGGING_FACE_NAMES,
                 Weights.Policy.strict());
         return model;
     }
 
+    /** P, the patches per image of the encoder's features (the linear bridge's prompt length). */
+    private static int patches(ImageFeatures features, ShapesDataset world, NDManager root) {
+        try (NDManager scope = root.newSubManager()) {
+            return (int) features.get(scope, new int[] {world.split(Split.TRAIN).get(0).id()}).getShape().get(1);
+        }
+    }
+
+    /** The language model's positions left for text behind the bridge's soft prompt; at least 8. */
+    private static int textRoom(Stage2Config s2, Bridge bridge) {
+        int room = s2.language().maxPositions() - bridge.promptLength();
+        if (room < 8) {
+            throw new ConfigException("stage2.bridge.type=" + bridge.type() + " gives a soft prompt of "
+                    + bridge.promptLength() + " positions, which leaves " + room + " of the language model's"
+                    + " stage2.language.maxPositions=" + s2.language().maxPositions() + " for text (8 at least):"
+                    + " raise stage2.language.maxPositions, or give the bridge fewer positions (fewer latents or"
+                    + " queries; for linear, fewer patches: larger encoder.patchSize)");
+        }
+        return room;
+    }
+
+    /** One training text of the language model and the instruction it carries out ({@link Instructions}). */
+    record TrainingText(String instruction, String text) {}
+
     /**
      * The batch's texts: each image's sampled caption, or with probability {@code qaFraction} one of
      * its QA strings instead; a function of (seed, step), like the batch itself.
      */
-    static List<String> trainingTexts(SampledBatch batch, Stage2Config s2, long step) {
-        if (s2.qaFraction() == 0) {
-            return batch.captions();
-        }
+    static List<TrainingText> trainingTexts(SampledBatch batch, Stage2Config s2, long step) {
         SplittableRandom rng = new SplittableRandom(s2.train().seed() * 1_000_003L + step);
-        List<String> out = new ArrayList<>(batch.size());
+        List<TrainingText> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             List<QA> qas = batch.samples().get(i).qas();
-            boolean qa = rng.nextDouble() < s2.qaFraction() && !qas.isEmpty();
-            out.add(qa ? qas.get(rng.nextInt(qas.size())).promptWithAnswer() : batch.captions().get(i));
+            boolean asQa = s2.qaFraction() > 0 && rng.nextDouble() < s2.qaFraction() && !qas.isEmpty();
+            QA qa = asQa ? qas.get(rng.nextInt(qas.size())) : null;
+            out.add(new TrainingText(Instructions.of(qa), qa != null ? qa.promptWithAnswer() : batch.captions().get(i)));
         }
         return out;
     }
 
     /** A caption for each image: decoding from {@code [soft prompt ; </s>]}. */
     private static List<String> captions(Stage2Model model, ImageFeatures features, LanguageText text,
-                                         List<Sample> images, Stage2Config s2, NDManager root) {
+                                         Instructions instructions, List<Sample> images, Stage2Config s2,
+                                         NDManager root) {
         GenerationConfig generation = GenerationConfig.greedy(s2.maxNewTokens(), WordTokenizer.EOS_ID,
                 WordTokenizer.PAD_ID).withMinNewTokens(1);
         if (s2.numBeams() > 1) {
@@ -253,7 +292,10 @@ public final class Stage2Experiment {
                 long[] bos = new long[chunk.size()];
                 java.util.Arrays.fill(bos, WordTokenizer.EOS_ID);
                 NDArray prompt = scope.create(bos, new Shape(chunk.size(), 1));
-                long[][] tokens = model.generate(scope, features.get(scope, ids(chunk)), prompt, generation).tokens();
+                TextTensors instruction =
+                        instructions.collate(scope, java.util.Collections.nCopies(chunk.size(), Instructions.of(null)));
+                long[][] tokens = model.generate(scope, features.get(scope, ids(chunk)), instruction, prompt, generation)
+                        .tokens();
                 for (long[] row : tokens) {
                     out.add(text.decode(row));
                 }
@@ -268,7 +310,7 @@ public final class Stage2Experiment {
      * so no padding enters a prompt.
      */
     private static List<List<String>> answers(Stage2Model model, ImageFeatures features, LanguageText text,
-                                              List<Sample> images, NDManager root) {
+                                              Instructions instructions, List<Sample> images, NDManager root) {
         List<List<String>> out = new ArrayList<>();
         Map<Integer, List<int[]>> byLength = new TreeMap<>(); // prompt length -> (image, question)
         for (int i = 0; i < images.size(); i++) {
@@ -290,14 +332,19 @@ public final class Stage2Experiment {
                 List<int[]> chunk = all.subList(from, Math.min(all.size(), from + EVAL_BATCH));
                 long[] prompts = new long[chunk.size() * length];
                 int[] sampleIds = new int[chunk.size()];
+                List<String> asked = new ArrayList<>(chunk.size());
                 for (int r = 0; r < chunk.size(); r++) {
                     Sample s = images.get(chunk.get(r)[0]);
+                    QA qa = s.qas().get(chunk.get(r)[1]);
                     sampleIds[r] = s.id();
-                    System.arraycopy(text.prompt(s.qas().get(chunk.get(r)[1]).prompt()), 0, prompts, r * length, length);
+                    asked.add(Instructions.of(qa));
+                    System.arraycopy(text.prompt(qa.prompt()), 0, prompts, r * length, length);
                 }
                 try (NDManager scope = root.newSubManager()) {
                     NDArray prompt = scope.create(prompts, new Shape(chunk.size(), length));
-                    long[][] tokens = model.generate(scope, features.get(scope, sampleIds), prompt, generation).tokens();
+                    TextTensors instruction = instructions.collate(scope, asked);
+                    long[][] tokens = model.generate(scope, features.get(scope, sampleIds), instruction, prompt,
+                            generation).tokens();
                     for (int r = 0; r < chunk.size(); r++) {
                         out.get(chunk.get(r)[0]).set(chunk.get(r)[1], text.decode(tokens[r]));
                     }
@@ -338,6 +385,25 @@ public final class Stage2Experiment {
                     + " model.safetensors): finish the stage-1 run first, or name a checkpoint folder");
         }
         return latest;
+    }
+
+    /**
+     * The tokenizer a stage-1 run's Q-Former reads ({@code tokenizer.json} of the run, or two levels
+     * above a checkpoint): an instruction-aware bridge tokenises its instructions with it.
+     */
+    private static WordTokenizer stage1Tokenizer(Path folder) {
+        for (Path candidate : new Path[] {folder.resolve("tokenizer.json"), folder.resolve("../../tokenizer.json")}) {
+            if (Files.isRegularFile(candidate)) {
+                try {
+                    return WordTokenizer.load(candidate.normalize());
+                } catch (IOException e) {
+                    throw new ConfigException("cannot read the stage-1 tokenizer " + candidate + ": " + e.getMessage()
+                            + "; re-run stage 1 or point stage2.stage1Run at an intact run folder", e);
+                }
+            }
+        }
+        throw new ConfigException("cannot find the stage-1 run's tokenizer.json in or above " + folder
+                + ": stage 2 needs it for the Q-Former's vocabulary; point stage2.stage1Run at the run folder");
     }
 
     /** The config a stage-1 run was run with ({@code config.json} of the run, or two levels above a checkpoint). */

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.qformerlab.blip2.bridge.BridgeConfig;
+import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
@@ -29,13 +31,14 @@ public final class Stage2Report {
 
     private Stage2Report() {}
 
-    /** {@code stage 2 (STAGE1): CIDEr-D 0.85 BLEU-4 0.31 | attributes ... | VQA 0.52 (majority 0.41)} */
+    /** {@code stage 2 (STAGE1, qformer): CIDEr-D 0.85 BLEU-4 0.31 | attributes ... | VQA 0.52 (majority 0.41)} */
     public static String summaryLine(Stage2Result r) {
         return String.format(Locale.ROOT,
-                "stage 2 (%s): CIDEr-D %.3f BLEU-4 %.3f | attribute accuracy colour %.3f shape %.3f relation %.3f"
+                "stage 2 (%s, %s): CIDEr-D %.3f BLEU-4 %.3f | attribute accuracy colour %.3f shape %.3f relation %.3f"
                         + " | VQA %.3f (majority baseline %.3f) | LM loss %.3f -> %.3f"
                         + " | caption loss behind own image %.3f, behind another %.3f (image worth %.3f nats/token)",
-                r.init(), r.cider(), r.bleu4(), r.attributes().colour(), r.attributes().shape(),
+                r.init(), r.config().stage2().bridge().type(), r.cider(), r.bleu4(), r.attributes().colour(),
+                r.attributes().shape(),
                 r.attributes().relation(), r.vqa().overall(), r.vqa().majorityOverall(),
                 r.losses().first().get("total"), r.losses().last().get("total"),
                 r.conditioning().matched(), r.conditioning().mismatched(), r.conditioning().gain());
@@ -64,14 +67,14 @@ public final class Stage2Report {
         Stage2Config s2 = first.config().stage2();
         report.heading(level, "Stage 2: generative learning from a frozen language model");
         report.paragraph(String.format(Locale.ROOT,
-                "The Q-Former's %d query outputs go through `opt_proj` into a frozen OPT (%d layers, hidden %d),"
-                        + " pretrained once on the training text alone (%s). Only the Q-Former and the projection train,"
+                "%s go through `opt_proj` into a frozen OPT (%d layers, hidden %d),"
+                        + " pretrained once on the training text alone (%s). Only the bridge trains (%,d parameters),"
                         + " for %d steps of batch %d at %.1e, with the LM loss on the text after the soft prompt (%s)."
                         + " Evaluation: %d test images, greedy decoding; VQA is asked with the prompt"
                         + " \"Question: {q} Answer:\" and scored by exact match, beside the answer most frequent"
                         + " in training for each question type.",
-                first.config().qformer().numQueries(), s2.language().numLayers(), s2.language().hiddenSize(),
-                languageLine(first.language()), s2.train().steps(), s2.train().batchSize(), s2.train().learningRate(),
+                bridgeLine(first.config()), s2.language().numLayers(), s2.language().hiddenSize(),
+                languageLine(first.language()), first.parameters(), s2.train().steps(), s2.train().batchSize(), s2.train().learningRate(),
                 s2.qaFraction() == 0 ? "captions only, so VQA is zero-shot"
                         : String.format(Locale.ROOT, "captions and %.0f%% QA strings", 100 * s2.qaFraction()),
                 first.captionImages()));
@@ -168,6 +171,23 @@ public final class Stage2Report {
                     ImageGrid.of(images).captions(captions).columns(4).cellSize(128).render());
             report.table(Tables.fromRows(exampleRows));
         }
+    }
+
+    /** What the bridge hands the language model, as the start of a sentence. */
+    static String bridgeLine(ExperimentConfig c) {
+        BridgeConfig b = c.stage2().bridge();
+        QFormerConfig q = c.qformer();
+        return switch (b.type()) {
+            case QFORMER -> String.format(Locale.ROOT, "The Q-Former's %d query outputs", q.numQueries());
+            case INSTRUCTION_QFORMER -> String.format(Locale.ROOT, "The instruction-aware Q-Former's %d query outputs"
+                    + " (queries and instruction attend to each other; the instruction is \"%s\" for captions and the"
+                    + " question prompt for VQA)", q.numQueries(), Instructions.CAPTION);
+            case PERCEIVER -> String.format(Locale.ROOT, "A Perceiver Resampler's %d latents (%d layers, width %d)",
+                    b.latents(q), b.layers(), q.hiddenSize());
+            case LINEAR -> "All patch features (after a LayerNorm; one soft-prompt position each)";
+            case ATTENTIONAL_POOLING -> String.format(Locale.ROOT,
+                    "Attentional pooling's %d queries (one cross-attention, width %d)", b.latents(q), q.hiddenSize());
+        };
     }
 
     private static String label(Stage2Result r) {

@@ -28,7 +28,7 @@ import org.qformerlab.blip2.train.Trainer;
  * @param examples a few images with their generated caption and answers
  * @param language the frozen LM's cache record (pretraining seconds and losses)
  * @param seconds wall-clock seconds per phase
- * @param parameters trainable parameters (Q-Former in use + projection)
+ * @param parameters trainable parameters: the bridge (the Q-Former in use, or the other bridge) and its projection
  */
 public record Stage2Result(
         Path runDir, ExperimentConfig config, Path stage1Checkpoint, Trainer.Result training, LossSummary losses,
@@ -73,6 +73,7 @@ public record Stage2Result(
     public Map<String, Object> summary() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("init", init().name());
+        out.put("bridge", config.stage2().bridge().type().id());
         out.put("stage1_checkpoint", stage1Checkpoint == null ? null : stage1Checkpoint.toString());
         out.put("steps", training.steps());
         out.put("caption_images", captionImages);

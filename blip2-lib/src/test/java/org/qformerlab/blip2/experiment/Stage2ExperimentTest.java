@@ -95,6 +95,14 @@ class Stage2ExperimentTest {
             String file = fig.substring(fig.indexOf("](") + 2, fig.length() - 1);
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
         }
+
+        // InstructBLIP's Q-Former starts from the same checkpoint; its instructions are read with the
+        // stage-1 tokenizer, and its text side trains too
+        Stage2Result instructed = Stage2Experiment.run(c.with("stage2.bridge.type", "instruction-qformer"),
+                options(dir.resolve("instructed"), stage1));
+        assertEquals(r.stage1Checkpoint(), instructed.stage1Checkpoint());
+        assertTrue(instructed.parameters() > r.parameters(), instructed.parameters() + " vs " + r.parameters());
+        assertTrue(Double.isFinite(instructed.losses().last().get("total")));
     }
 
     @Test
@@ -159,6 +167,7 @@ class Stage2ExperimentTest {
             Engine.getInstance().setRandomSeed(8);
             Stage2Model model = Stage2Experiment.model(c.resolved(208, 30).qformer(), lm.model(), m);
             LanguageText text = new LanguageText(lm.tokenizer(), 40);
+            Instructions instructions = new Instructions(lm.tokenizer(), c.resolved(208, 30).qformer().maxTextLength());
             var samples = world.split(org.qformerlab.blip2.data.Split.TEST).subList(0, 6);
             ImageFeatures same = new ImageFeatures() {
                 public NDArray get(NDManager scope, int[] ids) {
@@ -183,10 +192,10 @@ class Stage2ExperimentTest {
                     return 208;
                 }
             };
-            ImageConditioning blind = ImageConditioning.measure(model, same, text, samples, 4, m);
+            ImageConditioning blind = ImageConditioning.measure(model, same, text, instructions, samples, 4, m);
             assertEquals(blind.matched(), blind.mismatched(), 0.0, "identical images cannot be worth anything");
             assertTrue(blind.matched() > 0 && Double.isFinite(blind.matched()), "loss " + blind.matched());
-            ImageConditioning seeing = ImageConditioning.measure(model, distinct, text, samples, 4, m);
+            ImageConditioning seeing = ImageConditioning.measure(model, distinct, text, instructions, samples, 4, m);
             // an untrained tiny Q-Former and LM pass little of the image on (a change of about 1e-5)
             assertNotEquals(seeing.matched(), seeing.mismatched(),
                     "different images give different prompts, so the two losses must differ: " + seeing);

@@ -1,0 +1,103 @@
+package org.qformerlab.blip2.bridge;
+
+import static org.qformerlab.blip2.config.ConfigException.require;
+
+import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.QFormerConfig;
+
+/**
+ * Which bridge stage 2 trains, and the knobs of the bridges that are not a Q-Former
+ * ({@code stage2.bridge.*}). The Q-Former types take their whole shape from the {@code qformer}
+ * section. The others borrow from it what a fair comparison should hold equal: the working width
+ * H ({@code qformer.hiddenSize}), the feed-forward width ({@code qformer.intermediateSize}) and
+ * the LayerNorm epsilon; by default also the number of soft-prompt positions and of heads. A field
+ * a type does not read is ignored, so a study can vary {@code type} over one base.
+ *
+ * @param type which bridge ({@link BridgeType}; default {@code qformer})
+ * @param numLatents soft-prompt positions N of the perceiver (its latents) and of attentional
+ *     pooling (its queries); null = {@code qformer.numQueries}. The Q-Former types have
+ *     {@code qformer.numQueries} queries; linear gives one position per image patch
+ * @param layers perceiver layers, each a cross-attention and a feed-forward (default 2); only the
+ *     perceiver reads it
+ * @param heads attention heads of the perceiver and of attentional pooling; null =
+ *     {@code qformer.numHeads}; must divide {@code qformer.hiddenSize}
+ */
+public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads) {
+
+    public BridgeConfig {
+        String c = "stage2.bridge.";
+        require(type != null, c + "type is missing: use one of qformer, perceiver, linear, attentional-pooling,"
+                + " instruction-qformer");
+        require(numLatents == null || numLatents >= 1, c + "numLatents=" + numLatents
+                + " must be at least 1 (the soft prompt's positions), or left out to take qformer.numQueries");
+        require(layers >= 1, c + "layers=" + layers + " must be at least 1 (the perceiver's layers)");
+        require(heads == null || heads >= 1,
+                c + "heads=" + heads + " must be at least 1, or left out to take qformer.numHeads");
+    }
+
+    /** BLIP-2's bridge, the default: the Q-Former. */
+    public static BridgeConfig qformer() {
+        return of(BridgeType.QFORMER);
+    }
+
+    /** A bridge of this type with the default knobs (N and heads as the Q-Former's, 2 perceiver layers). */
+    public static BridgeConfig of(BridgeType type) {
+        return new BridgeConfig(type, null, 2, null);
+    }
+
+    /** N for the perceiver and attentional pooling: {@link #numLatents}, or the Q-Former's query count. */
+    public int latents(QFormerConfig qformer) {
+        return numLatents == null ? qformer.numQueries() : numLatents;
+    }
+
+    /** Attention heads of the perceiver and attentional pooling. */
+    public int heads(QFormerConfig qformer) {
+        return heads == null ? qformer.numHeads() : heads;
+    }
+
+    /** N, the soft prompt's length, for image features of {@code numPatches} patches. */
+    public int promptLength(QFormerConfig qformer, int numPatches) {
+        return switch (type) {
+            case QFORMER, INSTRUCTION_QFORMER -> qformer.numQueries();
+            case PERCEIVER, ATTENTIONAL_POOLING -> latents(qformer);
+            case LINEAR -> numPatches;
+        };
+    }
+
+    /**
+     * Checks what this section can only check beside the Q-Former's: the heads must divide the
+     * width H they share.
+     *
+     * @throws ConfigException naming the fields and the fix
+     */
+    public void check(QFormerConfig qformer) {
+        boolean usesHeads = type == BridgeType.PERCEIVER || type == BridgeType.ATTENTIONAL_POOLING;
+        require(!usesHeads || qformer.hiddenSize() % heads(qformer) == 0,
+                "stage2.bridge.heads=" + heads(qformer) + " must divide the bridge's width qformer.hiddenSize="
+                        + qformer.hiddenSize() + " (each head gets hiddenSize/heads dimensions); change one of them");
+    }
+
+    /**
+     * Builds the bridge (not yet initialised).
+     *
+     * @param qformer the Q-Former's shape (the Q-Former types) or the shared widths (the others);
+     *     {@code visionWidth} is the image features' width
+     * @param numPatches P, the patches per image (the linear bridge's prompt length)
+     * @param llmWidth the language model's embedding width
+     * @param projectionName the checkpoint name of the final projection ({@link QFormerBridge#OPT_PROJ})
+     */
+    public Bridge create(QFormerConfig qformer, int numPatches, int llmWidth, String projectionName) {
+        check(qformer);
+        return switch (type) {
+            case QFORMER -> new QFormerBridge(qformer, llmWidth, projectionName);
+            case INSTRUCTION_QFORMER -> QFormerBridge.instructionAware(qformer, llmWidth, projectionName);
+            case PERCEIVER -> new PerceiverResampler(qformer.visionWidth(), qformer.hiddenSize(),
+                    qformer.intermediateSize(), latents(qformer), layers, heads(qformer), qformer.layerNormEps(),
+                    llmWidth, projectionName);
+            case LINEAR -> new LinearProjection(qformer.visionWidth(), numPatches, qformer.layerNormEps(), llmWidth,
+                    projectionName);
+            case ATTENTIONAL_POOLING -> new AttentionalPooling(qformer.visionWidth(), qformer.hiddenSize(),
+                    latents(qformer), heads(qformer), qformer.layerNormEps(), llmWidth, projectionName);
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package org.qformerlab.blip2.bridge;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.NormalInitializer;
+import java.util.ArrayList;
+import java.util.List;
+import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Norm;
+
+/**
+ * Flamingo's Perceiver Resampler as a bridge: N learned {@code latents} read the image through L
+ * {@link PerceiverLayer}s (cross-attention to [image ; latents], then a feed-forward, pre-LN), a
+ * final LayerNorm ({@code norm}) closes the stack, and one Linear maps each latent to the LLM's
+ * width: a soft prompt of N tokens, whatever the number of patches.
+ *
+ * <p>Flamingo's latents live at the vision width. Here they live at the width H of the Q-Former
+ * they are compared with ({@code qformer.hiddenSize}), so one Linear ({@code input_projection})
+ * first brings the image features from Dv to H; the bridges then differ in structure, not in
+ * size. Unlike the Q-Former the resampler has no text side and no stage 1: it learns in stage 2
+ * alone.
+ */
+public final class PerceiverResampler extends Bridge {
+
+    private final int width;
+    private final int numLatents;
+    private final Dense inputProjection;
+    private final Parameter latents;
+    private final List<PerceiverLayer> layers = new ArrayList<>();
+    private final Norm norm;
+    private final Dense projection;
+
+    /**
+     * @param visionWidth Dv of the image features
+     * @param width H, the latents' width
+     * @param intermediate the feed-forward width
+     * @param projectionName the checkpoint name of the projection to the LLM ({@link QFormerBridge#OPT_PROJ})
+     */
+    public PerceiverResampler(int visionWidth, int width, int intermediate, int numLatents, int numLayers, int heads,
+                              double eps, int llmWidth, String projectionName) {
+        this.width = width;
+        this.numLatents = numLatents;
+        this.inputProjection = module("input_projection", new Dense(visionWidth, width));
+        this.latents = parameter("latents", new Shape(1, numLatents, width), new NormalInitializer(0.02f));
+        for (int i = 0; i < numLayers; i++) {
+            layers.add(module("layers." + i, new PerceiverLayer(width, intermediate, heads, eps)));
+        }
+        this.norm = module("norm", new Norm(width, eps));
+        this.projection = module(projectionName, new Dense(width, llmWidth));
+    }
+
+    @Override
+    public VisualPrompt forward(NDManager scope, NDArray imageFeatures, TextTensors instruction, boolean training) {
+        NDArray image = inputProjection.forward(checkImage(imageFeatures, inputProjection.inFeatures(), -1));
+        NDArray l = value(latents).broadcast(new Shape(imageFeatures.getShape().get(0), numLatents, width));
+        l.attach(scope);
+        for (PerceiverLayer layer : layers) {
+            l = layer.forward(image, l, training);
+        }
+        NDArray hidden = norm.forward(l);
+        return new VisualPrompt(projection.forward(hidden), hidden);
+    }
+
+    @Override
+    public BridgeType type() {
+        return BridgeType.PERCEIVER;
+    }
+
+    @Override
+    public int promptLength() {
+        return numLatents;
+    }
+
+    @Override
+    public int outputWidth() {
+        return projection.outFeatures();
+    }
+}
