@@ -65,6 +65,10 @@ final class Stage1Report {
 
         report.heading(2, "Retrieval");
         report.table(Tables.fromRows(recallRows(result)));
+        String rerank = rerankVerdict(result);
+        if (!rerank.isEmpty()) {
+            report.paragraph(rerank);
+        }
         for (String direction : List.of("image->text", "text->image")) {
             report.chart("recall " + direction, recallChart(result, direction));
         }
@@ -137,6 +141,34 @@ final class Stage1Report {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + result.runDir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What ITM re-ranking did to recall@1 on each split, read against where the ITM loss ended: a
+     * matcher still at its prior H(1/3) cannot tell pairs apart, so its re-ranking is noise.
+     */
+    static String rerankVerdict(Stage1Result result) {
+        Double itm = result.losses().last().get("itm");
+        List<String> changes = new ArrayList<>();
+        for (SplitRetrieval r : result.retrieval().values()) {
+            if (r.rerankK() > 0) {
+                changes.add(String.format(Locale.ROOT, "%s %+.3f / %+.3f", r.split().name().toLowerCase(Locale.ROOT),
+                        r.reranked().imageToText(1) - r.itc().imageToText(1),
+                        r.reranked().textToImage(1) - r.itc().textToImage(1)));
+            }
+        }
+        if (changes.isEmpty() || itm == null) {
+            return "";
+        }
+        String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes) + ". ";
+        if (itm > ITM_PRIOR - 0.01) {
+            return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, at its prior H(1/3) = %.3f: the"
+                    + " matcher has not yet learned to read a pair, so its scores are noise and re-ranking cannot be"
+                    + " trusted in this run (a from-scratch Q-Former's ITM sits on this plateau for hundreds of"
+                    + " steps; see ExperimentConfig).", itm, ITM_PRIOR);
+        }
+        return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, below its prior H(1/3) = %.3f: the"
+                + " matcher reads the pairs.", itm, ITM_PRIOR);
     }
 
     private static List<Map<String, Object>> recallRows(Stage1Result result) {

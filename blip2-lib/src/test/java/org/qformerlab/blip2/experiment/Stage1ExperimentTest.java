@@ -45,6 +45,8 @@ class Stage1ExperimentTest {
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
         }
         assertTrue(report.contains("ITC+ITM") && report.contains("compositional"), report);
+        assertTrue(report.contains("ITM re-ranking changed recall@1") && report.contains("H(1/3)"),
+                "the report must say what re-ranking did and read it against the ITM prior: " + report);
 
         // the config as run has the widths the encoder and the tokenizer imply, and reads back
         ExperimentConfig asRun = ExperimentConfig.read(run.resolve("config.json"), ExperimentConfig.embedded());
