@@ -52,6 +52,11 @@ class ShippedStudiesTest {
             String steps = spec.kind().equals("stage2") ? "stage2.train.steps" : "train.steps";
             assertEquals(20, spec.quickSet().get(steps).asInt(), f + ": quick." + steps);
             assertEquals(VARIANTS.get(f), spec.variants().size(), f);
+            // every run of the study and of its quick mode is a valid config of its experiment (this
+            // is what `ablate --plan` checks; 64 queries once failed it only when the study started)
+            Study study = Study.load(file);
+            assertEquals(VARIANTS.get(f) * 3, study.plans(false, Path.of("unused")).size(), f);
+            assertEquals(VARIANTS.get(f), study.plans(true, Path.of("unused")).size(), f);
         }
     }
 
