@@ -22,6 +22,11 @@ final class StudyReport {
         MarkdownReport report = new MarkdownReport("Ablation: " + spec.name() + (quick ? " (quick)" : ""));
         report.paragraph("**Question.** " + spec.question().strip());
         report.paragraph("**Answer.** " + answers.get(0));
+        PaperClaim paper = spec.paper();
+        if (paper != null) {
+            report.paragraph("**Against the paper.** " + paper.finding().strip() + " Here: "
+                    + Verdict.againstPaper(paper, spec.metric(paper.metric()), tables.stats(paper.metric())));
+        }
         if (quick) {
             report.paragraph("*Quick run (`--quick`): fewer steps and seeds than the study; a smoke test, not evidence.*");
         }

@@ -64,6 +64,8 @@ import org.qformerlab.blip2.config.ConfigException;
  * @param quick the overrides of {@code --quick}
  * @param parallel how many runs may execute at once, each in its own process (default 1)
  * @param notes free text printed under the question in the report
+ * @param paper optional: the paper's finding as a comparison of two variants, which the report
+ *     checks against this study's numbers ({@link PaperClaim})
  */
 public record StudySpec(
         String name,
@@ -79,7 +81,8 @@ public record StudySpec(
         PlotSpec plots,
         QuickSpec quick,
         Integer parallel,
-        String notes) {
+        String notes,
+        PaperClaim paper) {
 
     /** The config paths the seed goes to: {@link #seedPath()} split at commas. */
     public List<String> seedPaths() {
@@ -219,6 +222,16 @@ public record StudySpec(
         for (Variant v : variants) {
             require(slugs.add(v.slug()), s + "two variants share the folder name '" + v.slug() + "' (variant '"
                     + v.name() + "'); give the axes distinct labels");
+        }
+        if (paper != null) {
+            List<String> names = variants.stream().map(Variant::name).toList();
+            require(paper.finding() != null && !paper.finding().isBlank(), s + "paper.finding is missing: state the paper's finding");
+            for (String[] f : new String[][] {{"paper.better", paper.better()}, {"paper.worse", paper.worse()}}) {
+                require(names.contains(f[1]), s + f[0] + " names '" + f[1] + "', which is not a variant; the variants are " + names);
+            }
+            require(!paper.better().equals(paper.worse()), s + "paper.better and paper.worse are the same variant");
+            require(metric(paper.metric()) != null, s + "paper.metric names '" + paper.metric()
+                    + "', which is not among the metrics " + metricNames);
         }
     }
 

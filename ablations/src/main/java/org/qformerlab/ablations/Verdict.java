@@ -90,6 +90,37 @@ public final class Verdict {
                 difference(a, c), se(a, c), seeds(a, c));
     }
 
+    /**
+     * Whether these numbers confirm the paper's finding: {@code claim.better} beats {@code claim.worse}
+     * on the claim's metric by more than {@link #STANDARD_ERRORS} standard errors (confirmed), leads
+     * within the seed spread (same direction, not established), trails within it (not reproduced), or
+     * trails beyond it (reversed).
+     */
+    public static String againstPaper(PaperClaim claim, MetricSpec metric, Map<String, SampleStats> stats) {
+        SampleStats a = stats.get(claim.better());
+        SampleStats b = stats.get(claim.worse());
+        if (a == null || b == null || a.n() == 0 || b.n() == 0) {
+            return "Cannot check the paper's finding: " + (a == null || a.n() == 0 ? claim.better() : claim.worse())
+                    + " has no finished runs.";
+        }
+        double sign = metric.better() == Better.HIGHER ? 1 : -1;
+        double lead = sign * (a.mean() - b.mean());
+        String numbers = String.format(Locale.ROOT, "%s %s ± %s vs %s %s ± %s on %s (difference %s ± %s over %s)",
+                claim.better(), num(a.mean()), num(a.std()), claim.worse(), num(b.mean()), num(b.std()), metric.name(),
+                num(a.mean() - b.mean()), se(a, b), seeds(a, b));
+        String verdict;
+        if (a.n() < 2 || b.n() < 2) {
+            verdict = "the seed spread is unknown, so no conclusion";
+        } else if (beats(a, b)) {
+            verdict = lead > 0 ? "**confirmed**: the paper's direction, beyond the seed spread"
+                    : "**reversed**: the opposite of the paper's direction, beyond the seed spread";
+        } else {
+            verdict = lead > 0 ? "**not established**: the paper's direction, but within the seed spread"
+                    : "**not reproduced**: the opposite direction, within the seed spread";
+        }
+        return numbers + ": " + verdict + ".";
+    }
+
     /** True when the difference of means exceeds {@link #STANDARD_ERRORS} standard errors. */
     private static boolean beats(SampleStats a, SampleStats b) {
         if (a.n() < 2 || b.n() < 2) {

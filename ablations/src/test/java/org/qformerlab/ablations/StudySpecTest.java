@@ -158,6 +158,16 @@ class StudySpecTest {
     }
 
     @Test
+    void aPaperClaimMustNameTwoVariantsAndAMetricOfTheStudy() {
+        String grid = "grid:\n  - {path: model.width, values: [1, 2]}\n";
+        assertTrue(error(grid + "paper: {finding: x, better: width=9, worse: width=1, metric: score}\n")
+                .contains("paper.better names 'width=9', which is not a variant"));
+        assertTrue(error(grid + "paper: {finding: x, better: width=2, worse: width=1, metric: loss}\n")
+                .contains("paper.metric names 'loss'"));
+        study(grid + "paper: {finding: x, better: width=2, worse: width=1, metric: score}\n");
+    }
+
+    @Test
     void noAxesGivesOneBaseVariant() {
         assertEquals(List.of("base"), study("seeds: 2\n").variants().stream().map(Variant::name).toList());
     }

@@ -1,6 +1,7 @@
 package org.qformerlab.ablations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,5 +69,28 @@ class VerdictTest {
                 Verdict.answer(R1, two("A", new double[] {40}, "B", new double[] {45})));
         assertEquals("Cannot answer on i2t_r1: only 1 of 2 variants have results (see the failed runs).",
                 Verdict.answer(R1, two("A", new double[] {40, 41}, "B", new double[] {})));
+    }
+
+    @Test
+    void thePapersFindingIsConfirmedReversedOrLeftOpenByTheSeedSpread() {
+        PaperClaim claim = new PaperClaim("ITG helps.", "ITC+ITM+ITG", "ITC+ITM", "i2t_r1");
+        // 44 vs 40, se 0.8165: beyond the spread
+        assertTrue(Verdict.againstPaper(claim, R1, two("ITC+ITM", new double[] {39, 40, 41}, "ITC+ITM+ITG",
+                new double[] {43, 44, 45})).endsWith("**confirmed**: the paper's direction, beyond the seed spread."));
+        assertTrue(Verdict.againstPaper(claim, R1, two("ITC+ITM", new double[] {43, 44, 45}, "ITC+ITM+ITG",
+                new double[] {39, 40, 41})).endsWith("**reversed**: the opposite of the paper's direction, beyond the seed spread."));
+        // 41 vs 40 with std 2: se 1.633, within the spread either way
+        String same = Verdict.againstPaper(claim, R1, two("ITC+ITM", new double[] {38, 40, 42}, "ITC+ITM+ITG",
+                new double[] {39, 41, 43}));
+        assertEquals("ITC+ITM+ITG 41 ± 2 vs ITC+ITM 40 ± 2 on i2t_r1 (difference 1 ± 1.633 over 3 seeds): "
+                + "**not established**: the paper's direction, but within the seed spread.", same);
+        assertTrue(Verdict.againstPaper(claim, R1, two("ITC+ITM", new double[] {39, 41, 43}, "ITC+ITM+ITG",
+                new double[] {38, 40, 42})).contains("**not reproduced**"));
+        // lower is better flips what "the paper's direction" means
+        PaperClaim loss = new PaperClaim("Stage 1 lowers the loss.", "A", "B", "loss");
+        assertTrue(Verdict.againstPaper(loss, new MetricSpec("loss", Better.LOWER),
+                two("A", new double[] {1.0, 1.1, 0.9}, "B", new double[] {2.0, 2.1, 1.9})).contains("**confirmed**"));
+        assertTrue(Verdict.againstPaper(claim, R1, two("ITC+ITM", new double[] {1, 2}, "other", new double[] {1, 2}))
+                .startsWith("Cannot check the paper's finding: ITC+ITM+ITG has no finished runs"));
     }
 }

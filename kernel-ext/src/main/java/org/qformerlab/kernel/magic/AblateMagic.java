@@ -135,7 +135,7 @@ public final class AblateMagic implements Magic {
         quick.forEach((path, value) -> quickSet.put(path, yaml(path, value)));
         return new StudySpec(spec.name(), spec.question(), spec.kind(), spec.baseFile(), base, spec.grid(), spec.zip(),
                 spec.seeds(), spec.seedPath(), spec.metrics(), spec.plots(), new QuickSpec(quickSet, spec.quick().seeds()),
-                spec.parallel(), spec.notes());
+                spec.parallel(), spec.notes(), spec.paper());
     }
 
     /**
