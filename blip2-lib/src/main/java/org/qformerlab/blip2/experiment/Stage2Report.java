@@ -91,13 +91,16 @@ public final class Stage2Report {
             row.put("relation correct", r.attributes().relation());
             row.put("LM loss first", r.losses().first().get("total"));
             row.put("LM loss last", r.losses().last().get("total"));
+            row.put("image worth (nats/token)", r.conditioning().gain());
             row.put("train s", r.seconds().get("train"));
             rows.add(row);
         }
         report.table(Tables.fromRows(rows));
         report.paragraph("Attribute accuracy checks what a caption says against the scene: a colour word is right when"
                 + " an object of that colour (and of the shape it modifies) is there, a shape word when that shape is"
-                + " there, a relation when two named objects stand in it.");
+                + " there, a relation when two named objects stand in it. The image's worth is the test captions'"
+                + " LM loss behind another image's soft prompt minus behind their own: 0 means the LM ignores the"
+                + " image and writes from its text prior.");
 
         report.heading(level + 1, "Zero-shot VQA (exact match)");
         List<Map<String, Object>> vqaRows = new ArrayList<>();

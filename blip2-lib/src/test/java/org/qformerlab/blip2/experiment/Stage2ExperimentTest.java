@@ -90,7 +90,7 @@ class Stage2ExperimentTest {
         assertEquals(c.stage2().evalImages(), r.captionImages());
         assertEquals(c.stage2().examples(), r.examples().size());
         String report = Files.readString(run.resolve("report.md"));
-        assertTrue(report.contains("Zero-shot VQA") && report.contains("CIDEr-D"), report);
+        assertTrue(report.contains("Zero-shot VQA") && report.contains("CIDEr-D") && report.contains("image worth"), report);
         for (String fig : report.lines().filter(l -> l.startsWith("![")).toList()) {
             String file = fig.substring(fig.indexOf("](") + 2, fig.length() - 1);
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
