@@ -18,7 +18,7 @@ import org.qformerlab.blip2.nn.GradMode;
  * the LM writes from its text prior alone and any caption metric is the prior's. An
  * instruction-aware bridge reads the caption instruction, as when it captions.
  *
- * @param matched mean LM loss per caption token behind the caption's own image
+ * @param matched LM loss per caption token behind the caption's own image (mean over the batches)
  * @param mismatched the same captions behind another image
  */
 public record ImageConditioning(double matched, double mismatched) {
@@ -36,10 +36,8 @@ public record ImageConditioning(double matched, double mismatched) {
         int batches = 0;
         try (GradMode ignored = GradMode.off()) {
             for (int from = 0; from + 1 < images.size(); from += batch) {
+                // at least two images per chunk (the loop condition), so "the next image" is another one
                 List<Sample> chunk = images.subList(from, Math.min(images.size(), from + batch));
-                if (chunk.size() < 2) {
-                    break;
-                }
                 List<int[]> pairs = new ArrayList<>(); // {own image id, the next image's id}
                 List<String> captions = new ArrayList<>();
                 for (int j = 0; j < chunk.size(); j++) {
