@@ -1,6 +1,7 @@
 package org.qformerlab.bench;
 
 import static org.qformerlab.bench.Stage1Flops.feedForward;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.qformerlab.bench.Stage1Flops.linear;
 import static org.qformerlab.bench.Stage1Flops.selfAttention;
 
@@ -74,7 +75,7 @@ public final class FeaturesBenchmark implements Benchmark {
         double maxDiff;
         long bytes;
         try (NDManager root = NDManager.newBaseManager(env.device())) {
-            Engine.getInstance().setRandomSeed(1234);
+            Seeds.set(1234);
             VisionTransformer encoder = VisionTransformer.create(vc, root).freeze();
             EncoderImageFeatures direct = new EncoderImageFeatures(encoder, samples);
             encoded = epoch(config, env, direct, root);

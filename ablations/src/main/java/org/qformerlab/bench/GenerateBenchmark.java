@@ -1,6 +1,7 @@
 package org.qformerlab.bench;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -62,7 +63,7 @@ public final class GenerateBenchmark implements Benchmark {
         Run uncached;
         Run beam;
         try (NDManager root = NDManager.newBaseManager(env.device())) {
-            Engine.getInstance().setRandomSeed(1234);
+            Seeds.set(1234);
             Stage2Model model = Stage2Model.create(qc, opt, root);
             NDArray softPrompt;
             try (GradMode ignored = GradMode.off()) {

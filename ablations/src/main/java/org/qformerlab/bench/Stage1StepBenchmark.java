@@ -1,6 +1,7 @@
 package org.qformerlab.bench;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -51,7 +52,7 @@ public final class Stage1StepBenchmark implements Benchmark {
         PhaseClock clock = new PhaseClock();
         double loss;
         try (NDManager root = NDManager.newBaseManager(env.device())) {
-            Engine.getInstance().setRandomSeed(1234);
+            Seeds.set(1234);
             Blip2QFormer model = Blip2QFormer.create(qc, root);
             NDArray images = root.randomNormal(new Shape(config.batch(), config.patches(), qc.visionWidth()));
             RandomTexts texts = RandomTexts.of(root, config.batch(), config.textLength(), qc.clsTokenId(), 5,

@@ -1,6 +1,7 @@
 package org.qformerlab.bench;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -60,7 +61,7 @@ public final class Stage2StepBenchmark implements Benchmark {
         double loss;
         long trainableCount;
         try (NDManager root = NDManager.newBaseManager(env.device())) {
-            Engine.getInstance().setRandomSeed(1234);
+            Seeds.set(1234);
             Stage2Model model = Stage2Model.create(qc, opt, root);
             NDArray images = root.randomNormal(new Shape(config.batch(), config.patches(), qc.visionWidth()));
             RandomTexts texts = RandomTexts.of(root, config.batch(), config.textLength(), opt.bosTokenId(), 4,

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.experiment;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class Stage1Experiment {
             TextPadding padding = new TextPadding(tokenizer, resolved.qformer().maxTextLength());
 
             // 4. model and training
-            Engine.getInstance().setRandomSeed((int) resolved.train().seed());
+            Seeds.set(resolved.train().seed());
             Blip2QFormer model = Blip2QFormer.create(resolved.qformer(), root);
             log.printf("model: Q-Former hidden %d, %d layers, %d queries, %,d trainable parameters; device %s%n",
                     resolved.qformer().hiddenSize(), resolved.qformer().numLayers(), resolved.qformer().numQueries(),

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.experiment;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -132,7 +133,7 @@ public final class Stage2Experiment {
         ExperimentConfig resolved = new ExperimentConfig(config.data(), config.encoder(), qformer, config.objective(),
                 config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
         Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
-        Engine.getInstance().setRandomSeed((int) s2.train().seed());
+        Seeds.set(s2.train().seed());
         Bridge bridge = s2.bridge().create(qformer, patches(features, world, root), language.model().config().hiddenSize(),
                 QFormerBridge.OPT_PROJ);
         int maxText = textRoom(s2, bridge);

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.llm;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -84,7 +85,7 @@ public final class LanguagePretraining {
                     + " tokens, fewer than one window of maxPositions=" + window + ": add text or lower maxPositions");
         }
         long t0 = System.nanoTime();
-        Engine.getInstance().setRandomSeed((int) config.seed());
+        Seeds.set(config.seed());
         OptModel model = OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID),
                 manager);
         model.freezeParameters(false);

@@ -49,7 +49,7 @@ public final class MultiHeadAttention extends Module {
         }
         NDArray probs = scores.softmax(-1);
         if (training && dropout > 0) {
-            probs = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
+            probs = Dropout.apply(probs, dropout, true);
         }
         NDArray context = probs.matMul(kv.values()); // [B, h, S, d]
         Shape s = hidden.getShape();

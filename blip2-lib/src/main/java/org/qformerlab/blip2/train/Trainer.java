@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.train;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -137,7 +138,7 @@ public final class Trainer {
             long t0 = System.nanoTime();
             try (MetricsLog log = MetricsLog.open(metricsFile)) {
                 for (long step = start; step < config.steps(); step++) {
-                    Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + step));
+                    Seeds.set(config.seed() * 1_000_003L + step);
                     double lr = schedule.at(step);
                     double gradNorm;
                     try (NDManager scope = modelManager.newSubManager()) {

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.ndarray.NDArray;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class VisionBenchmark {
                 FeatureProbe.Result pretrained = FeatureProbe.run(cache, fit, scored, world.maxObjects(), manager);
                 FeatureProbe.Result random;
                 try (NDManager randomScope = manager.newSubManager()) {
-                    ai.djl.engine.Engine.getInstance().setRandomSeed((int) pretraining.seed());
+                    Seeds.set(pretraining.seed());
                     VisionTransformer init = VisionTransformer.create(vision, randomScope).freeze();
                     random = FeatureProbe.run(new EncoderImageFeatures(init, all), fit, scored, world.maxObjects(), manager);
                 }

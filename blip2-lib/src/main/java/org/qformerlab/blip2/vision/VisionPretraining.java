@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -70,7 +71,7 @@ public final class VisionPretraining {
         }
         long t0 = System.nanoTime();
         float[] losses = new float[config.steps()];
-        Engine.getInstance().setRandomSeed((int) config.seed());
+        Seeds.set(config.seed());
         try (NDManager work = manager.newSubManager()) {
             MaskedAutoencoder mae = MaskedAutoencoder.create(vision, config, work);
             List<Parameter> trainable = List.copyOf(mae.namedParameters().values());

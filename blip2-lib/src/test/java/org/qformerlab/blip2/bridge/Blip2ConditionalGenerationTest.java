@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -91,7 +92,7 @@ class Blip2ConditionalGenerationTest {
     private static void roundTrip(Path dir, boolean sharded) throws Exception {
         try (NDManager m = NDManager.newBaseManager(); NDManager m2 = NDManager.newBaseManager();
                 HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.load(dir)) {
-            Engine.getInstance().setRandomSeed(11);
+            Seeds.set(11);
             Blip2ConditionalGeneration model = Blip2ConditionalGeneration.create(Blip2Config.read(dir), m);
             Map<String, NDArray> written = Weights.tensors(model, model.huggingFaceNames());
             if (sharded) {

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,7 +69,7 @@ class BridgesTest {
     @EnumSource(BridgeType.class)
     void gradientsReachEveryTrainableBridgeParameterAndTheFrozenLlmGetsNone(BridgeType type) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(11);
+            Seeds.set(11);
             Stage2Model model = model(BridgeConfig.of(type), m);
             NDArray image = m.randomNormal(new Shape(2, PATCHES, Q.visionWidth()));
             NDArray ids = m.create(new long[] {2, 7, 8, 9, 2, 5, 6, 1}, new Shape(2, 4));
@@ -103,7 +104,7 @@ class BridgesTest {
     @Test
     void theInstructionAwareQFormersQueriesFollowTheInstructionAndThePlainOnesDoNot() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(4);
+            Seeds.set(4);
             QFormerBridge instructed = QFormerBridge.instructionAware(Q, 16, QFormerBridge.OPT_PROJ);
             instructed.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
             QFormerBridge plain = new QFormerBridge(Q, 16, QFormerBridge.OPT_PROJ);

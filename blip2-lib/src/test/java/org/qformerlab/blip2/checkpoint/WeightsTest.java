@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,9 +38,9 @@ class WeightsTest {
     @Test
     void lavisRoundTripIsExact() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(1);
+            Seeds.set(1);
             Blip2QFormer a = Blip2QFormer.create(QFormerConfig.tiny(), m);
-            Engine.getInstance().setRandomSeed(2);
+            Seeds.set(2);
             Blip2QFormer b = Blip2QFormer.create(QFormerConfig.tiny(), m);
             Path f = dir.resolve("lavis.safetensors");
             Weights.save(a, f, NameMap.LAVIS);
@@ -71,9 +72,9 @@ class WeightsTest {
     @Test
     void huggingFaceRoundTripIsExact() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(1);
+            Seeds.set(1);
             Blip2QFormer a = Blip2QFormer.create(QFormerConfig.tiny(), m);
-            Engine.getInstance().setRandomSeed(2);
+            Seeds.set(2);
             Blip2QFormer b = Blip2QFormer.create(QFormerConfig.tiny(), m);
             Path f = dir.resolve("hf.safetensors");
             Weights.save(a, f, NameMap.HUGGING_FACE);

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,7 @@ class Stage2BridgesTest {
         ShapesDataset world = ShapesWorld.generate(c.data());
         try (NDManager m = NDManager.newBaseManager()) {
             LanguageModelCache.Entry lm = LanguageModelCache.pretrainOrLoad(c.stage2().language(), world, cache, m, null);
-            Engine.getInstance().setRandomSeed(5);
+            Seeds.set(5);
             var q = c.resolved(208, lm.tokenizer().vocabSize()).qformer();
             Stage2Model model = Stage2Experiment.model(c.stage2().bridge().create(q, 16,
                     lm.model().config().hiddenSize(), QFormerBridge.OPT_PROJ), lm.model(), m);

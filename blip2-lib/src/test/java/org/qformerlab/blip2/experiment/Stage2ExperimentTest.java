@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -128,7 +129,7 @@ class Stage2ExperimentTest {
         ShapesDataset world = ShapesWorld.generate(c.data());
         try (NDManager m = NDManager.newBaseManager()) {
             LanguageModelCache.Entry lm = LanguageModelCache.pretrainOrLoad(c.stage2().language(), world, cache, m, null);
-            Engine.getInstance().setRandomSeed(5);
+            Seeds.set(5);
             Stage2Model model = Stage2Experiment.model(c.resolved(208, 30).qformer(), lm.model(), m);
             LanguageText text = new LanguageText(lm.tokenizer(), 40);
             var samples = world.split(org.qformerlab.blip2.data.Split.TRAIN).subList(0, 4);
@@ -164,7 +165,7 @@ class Stage2ExperimentTest {
         ShapesDataset world = ShapesWorld.generate(c.data());
         try (NDManager m = NDManager.newBaseManager()) {
             LanguageModelCache.Entry lm = LanguageModelCache.pretrainOrLoad(c.stage2().language(), world, cache, m, null);
-            Engine.getInstance().setRandomSeed(8);
+            Seeds.set(8);
             Stage2Model model = Stage2Experiment.model(c.resolved(208, 30).qformer(), lm.model(), m);
             LanguageText text = new LanguageText(lm.tokenizer(), 40);
             Instructions instructions = new Instructions(lm.tokenizer(), c.resolved(208, 30).qformer().maxTextLength());
@@ -210,7 +211,7 @@ class Stage2ExperimentTest {
         try (NDManager m = NDManager.newBaseManager()) {
             LanguageModelCache.Entry lm =
                     LanguageModelCache.pretrainOrLoad(c.stage2().language(), world, cache, m, null);
-            Engine.getInstance().setRandomSeed(3);
+            Seeds.set(3);
             var q = c.resolved(208, 30).qformer();
             Stage2Model model = Stage2Experiment.model(q, lm.model(), m);
             LanguageText text = new LanguageText(lm.tokenizer(), 40);

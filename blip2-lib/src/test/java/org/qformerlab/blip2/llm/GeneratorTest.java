@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.llm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,7 +26,7 @@ class GeneratorTest {
 
     /** A random tiny OPT whose logits are peaked enough to make argmax ties impossible. */
     private static OptModel randomOpt(NDManager m) {
-        Engine.getInstance().setRandomSeed(7);
+        Seeds.set(7);
         OptModel opt = OptModel.create(OptConfig.tiny(), m);
         try (GradMode ignored = GradMode.off()) {
             opt.namedParameters().forEach((name, p) -> {
@@ -39,7 +40,7 @@ class GeneratorTest {
 
     /** Two rows of 5 prefix embeddings; the second row is left-padded by 2. */
     private static NDArray[] prefix(NDManager m) {
-        Engine.getInstance().setRandomSeed(11);
+        Seeds.set(11);
         NDArray embeds = m.randomNormal(new Shape(2, 5, OptConfig.tiny().hiddenSize()));
         NDArray mask = m.create(new long[] {1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, new Shape(2, 5));
         return new NDArray[] {embeds, mask};

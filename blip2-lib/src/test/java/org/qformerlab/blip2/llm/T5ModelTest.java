@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.llm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ class T5ModelTest {
     private static final T5Config C = T5Config.tiny();
 
     private static T5Model randomT5(NDManager m) {
-        Engine.getInstance().setRandomSeed(3);
+        Seeds.set(3);
         T5Model t5 = T5Model.create(C, m);
         try (GradMode ignored = GradMode.off()) {
             t5.namedParameters().forEach((name, p) -> {
@@ -115,7 +116,7 @@ class T5ModelTest {
     void encoderDecoderGenerationWithCacheEqualsWithout() {
         try (NDManager m = NDManager.newBaseManager()) {
             T5Model t5 = randomT5(m);
-            Engine.getInstance().setRandomSeed(5);
+            Seeds.set(5);
             NDArray enc = m.randomNormal(new Shape(2, 4, C.dModel()));
             NDArray encMask = m.create(new long[] {1, 1, 1, 1, 1, 1, 0, 0}, new Shape(2, 4));
             CausalLm dec = t5.decoderFor(t5.encode(enc, encMask, false), encMask);

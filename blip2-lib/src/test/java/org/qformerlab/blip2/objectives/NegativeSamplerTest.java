@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.objectives;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class NegativeSamplerTest {
 
     @Test
     void hardNegativesFollowTheSoftmaxOfTheSimilaritiesWithoutThePositive() {
-        Engine.getInstance().setRandomSeed(3);
+        Seeds.set(3);
         try (NDManager m = NDManager.newBaseManager()) {
             // row 0: its own image scores highest (5), image 1 scores ln 3 above images 2 and 3
             float l3 = (float) Math.log(3);
@@ -58,7 +59,7 @@ class NegativeSamplerTest {
 
     @Test
     void randomNegativesAreUniformOverTheOtherPairs() {
-        Engine.getInstance().setRandomSeed(4);
+        Seeds.set(4);
         try (NDManager m = NDManager.newBaseManager()) {
             float[] scores = {5, 9, 0, -9, 0, 5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5};
             double[] f = frequencies(new RandomNegativeSampler(), m, scores, 4);

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.objectives;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class TrainingSanityTest {
      */
     @Test
     void lossOnOneBatchFallsByNinetyPercent() {
-        Engine.getInstance().setRandomSeed(11);
+        Seeds.set(11);
         try (NDManager m = NDManager.newBaseManager()) {
             QFormerConfig c = QFormerConfig.tiny();
             Blip2QFormer model = Blip2QFormer.create(c, m);
@@ -79,7 +80,7 @@ class TrainingSanityTest {
 
     @Test
     void frozenParametersGetNoGradientAndNoUpdate() {
-        Engine.getInstance().setRandomSeed(3);
+        Seeds.set(3);
         try (NDManager m = NDManager.newBaseManager()) {
             QFormerConfig c = QFormerConfig.tiny();
             Blip2QFormer model = Blip2QFormer.create(c, m);

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.qformer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +28,7 @@ class MaskSemanticsTest {
 
     @BeforeEach
     void setUp() {
-        Engine.getInstance().setRandomSeed(7);
+        Seeds.set(7);
         m = NDManager.newBaseManager();
         model = Blip2QFormer.create(QFormerConfig.tiny(), m);
         enc = model.encoder();
@@ -86,7 +87,7 @@ class MaskSemanticsTest {
     }
 
     private NDArray image(int seed) {
-        Engine.getInstance().setRandomSeed(seed);
+        Seeds.set(seed);
         return m.randomNormal(new Shape(2, 5, QFormerConfig.tiny().visionWidth()));
     }
 

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.testing;
 
 import ai.djl.engine.Engine;
+import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -29,7 +30,7 @@ public final class TinyStage1 {
     public TinyStage1(NDManager m, int pairs, int batch, long seed) {
         this.pairs = pairs;
         this.batch = batch;
-        Engine.getInstance().setRandomSeed((int) seed);
+        Seeds.set(seed);
         images = m.randomNormal(new Shape(pairs, 5, config.visionWidth()));
         ids = m.randomInteger(5, config.vocabSize(), new Shape(pairs, 6), DataType.INT64);
         ids.set(new NDIndex(":, 0"), (long) config.clsTokenId());
@@ -44,7 +45,7 @@ public final class TinyStage1 {
     }
 
     public Blip2QFormer model(NDManager m, long seed) {
-        Engine.getInstance().setRandomSeed((int) seed);
+        Seeds.set(seed);
         return Blip2QFormer.create(config, m);
     }
 

@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.qformerlab.blip2.nn.Seeds;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -36,7 +37,7 @@ class AdamWTest {
 
     @Test
     void twoStepsMatchTorchAdamW() {
-        Engine.getInstance().setRandomSeed(3);
+        Seeds.set(3);
         try (NDManager m = NDManager.newBaseManager()) {
             Dense dense = new Dense(3, 2);
             dense.initialize(m, DataType.FLOAT32);
@@ -84,7 +85,7 @@ class AdamWTest {
 
     @Test
     void clippingScalesToTheGlobalNorm() {
-        Engine.getInstance().setRandomSeed(4);
+        Seeds.set(4);
         try (NDManager m = NDManager.newBaseManager()) {
             Dense dense = new Dense(3, 2);
             dense.initialize(m, DataType.FLOAT32);

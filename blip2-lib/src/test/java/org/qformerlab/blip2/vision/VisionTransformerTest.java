@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.vision;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +28,7 @@ class VisionTransformerTest {
     private static final VisionConfig TINY = VisionConfig.tiny(); // 32x32, patch 8, width 32, 2 blocks, 4 heads
 
     private static VisionTransformer model(NDManager m, long seed) {
-        Engine.getInstance().setRandomSeed((int) seed);
+        Seeds.set(seed);
         return VisionTransformer.create(TINY, m);
     }
 
@@ -106,7 +107,7 @@ class VisionTransformerTest {
     @Test
     void attentionFusesQueryKeyValueWithAZeroKeyBias() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(3);
+            Seeds.set(3);
             VisionAttention attention = new VisionAttention(8, 2);
             attention.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
             Map<String, Parameter> p = attention.namedParameters();
@@ -188,7 +189,7 @@ class VisionTransformerTest {
             NDArray pixels = m.randomNormal(new Shape(2, 3, 32, 32));
             Path file = dir.resolve("vit.safetensors");
             vit.save(file);
-            Engine.getInstance().setRandomSeed(99);
+            Seeds.set(99);
             VisionTransformer loaded = VisionTransformer.load(TINY, file, m);
             assertArrayEquals(vit.features(pixels).toFloatArray(), loaded.features(pixels).toFloatArray());
         }
