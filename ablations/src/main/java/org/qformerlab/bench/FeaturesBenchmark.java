@@ -1,11 +1,9 @@
 package org.qformerlab.bench;
 
 import static org.qformerlab.bench.Stage1Flops.feedForward;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.qformerlab.bench.Stage1Flops.linear;
 import static org.qformerlab.bench.Stage1Flops.selfAttention;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.awt.image.BufferedImage;
@@ -22,6 +20,7 @@ import java.util.stream.Stream;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.experiment.ImageFeatures;
 import org.qformerlab.blip2.nn.Precision;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.vision.EncoderImageFeatures;
 import org.qformerlab.blip2.vision.FeatureCache;
 import org.qformerlab.blip2.vision.VisionConfig;

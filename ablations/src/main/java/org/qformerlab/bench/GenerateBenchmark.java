@@ -1,7 +1,5 @@
 package org.qformerlab.bench;
 
-import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -15,6 +13,7 @@ import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.OptConfig;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Precision;
+import org.qformerlab.blip2.nn.Seeds;
 
 /**
  * Captioning speed of BLIP-2 OPT: the frozen OPT ({@link BenchConfig#opt}) decodes {@code textLength}

@@ -1,7 +1,6 @@
 package org.qformerlab.bench;
 
 import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -11,11 +10,11 @@ import java.util.List;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.nn.Precision;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.Stage1Objective;
 import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.AdamW;
-import org.qformerlab.blip2.train.GradientClipping;
 
 /**
  * One full stage-1 training step, as the trainer runs it: the forward pass of ITC + ITM + ITG
@@ -57,8 +56,7 @@ public final class Stage1StepBenchmark implements Benchmark {
             NDArray images = root.randomNormal(new Shape(config.batch(), config.patches(), qc.visionWidth()));
             RandomTexts texts = RandomTexts.of(root, config.batch(), config.textLength(), qc.clsTokenId(), 5,
                     qc.vocabSize(), qc.padTokenId());
-            List<Parameter> trainable = model.namedParameters().values().stream()
-                    .filter(Parameter::requiresGradient).toList();
+            List<Parameter> trainable = StepLoop.trainable(model.namedParameters());
             Stage1Objective objective = new Stage1Objective(ObjectiveConfig.blip2()).onPhase(clock::mark);
             try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.999, 1e-8, 0.05)) {
                 float[] last = {Float.NaN};
@@ -71,10 +69,7 @@ public final class Stage1StepBenchmark implements Benchmark {
                             last[0] = out.total().getFloat();
                         }
                         clock.mark("backward");
-                        GradientClipping.clip(trainable, 1.0, scope);
-                        clock.mark("clip");
-                        optimizer.step(1e-4);
-                        clock.mark("adamw");
+                        StepLoop.update(trainable, optimizer, scope, clock);
                     }
                 });
                 loss = last[0];

@@ -1,7 +1,6 @@
 package org.qformerlab.bench;
 
 import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,8 +13,8 @@ import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.llm.OptConfig;
 import org.qformerlab.blip2.nn.Precision;
 import org.qformerlab.blip2.nn.Scopes;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.AdamW;
-import org.qformerlab.blip2.train.GradientClipping;
 
 /**
  * One stage-2 training step of BLIP-2 OPT ({@link Stage2Model}), as a trainer runs it: the
@@ -66,8 +65,7 @@ public final class Stage2StepBenchmark implements Benchmark {
             NDArray images = root.randomNormal(new Shape(config.batch(), config.patches(), qc.visionWidth()));
             RandomTexts texts = RandomTexts.of(root, config.batch(), config.textLength(), opt.bosTokenId(), 4,
                     opt.vocabSize(), opt.padTokenId());
-            List<Parameter> trainable = model.namedParameters().values().stream()
-                    .filter(Parameter::requiresGradient).toList();
+            List<Parameter> trainable = StepLoop.trainable(model.namedParameters());
             trainableCount = trainable.stream().mapToLong(p -> p.getArray().size()).sum();
             try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.999, 1e-8, 0.05)) {
                 float[] last = {Float.NaN};
@@ -84,10 +82,7 @@ public final class Stage2StepBenchmark implements Benchmark {
                             gc.backward(out.loss());
                         }
                         clock.mark("backward");
-                        GradientClipping.clip(trainable, 1.0, scope);
-                        clock.mark("clip");
-                        optimizer.step(1e-4);
-                        clock.mark("adamw");
+                        StepLoop.update(trainable, optimizer, scope, clock);
                     }
                 });
                 loss = last[0];

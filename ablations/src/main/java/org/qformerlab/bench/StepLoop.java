@@ -1,7 +1,13 @@
 package org.qformerlab.bench;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.List;
+import java.util.Map;
+import org.qformerlab.blip2.train.AdamW;
+import org.qformerlab.blip2.train.GradientClipping;
 
 /**
  * The timing discipline every step benchmark shares: {@code warmup} untimed steps (the engine
@@ -41,5 +47,18 @@ final class StepLoop {
             }
         }
         return timings;
+    }
+
+    /** The parameters a step updates: those that require gradients (frozen ones never do). */
+    static List<Parameter> trainable(Map<String, Parameter> parameters) {
+        return parameters.values().stream().filter(Parameter::requiresGradient).toList();
+    }
+
+    /** How every timed training step ends: clip the gradient norm to 1, then AdamW, each on the clock. */
+    static void update(List<Parameter> trainable, AdamW optimizer, NDManager scope, PhaseClock clock) {
+        GradientClipping.clip(trainable, 1.0, scope);
+        clock.mark("clip");
+        optimizer.step(1e-4);
+        clock.mark("adamw");
     }
 }

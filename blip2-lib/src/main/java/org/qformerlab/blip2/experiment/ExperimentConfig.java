@@ -74,11 +74,15 @@ import org.qformerlab.blip2.train.TrainConfig;
  * by -0.017 to +0.008. What was ruled out, 400-800 steps each: false hard negatives (partial
  * captions such as "three shapes" fit many images) are not the cause, since
  * {@code objective.itmNegatives = RANDOM} stays at 0.636 too; nor is its weight
- * ({@code itmWeight = 3}, hard or random negatives: 0.636 after 500 steps). ITM alone
- * ({@code itcWeight = itgWeight = 0}) does learn, but only after a plateau of about 350 steps
- * (0.636 -> 0.56). The plateau is the symmetric start of a from-scratch Q-Former: matching needs
- * queries whose cross-attention depends on the text, which uniform attention at initialisation does
- * not give. BLIP-2 starts from BERT-base, whose attention is already sharp. The pretrained ViT does
+ * ({@code itmWeight = 3}, hard or random negatives: 0.636 after 500 steps; {@code itmWeight = 10}:
+ * 0.636 after 500 steps). ITM alone ({@code itcWeight = itgWeight = 0}) does learn, but only after a
+ * plateau of about 350 steps (0.636 -> 0.56). What holds it at the prior is ITC: over 400 steps with
+ * random negatives, ITM beside ITG alone left the prior at step 275 (0.587 at step 375), while ITM
+ * beside ITC alone stayed at 0.635. A reading consistent with this (not proven): ITC trains the
+ * queries' self-attention on queries only, so it grows sharp among the queries, and in the ITM pass,
+ * where the text joins as extra keys, the queries give the text too little weight for the matching
+ * signal to grow; since even weight 10 does not help, it is not a matter of gradient size. BLIP-2
+ * starts from BERT-base, whose attention already reads text, and trains for 250k steps. The pretrained ViT does
  * not help here either: with {@code encoder.type = VIT} validation recall@1 after 200 steps was
  * 0.02 / 0.04 against 0.09 / 0.10 on pixel patches, which is why the preset keeps pixel patches.
  *

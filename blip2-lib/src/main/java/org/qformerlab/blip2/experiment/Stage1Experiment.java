@@ -1,7 +1,5 @@
 package org.qformerlab.blip2.experiment;
 
-import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -23,6 +21,7 @@ import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.Stage1Objective;
 import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;

@@ -1,7 +1,5 @@
 package org.qformerlab.blip2.experiment;
 
-import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -42,6 +40,7 @@ import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.OptModel;
 import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.train.Checkpoints;
 import org.qformerlab.blip2.train.Trainer;

@@ -92,7 +92,7 @@ public final class LanguageModelCache {
                     OptModel lm = OptModel.create(
                             config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
                     Weights.load(lm, model, OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
-                    print(log, "language: loaded the pretrained language model from " + folder);
+                    CacheKeys.print(log, "language: loaded the pretrained language model from " + folder);
                     return new Entry(lm, tokenizer, folder, false, stored);
                 }
                 problem = "its config.json describes another language model";
@@ -100,12 +100,12 @@ public final class LanguageModelCache {
                 problem = e.getMessage();
             }
             owner.close();
-            print(log, "language: the cached language model in " + folder + " cannot be used (" + problem
+            CacheKeys.print(log, "language: the cached language model in " + folder + " cannot be used (" + problem
                     + "); pretraining it again");
         }
         List<String> texts = texts(data.split(Split.TRAIN));
         WordTokenizer tokenizer = WordTokenizer.fromTexts(texts);
-        print(log, "language: pretraining an OPT (" + config.numLayers() + " layers, hidden " + config.hiddenSize()
+        CacheKeys.print(log, "language: pretraining an OPT (" + config.numLayers() + " layers, hidden " + config.hiddenSize()
                 + ", vocabulary " + tokenizer.vocabSize() + ", " + config.steps() + " steps of " + config.batchSize()
                 + " windows of " + config.maxPositions() + " tokens) on the " + texts.size()
                 + " training texts alone; it will be cached in " + folder);
@@ -127,7 +127,7 @@ public final class LanguageModelCache {
         out.put("firstLoss", result.firstLoss(20));
         out.put("lastLoss", result.lastLoss(20));
         Safetensors.AtomicFiles.writeString(record, Configs.toJson(out));
-        print(log, String.format(java.util.Locale.ROOT,
+        CacheKeys.print(log, String.format(java.util.Locale.ROOT,
                 "language: pretrained in %.1f s, next-token loss %.3f -> %.3f (uniform: ln %d = %.3f)",
                 result.seconds(), result.firstLoss(20), result.lastLoss(20), tokenizer.vocabSize(),
                 Math.log(tokenizer.vocabSize())));
@@ -138,16 +138,8 @@ public final class LanguageModelCache {
     private static ObjectNode key(LanguagePretrainConfig config, ShapesWorldConfig world) {
         ObjectNode key = Configs.JSON.createObjectNode();
         key.put("format", FORMAT);
-        ObjectNode recipe = Configs.JSON.valueToTree(config);
-        recipe.remove("logEvery");
-        key.set("language", recipe);
+        key.set("language", CacheKeys.recipe(config));
         key.set("world", Configs.JSON.valueToTree(world));
         return key;
-    }
-
-    private static void print(PrintStream log, String line) {
-        if (log != null) {
-            log.println(line);
-        }
     }
 }

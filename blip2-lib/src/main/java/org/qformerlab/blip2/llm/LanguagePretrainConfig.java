@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.llm;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
+import org.qformerlab.blip2.train.TrainConfig;
 
 /**
  * The embedded default's frozen language model: an OPT of this shape, pretrained once on the text
@@ -44,11 +45,7 @@ public record LanguagePretrainConfig(
                 c + "numHeads=" + numHeads + " must be positive and divide hiddenSize=" + hiddenSize);
         require(maxPositions >= 8, c + "maxPositions=" + maxPositions
                 + " must be at least 8: it bounds soft prompt + text; take numQueries + the longest text + 2");
-        require(steps > 0, c + "steps=" + steps + " must be at least 1");
-        require(batchSize > 0, c + "batchSize=" + batchSize + " must be at least 1");
-        require(learningRate > 0, c + "learningRate=" + learningRate + " must be positive");
-        require(warmupSteps >= 0, c + "warmupSteps=" + warmupSteps + " must be >= 0");
-        require(weightDecay >= 0, c + "weightDecay=" + weightDecay + " must be >= 0");
+        TrainConfig.requireSchedule(c, steps, batchSize, learningRate, warmupSteps, weightDecay);
         require(logEvery > 0, c + "logEvery=" + logEvery + " must be at least 1");
     }
 

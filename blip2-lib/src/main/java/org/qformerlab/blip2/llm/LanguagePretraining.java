@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.llm;
 
 import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.CrossEntropy;
 import org.qformerlab.blip2.train.AdamW;
 import org.qformerlab.blip2.train.GradientClipping;

@@ -41,13 +41,9 @@ public record TrainConfig(
 
     public TrainConfig {
         String c = "TrainConfig.";
-        require(steps > 0, c + "steps=" + steps + " must be at least 1");
-        require(batchSize > 0, c + "batchSize=" + batchSize + " must be at least 1");
-        require(learningRate > 0, c + "learningRate=" + learningRate + " must be positive");
-        require(warmupSteps >= 0, c + "warmupSteps=" + warmupSteps + " must be >= 0");
+        requireSchedule(c, steps, batchSize, learningRate, warmupSteps, weightDecay);
         require(minLearningRateRatio >= 0 && minLearningRateRatio <= 1,
                 c + "minLearningRateRatio=" + minLearningRateRatio + " must be in [0, 1]");
-        require(weightDecay >= 0, c + "weightDecay=" + weightDecay + " must be >= 0");
         require(beta1 >= 0 && beta1 < 1, c + "beta1=" + beta1 + " must be in [0, 1)");
         require(beta2 >= 0 && beta2 < 1, c + "beta2=" + beta2 + " must be in [0, 1)");
         require(epsilon > 0, c + "epsilon=" + epsilon + " must be positive");
@@ -56,6 +52,19 @@ public record TrainConfig(
         require(checkpointEvery >= 0, c + "checkpointEvery=" + checkpointEvery + " must be >= 0");
         require(logEvery > 0, c + "logEvery=" + logEvery + " must be at least 1");
         require(device != null, c + "device must be auto, cpu, gpu or gpu:N");
+    }
+
+    /**
+     * The checks every training recipe shares (stage 1, stage 2 and the two pretrainings), with
+     * {@code prefix} naming the record in the message.
+     */
+    public static void requireSchedule(
+            String prefix, int steps, int batchSize, double learningRate, int warmupSteps, double weightDecay) {
+        require(steps > 0, prefix + "steps=" + steps + " must be at least 1");
+        require(batchSize > 0, prefix + "batchSize=" + batchSize + " must be at least 1");
+        require(learningRate > 0, prefix + "learningRate=" + learningRate + " must be positive");
+        require(warmupSteps >= 0, prefix + "warmupSteps=" + warmupSteps + " must be >= 0");
+        require(weightDecay >= 0, prefix + "weightDecay=" + weightDecay + " must be >= 0");
     }
 
     /** BLIP-2's stage-1 recipe scaled to the embedded default. */

@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.train;
 
 import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -17,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.report.MetricsLog;
 
 /**

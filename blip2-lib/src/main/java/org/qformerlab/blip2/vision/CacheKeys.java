@@ -1,6 +1,8 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,6 +35,23 @@ public final class CacheKeys {
             sha.update(e.getValue().toByteArray());
         }
         return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    }
+
+    /**
+     * A pretraining recipe as it enters a cache key: every field except {@code logEvery}, which
+     * changes only what is printed, not what is learned.
+     */
+    public static ObjectNode recipe(Object pretrainConfig) {
+        ObjectNode recipe = Configs.JSON.valueToTree(pretrainConfig);
+        recipe.remove("logEvery");
+        return recipe;
+    }
+
+    /** Prints a line about building a cache entry, when there is somewhere to print it. */
+    public static void print(PrintStream log, String line) {
+        if (log != null) {
+            log.println(line);
+        }
     }
 
     private static MessageDigest digest() {

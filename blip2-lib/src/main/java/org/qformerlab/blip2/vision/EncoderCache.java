@@ -60,7 +60,7 @@ public final class EncoderCache {
                 JsonNode stored = Configs.JSON.readTree(config.toFile());
                 if (stored.has("key") && Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
                     VisionTransformer encoder = VisionTransformer.load(vision, model, owner).freeze();
-                    print(log, "vision: loaded the pretrained image encoder from " + folder);
+                    CacheKeys.print(log, "vision: loaded the pretrained image encoder from " + folder);
                     return new Entry(encoder, folder, false);
                 }
                 problem = "its config.json describes another encoder";
@@ -68,11 +68,11 @@ public final class EncoderCache {
                 problem = e.getMessage();
             }
             owner.close();
-            print(log, "vision: the cached image encoder in " + folder + " cannot be used (" + problem
+            CacheKeys.print(log, "vision: the cached image encoder in " + folder + " cannot be used (" + problem
                     + "); pretraining it again");
         }
         int images = data.split(Split.TRAIN).size();
-        print(log, "vision: pretraining the image encoder (" + vision.layers() + " blocks, width " + vision.width()
+        CacheKeys.print(log, "vision: pretraining the image encoder (" + vision.layers() + " blocks, width " + vision.width()
                 + ", " + pretraining.steps() + " steps of " + pretraining.batchSize() + ") on the " + images
                 + " training images; it will be cached in " + folder);
         PixelBank bank = PixelBank.render(data.split(Split.TRAIN), vision.imageSize());
@@ -94,16 +94,8 @@ public final class EncoderCache {
         ObjectNode key = Configs.JSON.createObjectNode();
         key.put("format", FORMAT);
         key.set("vision", Configs.JSON.valueToTree(vision));
-        ObjectNode recipe = Configs.JSON.valueToTree(pretraining);
-        recipe.remove("logEvery");
-        key.set("pretraining", recipe);
+        key.set("pretraining", CacheKeys.recipe(pretraining));
         key.set("world", Configs.JSON.valueToTree(world));
         return key;
-    }
-
-    private static void print(PrintStream log, String line) {
-        if (log != null) {
-            log.println(line);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.ndarray.NDArray;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -12,13 +11,14 @@ import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.BatchSampler;
-import org.qformerlab.blip2.data.SampledBatch;
 import org.qformerlab.blip2.data.Sample;
+import org.qformerlab.blip2.data.SampledBatch;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.nn.Seeds;
 
 /**
  * What the feature cache buys, measured: the cost of pretraining and of feature extraction, and one

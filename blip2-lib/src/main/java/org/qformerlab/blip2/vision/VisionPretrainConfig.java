@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.vision;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
+import org.qformerlab.blip2.train.TrainConfig;
 
 /**
  * How the embedded default's image encoder is pretrained on images alone ({@link MaskedAutoencoder}).
@@ -36,11 +37,7 @@ public record VisionPretrainConfig(
 
     public VisionPretrainConfig {
         String c = "VisionPretrainConfig.";
-        require(steps > 0, c + "steps=" + steps + " must be at least 1");
-        require(batchSize > 0, c + "batchSize=" + batchSize + " must be at least 1");
-        require(learningRate > 0, c + "learningRate=" + learningRate + " must be positive");
-        require(warmupSteps >= 0, c + "warmupSteps=" + warmupSteps + " must be >= 0");
-        require(weightDecay >= 0, c + "weightDecay=" + weightDecay + " must be >= 0");
+        TrainConfig.requireSchedule(c, steps, batchSize, learningRate, warmupSteps, weightDecay);
         require(maskRatio > 0 && maskRatio < 1,
                 c + "maskRatio=" + maskRatio + " must be strictly between 0 and 1 (some patches seen, some predicted); MAE uses 0.75");
         require(decoderWidth > 0, c + "decoderWidth=" + decoderWidth + " must be positive");

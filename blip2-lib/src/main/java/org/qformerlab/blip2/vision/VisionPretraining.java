@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -10,6 +9,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.AdamW;
 import org.qformerlab.blip2.train.GradientClipping;
 import org.qformerlab.blip2.train.LearningRateSchedule;

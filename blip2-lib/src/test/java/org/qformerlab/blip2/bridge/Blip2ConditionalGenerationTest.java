@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -30,6 +28,7 @@ import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.HuggingFaceTokenizer;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.testing.TinyTokenizerJson;
 import org.qformerlab.blip2.vision.BlipImageProcessor;
 import org.qformerlab.blip2.vision.VisionConfig;

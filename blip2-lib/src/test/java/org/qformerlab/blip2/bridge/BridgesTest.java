@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.nn.Seeds;
 
 /** Every bridge type behind one interface: shapes, where gradients go, the instruction. */
 class BridgesTest {

@@ -1,12 +1,10 @@
 package org.qformerlab.blip2.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -18,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 
 /** Saving and loading under LAVIS and Hugging Face names; every failure names what is wrong. */

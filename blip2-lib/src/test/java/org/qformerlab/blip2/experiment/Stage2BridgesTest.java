@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +31,7 @@ import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.LanguageModelCache;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.AdamW;
 
 /** Stage 2 with every bridge type on the tiny world: a whole run, and learning on a fixed batch. */

@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +29,7 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.LanguageModelCache;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.report.MetricsLog;
 
 /** Stage 2 on the tiny preset: frozen LM, where the gradients go, learning, the run folder. */

@@ -1,14 +1,12 @@
 package org.qformerlab.blip2.llm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -18,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Seeds;
 
 /** Decoding strategies on a random tiny OPT and on a hand-made transition table. */
 class GeneratorTest {

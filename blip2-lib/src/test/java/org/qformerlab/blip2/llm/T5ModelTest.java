@@ -1,12 +1,10 @@
 package org.qformerlab.blip2.llm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -15,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.RmsNorm;
+import org.qformerlab.blip2.nn.Seeds;
 
 /** FlanT5 on small random weights: names, shapes, masks, buckets, and generation with and without cache. */
 class T5ModelTest {

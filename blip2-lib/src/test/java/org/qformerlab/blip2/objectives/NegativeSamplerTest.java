@@ -1,12 +1,10 @@
 package org.qformerlab.blip2.objectives;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.config.ItmNegatives;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.nn.Seeds;
 
 /** ITM's negatives: never the positive, and drawn with the probabilities each sampler promises. */
 class NegativeSamplerTest {

@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.objectives;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +18,7 @@ import org.qformerlab.blip2.config.ItcMask;
 import org.qformerlab.blip2.config.ItmNegatives;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.AdamW;
 

@@ -1,13 +1,11 @@
 package org.qformerlab.blip2.qformer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -16,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Seeds;
 
 /** What each mask lets influence what, checked on the outputs of a real (tiny) Q-Former. */
 class MaskSemanticsTest {

@@ -1,7 +1,5 @@
 package org.qformerlab.blip2.testing;
 
-import ai.djl.engine.Engine;
-import org.qformerlab.blip2.nn.Seeds;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -12,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.Stage1Objective;
 import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;

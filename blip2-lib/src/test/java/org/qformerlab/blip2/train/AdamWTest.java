@@ -1,8 +1,6 @@
 package org.qformerlab.blip2.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import org.qformerlab.blip2.nn.Seeds;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Seeds;
 
 /**
  * AdamW and gradient clipping against hand computations of {@code torch.optim.AdamW} and

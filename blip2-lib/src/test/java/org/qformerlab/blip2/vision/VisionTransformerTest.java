@@ -1,7 +1,6 @@
 package org.qformerlab.blip2.vision;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import org.qformerlab.blip2.nn.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.AdamW;
 
 class VisionTransformerTest {

@@ -1,7 +1,6 @@
 package org.qformerlab.kernel.magic;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +17,7 @@ import tech.tablesaw.api.Table;
  * relations a caption names hold in the scene (attribute accuracy). Then the first N test images
  * (default 4) with the generated caption above a reference one.
  */
-final class CaptionEval implements MagicTask {
+final class CaptionEval extends Stage2EvalTask {
 
     @Override
     public String name() {
@@ -31,23 +30,13 @@ final class CaptionEval implements MagicTask {
     }
 
     @Override
-    public void run(MagicArgs args, MagicContext context) throws IOException {
-        Stage2Runs run = Stage2Runs.of(args, context);
-        int examples = args.integer("examples", 4, 0);
-        context.display(table(run));
-        if (examples > 0) {
-            if (run.result() == null) {
-                context.println("samples need a run trained in this notebook (a run folder keeps them in report.md)");
-            } else if (run.result().examples().isEmpty()) {
-                context.println("the run kept no examples (stage2.examples = 0); train with --set stage2.examples=4");
-            } else {
-                context.display(examples(run.result(), examples));
-            }
-        }
+    int defaultExamples() {
+        return 4;
     }
 
     /** One row: the captioning metrics and the LM loss at the start and the end. */
-    static Table table(Stage2Runs run) {
+    @Override
+    Table table(Stage2Runs run) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("Q-Former from", run.label().toLowerCase(java.util.Locale.ROOT));
         row.put("BLEU-4", run.rounded("bleu4"));
@@ -61,7 +50,8 @@ final class CaptionEval implements MagicTask {
     }
 
     /** The first test images, each with its generated caption and its first reference caption. */
-    static ImageGrid examples(Stage2Result result, int n) {
+    @Override
+    ImageGrid examples(Stage2Result result, int n) {
         List<BufferedImage> images = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {

@@ -1,7 +1,6 @@
 package org.qformerlab.kernel.magic;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,7 @@ import tech.tablesaw.api.Table;
  * training answer): a model that does not look at the image cannot beat that baseline.
  * {@code --examples N} draws the first N test images with their questions and answers.
  */
-final class VqaEval implements MagicTask {
+final class VqaEval extends Stage2EvalTask {
 
     @Override
     public String name() {
@@ -34,21 +33,13 @@ final class VqaEval implements MagicTask {
     }
 
     @Override
-    public void run(MagicArgs args, MagicContext context) throws IOException {
-        Stage2Runs run = Stage2Runs.of(args, context);
-        int examples = args.integer("examples", 0, 0);
-        context.display(table(run));
-        if (examples > 0) {
-            if (run.result() == null || run.result().examples().isEmpty()) {
-                context.println("--examples needs a run trained in this notebook that kept examples");
-            } else {
-                context.display(examples(run.result(), examples));
-            }
-        }
+    int defaultExamples() {
+        return 0;
     }
 
     /** Rows: question types, then all; columns: accuracy, majority baseline (and answer, in memory). */
-    static Table table(Stage2Runs run) {
+    @Override
+    Table table(Stage2Runs run) {
         VqaAccuracy vqa = run.result() == null ? null : run.result().vqa();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (QuestionType type : QuestionType.values()) {
@@ -75,7 +66,8 @@ final class VqaEval implements MagicTask {
     }
 
     /** The first test images with each question, the generated answer and the true one. */
-    static ImageGrid examples(Stage2Result result, int n) {
+    @Override
+    ImageGrid examples(Stage2Result result, int n) {
         List<BufferedImage> images = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {
