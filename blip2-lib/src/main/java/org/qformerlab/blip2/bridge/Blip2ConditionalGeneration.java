@@ -51,7 +51,8 @@ public final class Blip2ConditionalGeneration extends Module {
         this.llm = config.opt() != null ? new OptLanguageModel(new OptModel(config.opt()))
                 : new T5LanguageModel(new T5Model(config.t5()));
         this.vision = module("vision_model", new VisionTransformer(config.vision())).freeze();
-        this.bridge = inline("bridge", new QFormerBridge(config.qformer(), llm.embeddingWidth(), llm.projectionName()));
+        this.bridge = inline("bridge", new QFormerBridge(config.qformer(), llm.embeddingWidth(), llm.projectionName(),
+                config.vision().layerNormEps()));
         module(llm.checkpointName(), llm.module());
     }
 

@@ -57,16 +57,22 @@ public final class QFormerBridge extends Bridge {
      * @param projectionName the projection's checkpoint name ({@link #OPT_PROJ}, {@link #T5_PROJ})
      */
     public QFormerBridge(QFormerConfig config, int llmWidth, String projectionName) {
-        this(config, llmWidth, projectionName, false);
+        this(config, llmWidth, projectionName, false, Blip2QFormer.LAVIS_LN_VISION_EPS);
+    }
+
+    /** BLIP-2's Q-Former bridge with {@code ln_vision}'s epsilon given (Hugging Face: the vision config's). */
+    public QFormerBridge(QFormerConfig config, int llmWidth, String projectionName, double lnVisionEps) {
+        this(config, llmWidth, projectionName, false, lnVisionEps);
     }
 
     /** InstructBLIP's instruction-aware Q-Former bridge (see the class comment). */
     public static QFormerBridge instructionAware(QFormerConfig config, int llmWidth, String projectionName) {
-        return new QFormerBridge(config, llmWidth, projectionName, true);
+        return new QFormerBridge(config, llmWidth, projectionName, true, Blip2QFormer.LAVIS_LN_VISION_EPS);
     }
 
-    private QFormerBridge(QFormerConfig config, int llmWidth, String projectionName, boolean instructionAware) {
-        this.qformer = inline("qformer", new Blip2QFormer(config));
+    private QFormerBridge(QFormerConfig config, int llmWidth, String projectionName, boolean instructionAware,
+                          double lnVisionEps) {
+        this.qformer = inline("qformer", new Blip2QFormer(config, lnVisionEps));
         this.projection = module(projectionName, new Dense(config.hiddenSize(), llmWidth));
         this.instructionAware = instructionAware;
         Predicate<String> unused = unusedParameters();

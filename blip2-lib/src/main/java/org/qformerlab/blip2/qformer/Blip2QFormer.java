@@ -39,12 +39,24 @@ public final class Blip2QFormer extends Module {
     private final Dense textProj;
     private final Dense itmHead;
 
+    /**
+     * The epsilon of LAVIS's {@code ln_vision} (PyTorch's LayerNorm default). Hugging Face applies
+     * the same normalisation as the vision model's {@code post_layernorm}, with the vision config's
+     * {@code layer_norm_eps} (1e-6 in BLIP-2's ViT-g).
+     */
+    public static final double LAVIS_LN_VISION_EPS = 1e-5;
+
     public Blip2QFormer(QFormerConfig c) {
+        this(c, LAVIS_LN_VISION_EPS);
+    }
+
+    /** With {@code ln_vision}'s epsilon given (a Hugging Face checkpoint's vision {@code layer_norm_eps}). */
+    public Blip2QFormer(QFormerConfig c, double lnVisionEps) {
         this.config = c;
         this.queryTokens =
                 parameter("query_tokens", new Shape(1, c.numQueries(), c.hiddenSize()), new NormalInitializer(0.02f));
         this.temp = parameter("temp", new Shape(), new ConstantInitializer((float) c.initTemperature()));
-        this.lnVision = module("ln_vision", new Norm(c.visionWidth(), 1e-5));
+        this.lnVision = module("ln_vision", new Norm(c.visionWidth(), lnVisionEps));
         this.qformer = module("Qformer", new QFormerWithLmHead(c));
         this.visionProj = module("vision_proj", new Dense(c.hiddenSize(), c.embedDim()));
         this.textProj = module("text_proj", new Dense(c.hiddenSize(), c.embedDim()));

@@ -138,6 +138,25 @@ class Blip2ConditionalGenerationTest {
     }
 
     @Test
+    void lnVisionUsesTheVisionConfigEpsilonAsHuggingFaceDoes(@TempDir Path dir) throws Exception {
+        // features whose variance (1e-6) is as small as the epsilon, so 1e-6 against LAVIS's 1e-5 shows:
+        // LayerNorm gives +-1e-3 / sqrt(1e-6 + eps), with ln_vision's weight 1 and bias 0 as initialised
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2ConditionalGeneration model = Blip2ConditionalGeneration.create(Blip2Config.read(folder(dir, OPT)), m);
+            float[] x = new float[32];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i % 2 == 0 ? 1e-3f : -1e-3f;
+            }
+            NDArray features = m.create(x, new Shape(1, 1, 32));
+            float huggingFace = model.bridge().qformer().normalizeImage(features).toFloatArray()[0];
+            assertEquals(1e-3 / Math.sqrt(1e-6 + 1e-6), huggingFace, 1e-4, "eps of vision_config.layer_norm_eps = 1e-6");
+            float lavis = org.qformerlab.blip2.qformer.Blip2QFormer.create(model.config().qformer(), m).normalizeImage(features)
+                    .toFloatArray()[0];
+            assertEquals(1e-3 / Math.sqrt(1e-6 + 1e-5), lavis, 1e-4, "LAVIS's ln_vision: eps 1e-5");
+        }
+    }
+
+    @Test
     void configJsonBecomesOurRecordsWithHuggingFaceDefaults() throws Exception {
         Blip2Config c = Blip2Config.parse(new ObjectMapper().readTree(
                 "{\"vision_config\": {}, \"qformer_config\": {}, \"text_config\": {\"model_type\": \"opt\","
