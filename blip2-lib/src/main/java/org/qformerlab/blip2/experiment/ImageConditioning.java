@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.TextTensors;
@@ -28,7 +29,11 @@ public record ImageConditioning(double matched, double mismatched) {
         return mismatched - matched;
     }
 
-    /** Every caption of {@code images}, in batches of {@code batch} images, without gradients. */
+    /**
+     * Every caption of {@code images}, in batches of {@code batch} images, without gradients. The
+     * bridge runs once per image; each caption then reads its own image's soft prompt and, for the
+     * mismatched loss, the next image's.
+     */
     static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text,
                                      Instructions instructions, List<Sample> images, int batch, NDManager root) {
         double matched = 0;
@@ -38,23 +43,24 @@ public record ImageConditioning(double matched, double mismatched) {
             for (int from = 0; from + 1 < images.size(); from += batch) {
                 // at least two images per chunk (the loop condition), so "the next image" is another one
                 List<Sample> chunk = images.subList(from, Math.min(images.size(), from + batch));
-                List<int[]> pairs = new ArrayList<>(); // {own image id, the next image's id}
+                List<Long> own = new ArrayList<>(); // per caption: its image's row in the chunk
+                List<Long> next = new ArrayList<>(); // and the next image's row
                 List<String> captions = new ArrayList<>();
                 for (int j = 0; j < chunk.size(); j++) {
-                    int next = chunk.get((j + 1) % chunk.size()).id();
                     for (String caption : chunk.get(j).captions()) {
-                        pairs.add(new int[] {chunk.get(j).id(), next});
+                        own.add((long) j);
+                        next.add((long) ((j + 1) % chunk.size()));
                         captions.add(caption);
                     }
                 }
-                int[] own = pairs.stream().mapToInt(p -> p[0]).toArray();
-                int[] other = pairs.stream().mapToInt(p -> p[1]).toArray();
                 try (NDManager scope = root.newSubManager()) {
-                    TextTensors t = text.collate(scope, captions);
+                    int[] ids = chunk.stream().mapToInt(Sample::id).toArray();
                     TextTensors instruction =
-                            instructions.collate(scope, Collections.nCopies(captions.size(), Instructions.of(null)));
-                    matched += loss(model, scope, features.get(scope, own), instruction, t);
-                    mismatched += loss(model, scope, features.get(scope, other), instruction, t);
+                            instructions.collate(scope, Collections.nCopies(chunk.size(), Instructions.of(null)));
+                    Bridge.VisualPrompt prompts = model.bridge().forward(scope, features.get(scope, ids), instruction, false);
+                    TextTensors t = text.collate(scope, captions);
+                    matched += loss(model, scope, prompts, own, t);
+                    mismatched += loss(model, scope, prompts, next, t);
                 }
                 batches++;
             }
@@ -62,9 +68,12 @@ public record ImageConditioning(double matched, double mismatched) {
         return new ImageConditioning(matched / Math.max(1, batches), mismatched / Math.max(1, batches));
     }
 
-    private static double loss(Stage2Model model, NDManager scope, NDArray images, TextTensors instruction,
+    /** The captions' LM loss behind the soft prompts of the chunk's rows {@code rows} (one per caption). */
+    private static double loss(Stage2Model model, NDManager scope, Bridge.VisualPrompt prompts, List<Long> rows,
                                TextTensors t) {
-        return model.forward(scope, images, instruction, t.ids(), t.mask(), LanguageText.PROMPT_LENGTH, false)
+        NDArray index = scope.create(rows.stream().mapToLong(Long::longValue).toArray());
+        Bridge.VisualPrompt prompt = new Bridge.VisualPrompt(prompts.embeds().get(index), prompts.hidden().get(index));
+        return model.languageModelling(scope, prompt, t.ids(), t.mask(), LanguageText.PROMPT_LENGTH, false)
                 .loss().getFloat();
     }
 }
