@@ -2,7 +2,9 @@ package org.qformerlab.blip2.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.qformerlab.blip2.nn.Seeds;
@@ -35,36 +37,40 @@ public final class Dropout {
         if (x.getDevice().isGpu()) {
             return x.getNDArrayInternal().dropout(x, rate, true).singletonOrThrow();
         }
-        NDArray mask = x.getManager().create(mask(x.getShape(), rate), x.getShape());
+        // the mask lives in memory PyTorch owns (torch::empty), written through a direct view of it:
+        // autograd keeps the mask for the backward pass, and an array made from a Java buffer would
+        // leave that pass reading memory the JVM may free (see nn.Scalars)
+        NDArray mask = x.getManager().create(x.getShape(), DataType.FLOAT32);
+        ByteBuffer view = mask.toByteBuffer(true);
+        if (!view.isDirect()) {
+            throw new IllegalStateException("the engine gave no direct view of a CPU array; dropout cannot write its mask");
+        }
+        fill(view.order(ByteOrder.nativeOrder()).asFloatBuffer(), rate);
         return x.mul(x.getDataType() == DataType.FLOAT32 ? mask : mask.toType(x.getDataType(), false));
     }
 
-    /** Values {@code 0} (dropped) or {@code 1 / (1 - rate)} (kept), one per element of {@code shape}. */
-    static float[] mask(Shape shape, float rate) {
-        long n = shape.size();
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("dropout over " + n + " elements: more than one Java array holds");
-        }
-        float[] out = new float[(int) n];
+    /** Writes {@code 0} (dropped) or {@code 1 / (1 - rate)} (kept) into every element of {@code out}. */
+    static void fill(FloatBuffer out, float rate) {
+        int n = out.capacity();
         int threshold = Math.round(rate * 65536f); // drop when a 16-bit draw is below it
         float keep = 1f / (1f - rate);
-        int blocks = (out.length + BLOCK - 1) / BLOCK;
+        int blocks = (n + BLOCK - 1) / BLOCK;
         SplittableRandom[] streams = new SplittableRandom[blocks];
         for (int b = 0; b < blocks; b++) {
             streams[b] = Seeds.dropout(); // drawn in order, so the mask does not depend on scheduling
         }
         IntStream.range(0, blocks).parallel().forEach(b -> {
+            FloatBuffer mine = out.duplicate(); // a view per thread; the blocks do not overlap
             SplittableRandom r = streams[b];
             int from = b * BLOCK;
-            int to = Math.min(out.length, from + BLOCK);
+            int to = Math.min(n, from + BLOCK);
             for (int i = from; i < to; i += 4) {
                 long bits = r.nextLong();
                 for (int j = i; j < Math.min(to, i + 4); j++) {
-                    out[j] = (bits & 0xFFFF) < threshold ? 0f : keep;
+                    mine.put(j, (bits & 0xFFFF) < threshold ? 0f : keep);
                     bits >>>= 16;
                 }
             }
         });
-        return out;
     }
 }
