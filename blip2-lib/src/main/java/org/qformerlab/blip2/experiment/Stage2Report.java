@@ -34,14 +34,18 @@ public final class Stage2Report {
     /** {@code stage 2 (STAGE1, qformer): CIDEr-D 0.85 BLEU-4 0.31 | attributes ... | VQA 0.52 (majority 0.41)} */
     public static String summaryLine(Stage2Result r) {
         return String.format(Locale.ROOT,
-                "stage 2 (%s, %s): CIDEr-D %.3f BLEU-4 %.3f | attribute accuracy colour %.3f shape %.3f relation %.3f"
+                "stage 2 (%s, %s): CIDEr-D %.3f BLEU-4 %.3f | attribute accuracy colour %s shape %s relation %s"
                         + " | VQA %.3f (majority baseline %.3f) | LM loss %.3f -> %.3f"
                         + " | caption loss behind own image %.3f, behind another %.3f (image worth %.3f nats/token)",
-                r.init(), r.config().stage2().bridge().type(), r.cider(), r.bleu4(), r.attributes().colour(),
-                r.attributes().shape(),
-                r.attributes().relation(), r.vqa().overall(), r.vqa().majorityOverall(),
+                r.init(), r.config().stage2().bridge().type(), r.cider(), r.bleu4(), share(r.attributes().colour()),
+                share(r.attributes().shape()), share(r.attributes().relation()), r.vqa().overall(), r.vqa().majorityOverall(),
                 r.losses().first().get("total"), r.losses().last().get("total"),
                 r.conditioning().matched(), r.conditioning().mismatched(), r.conditioning().gain());
+    }
+
+    /** An attribute accuracy, or "n/a" when no caption named that kind of attribute (0 of 0). */
+    private static String share(double accuracy) {
+        return Double.isNaN(accuracy) ? "n/a (none named)" : String.format(Locale.ROOT, "%.3f", accuracy);
     }
 
     /** Writes {@code report.md} of one stage-2 run into its run folder. */
