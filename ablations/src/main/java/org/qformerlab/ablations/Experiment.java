@@ -37,6 +37,15 @@ public interface Experiment {
     void validate(JsonNode config);
 
     /**
+     * A run's expected cost relative to the study's other runs (any unit; only the order counts).
+     * A parallel study starts the costliest runs first, so it does not end with one long run
+     * alone on a core. Equal costs keep the spec's order; the default says all runs cost the same.
+     */
+    default double relativeCost(JsonNode config) {
+        return 1;
+    }
+
+    /**
      * Runs once and returns the final metrics (e.g. {@code i2t_r1}, {@code trainable_params},
      * {@code steps_per_s}). The experiment may write a {@code metrics.jsonl} (one JSON object per
      * step, as {@link org.qformerlab.blip2.report.MetricsLog} writes it) and checkpoints into

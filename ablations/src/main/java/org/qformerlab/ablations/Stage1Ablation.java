@@ -8,9 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.ImageEncoderType;
 import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.Stage1Result;
+import org.qformerlab.bench.Stage1Flops;
 
 /**
  * Stage 1 as an ablation study runs it (kind {@code stage1}): the config tree is an
@@ -43,6 +45,22 @@ public final class Stage1Ablation extends ExperimentConfigAblation {
         r.losses().last().forEach((term, value) -> out.put("loss_" + term, value));
         return out;
     }
+
+    /**
+     * The analytic FLOPs of the run's training steps ({@link Stage1Flops}; captions of typical
+     * length): enough to order 64-query runs before 4-query ones.
+     */
+    @Override
+    public double relativeCost(JsonNode config) {
+        ExperimentConfig c = parse(config);
+        long patches = c.encoder().type() == ImageEncoderType.VIT
+                ? c.encoder().vit().numPatches() + 1
+                : (long) Math.pow(c.data().imageSize() / c.encoder().patchSize(), 2);
+        return c.train().steps() * new Stage1Flops(c.qformer(), c.train().batchSize(), patches, TYPICAL_TEXT_LENGTH)
+                .trainingStep();
+    }
+
+    private static final int TYPICAL_TEXT_LENGTH = 12;
 
     /** {@code i2t_r1} (after re-ranking when it ran, else ITC) and {@code i2t_r1_itc}, ... */
     private static void addRetrieval(Map<String, Double> out, String prefix, SplitRetrieval s) {

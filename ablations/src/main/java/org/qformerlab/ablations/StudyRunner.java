@@ -28,6 +28,7 @@ import java.util.stream.Stream;
  *   <li>Each run gets up to {@code attempts} attempts; the last one's outcome is written to
  *       {@code result.json} atomically, so a failure is recorded with its reason, never dropped.</li>
  *   <li>With {@code parallel > 1} (or {@code isolate}) every attempt runs in its own child JVM.</li>
+ *   <li>Runs start costliest first ({@link Experiment#relativeCost}); the table keeps the spec's order.</li>
  * </ul>
  */
 final class StudyRunner {
@@ -59,6 +60,10 @@ final class StudyRunner {
             }
             pending.add(plan);
         }
+        // costliest first (a stable sort: equal costs keep the spec's order), so that parallel
+        // workers finish together instead of one long run ending the study alone
+        Experiment experiment = study.experiment();
+        pending.sort(Comparator.comparingDouble((RunPlan plan) -> -experiment.relativeCost(plan.config())));
         progress.printf(Locale.ROOT, "study %s: %d variants x %d seeds = %d runs, %d to do (%s)%n",
                 study.spec().name(), study.variants().size(), plans.size() / Math.max(1, study.variants().size()),
                 plans.size(), pending.size(),

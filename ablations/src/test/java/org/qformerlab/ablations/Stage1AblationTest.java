@@ -35,6 +35,18 @@ class Stage1AblationTest {
     }
 
     @Test
+    void moreQueriesOrMoreStepsCostMore() {
+        Stage1Ablation e = new Stage1Ablation();
+        ObjectNode few = Configs.JSON.valueToTree(ExperimentConfig.embedded());
+        ObjectNode many = few.deepCopy();
+        ((ObjectNode) many.get("qformer")).put("numQueries", 32);
+        ObjectNode longer = few.deepCopy();
+        ((ObjectNode) longer.get("train")).put("steps", 2 * few.get("train").get("steps").asInt());
+        assertTrue(e.relativeCost(many) > e.relativeCost(few));
+        assertEquals(2 * e.relativeCost(few), e.relativeCost(longer), 1e-6 * e.relativeCost(few));
+    }
+
+    @Test
     void aRunReportsRetrievalOnBothSplitsParametersAndLosses() throws Exception {
         System.setProperty("qformerlab.cache", dir.resolve("cache").toString());
         try {

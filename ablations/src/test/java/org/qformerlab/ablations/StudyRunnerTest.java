@@ -52,6 +52,25 @@ class StudyRunnerTest {
     }
 
     @Test
+    void theCostliestRunsStartFirstAndTheTableKeepsTheSpecsOrder() throws Exception {
+        StudyResults r = study("""
+                grid:
+                  - {path: model.width, values: [4, 16, 8]}
+                seeds: 2
+                """).run(options());
+        String out = progress.toString(StandardCharsets.UTF_8);
+        int w16 = out.indexOf("width-16-seed1");
+        int w16b = out.indexOf("width-16-seed2");
+        int w8 = out.indexOf("width-8-seed1");
+        int w4 = out.indexOf("width-4-seed1");
+        assertTrue(w16 >= 0 && w16 < w16b && w16b < w8 && w8 < w4, "runs should start widest first:\n" + out);
+        Table t = r.table();
+        assertEquals("width=4", t.stringColumn("variant").get(0));
+        assertEquals("width=16", t.stringColumn("variant").get(1));
+        assertEquals("width=8", t.stringColumn("variant").get(2));
+    }
+
+    @Test
     void theTableHoldsMeanAndStdOverSeedsOfEachRunsMetrics() throws Exception {
         StudyResults r = study("""
                 grid:

@@ -58,6 +58,12 @@ public final class ToyExperiment implements Experiment {
         }
     }
 
+    /** Wider and longer costs more: {@code model.width * train.steps}. */
+    @Override
+    public double relativeCost(JsonNode config) {
+        return ConfigTree.get(config, "model.width").asDouble() * ConfigTree.get(config, "train.steps").asDouble();
+    }
+
     @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
         RUNS.incrementAndGet();

@@ -5,11 +5,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.objectives.Itc;
 import org.qformerlab.blip2.objectives.Itm;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.qformer.ImageContext;
 
 /**
  * Image-text retrieval as BLIP-2 evaluates it (LAVIS {@code compute_sim_matrix}):
@@ -21,6 +28,8 @@ import org.qformerlab.blip2.qformer.Blip2QFormer;
  *       jointly through the Q-Former; the final score is {@code itm_logit(match) + itc_similarity},
  *       candidates outside the top-k keep their place behind them.
  * </ol>
+ *
+ * Computing less than LAVIS, with the same scores: see {@link #matchScores}.
  */
 public final class RetrievalScorer {
 
@@ -81,52 +90,101 @@ public final class RetrievalScorer {
             if (k == 0) {
                 return new Scores(itc, itc, itc);
             }
-            float[][] i2t = rerank(scope, model, imageEmbeds, textIds, textMask, itc, true);
-            float[][] t2i = rerank(scope, model, imageEmbeds, textIds, textMask, itc, false);
-            return new Scores(itc, i2t, t2i);
+            Map<Long, Float> itm = matchScores(scope, model, imageEmbeds, textIds, textMask, itc);
+            return new Scores(itc, reranked(itc, itm, true), reranked(itc, itm, false));
         }
     }
 
-    /** ITM re-ranking of every row's (image->text) or column's (text->image) top-k candidates. */
-    private float[][] rerank(NDManager scope, Blip2QFormer model, NDArray imageEmbeds, NDArray textIds,
-            NDArray textMask, float[][] itc, boolean imageToText) {
+    /**
+     * ITM match logits of every pair that either direction re-ranks, keyed by {@code image * M + text}.
+     * Two savings, neither changing a score: a pair in both directions' top-k is scored once, and
+     * pairs go through in order of text length, each batch cut to its longest text (the gallery is
+     * padded to its longest caption, and padding is masked anyway). Each distinct image of a batch
+     * has its cross-attention keys/values projected once.
+     */
+    private Map<Long, Float> matchScores(NDManager scope, Blip2QFormer model, NDArray imageEmbeds, NDArray textIds,
+            NDArray textMask, float[][] itc) {
+        int n = itc.length;
+        int m = itc[0].length;
+        Set<Long> wanted = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            for (int t : topK(itc[i], Math.min(k, m))) {
+                wanted.add((long) i * m + t);
+            }
+        }
+        for (int t = 0; t < m; t++) {
+            for (int i : topK(column(itc, t), Math.min(k, n))) {
+                wanted.add((long) i * m + t);
+            }
+        }
+        // each text's extent: 1 + the position of its last real token (padding may follow it)
+        long cols = textMask.getShape().get(1);
+        long[] length = textMask.toType(DataType.INT64, false)
+                .mul(scope.arange(1L, cols + 1, 1L, DataType.INT64)).max(new int[] {1}).toLongArray();
+        List<Long> pairs = new ArrayList<>(wanted);
+        pairs.sort(Comparator.<Long>comparingLong(p -> length[(int) (p % m)]).thenComparingLong(p -> p));
+        Map<Long, Float> out = new HashMap<>();
+        for (int from = 0; from < pairs.size(); from += batch) {
+            List<Long> chunk = pairs.subList(from, Math.min(pairs.size(), from + batch));
+            Map<Long, Integer> distinct = new LinkedHashMap<>(); // image -> its row among the chunk's images
+            long[] row = new long[chunk.size()];
+            long[] text = new long[chunk.size()];
+            for (int p = 0; p < chunk.size(); p++) {
+                row[p] = distinct.computeIfAbsent(chunk.get(p) / m, image -> distinct.size());
+                text[p] = chunk.get(p) % m;
+            }
+            long longest = length[(int) text[chunk.size() - 1]];
+            try (NDManager s = scope.newSubManager()) {
+                NDArray images = imageEmbeds.get(s.create(distinct.keySet().stream().mapToLong(Long::longValue).toArray()));
+                images.attach(s);
+                ImageContext context = model.encoder().encodeImage(model.normalizeImage(images)).rows(s.create(row));
+                NDArray textIdx = s.create(text);
+                NDArray ids = textIds.get(textIdx).get(":, :" + longest);
+                ids.attach(s);
+                NDArray mask = textMask.get(textIdx).get(":, :" + longest);
+                mask.attach(s);
+                NDArray logits = Itm.score(model, s, context, ids, mask, false).logits();
+                float[] match = logits.get(":, 1").toType(DataType.FLOAT32, false).toFloatArray();
+                for (int p = 0; p < chunk.size(); p++) {
+                    out.put(chunk.get(p), match[p]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One direction's re-ranked scores: each row's (image->text) or column's (text->image) top-k
+     * get {@code itm_logit(match) + itc_similarity}; everything else -infinity, so it ranks behind
+     * them in ITC's order.
+     */
+    private float[][] reranked(float[][] itc, Map<Long, Float> itm, boolean imageToText) {
         int n = itc.length;
         int m = itc[0].length;
         float[][] out = new float[n][m];
         for (float[] row : out) {
             Arrays.fill(row, Float.NEGATIVE_INFINITY);
         }
-        // every (image, text) pair to score, in query order
-        List<int[]> pairs = new ArrayList<>();
-        int queries = imageToText ? n : m;
-        for (int a = 0; a < queries; a++) {
-            float[] scores = new float[imageToText ? m : n];
-            for (int b = 0; b < scores.length; b++) {
-                scores[b] = imageToText ? itc[a][b] : itc[b][a];
-            }
-            for (int b : topK(scores, Math.min(k, scores.length))) {
-                pairs.add(imageToText ? new int[] {a, b} : new int[] {b, a});
-            }
-        }
-        for (int from = 0; from < pairs.size(); from += batch) {
-            List<int[]> chunk = pairs.subList(from, Math.min(pairs.size(), from + batch));
-            try (NDManager s = scope.newSubManager()) {
-                NDArray imageIdx = s.create(chunk.stream().mapToLong(p -> p[0]).toArray());
-                NDArray textIdx = s.create(chunk.stream().mapToLong(p -> p[1]).toArray());
-                NDArray images = imageEmbeds.get(imageIdx);
-                images.attach(s);
-                NDArray ids = textIds.get(textIdx);
-                ids.attach(s);
-                NDArray mask = textMask.get(textIdx);
-                mask.attach(s);
-                NDArray logits = Itm.score(model, s, model.encoder().encodeImage(model.normalizeImage(images)),
-                        ids, mask, false).logits();
-                float[] match = logits.get(":, 1").toType(DataType.FLOAT32, false).toFloatArray();
-                for (int i = 0; i < chunk.size(); i++) {
-                    int[] p = chunk.get(i);
-                    out[p[0]][p[1]] = match[i] + itc[p[0]][p[1]];
+        if (imageToText) {
+            for (int i = 0; i < n; i++) {
+                for (int t : topK(itc[i], Math.min(k, m))) {
+                    out[i][t] = itm.get((long) i * m + t) + itc[i][t];
                 }
             }
+        } else {
+            for (int t = 0; t < m; t++) {
+                for (int i : topK(column(itc, t), Math.min(k, n))) {
+                    out[i][t] = itm.get((long) i * m + t) + itc[i][t];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static float[] column(float[][] matrix, int col) {
+        float[] out = new float[matrix.length];
+        for (int r = 0; r < matrix.length; r++) {
+            out[r] = matrix[r][col];
         }
         return out;
     }

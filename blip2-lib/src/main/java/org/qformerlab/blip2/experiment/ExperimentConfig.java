@@ -66,8 +66,9 @@ import org.qformerlab.blip2.train.TrainConfig;
  *
  * Measured (one PyTorch thread per run, two runs sharing the two cores), the full 800 steps: test
  * recall@1 (ITC) image->text 0.167 and text->image 0.100 (50x and 30x chance), compositional 0.190
- * and 0.123; ITC fell from 3.47 to 1.78, ITG from 3.94 to 1.74. Training is bit-reproducible at a
- * given number of PyTorch threads, so these numbers come back exactly with one thread. With the
+ * and 0.123; ITC fell from 3.47 to 1.78, ITG from 3.94 to 1.74. Training with one PyTorch thread
+ * is bit-reproducible, so these numbers come back exactly that way (with two threads libtorch may
+ * round differently from run to run, 1e-7 apart after the first update). With the
  * default two threads on a quiet two-core machine the whole quickstart (both stages, both stage-2
  * runs, evaluation) took 5 min 53 s, stage 1 296 s of it, and stage 1 gave test recall@1 0.163 /
  * 0.102 (ITC), compositional 0.193 / 0.117.

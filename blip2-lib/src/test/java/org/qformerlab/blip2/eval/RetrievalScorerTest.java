@@ -2,6 +2,7 @@ package org.qformerlab.blip2.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -59,6 +60,58 @@ class RetrievalScorerTest {
                 for (int t = 0; t < s.itc()[i].length; t++) {
                     assertEquals(t == best, Float.isFinite(s.imageToTextReranked()[i][t]), "row " + i + " col " + t);
                 }
+            }
+        }
+    }
+
+    /**
+     * A pair both directions re-rank is scored once and the same score serves both: with k as large
+     * as the gallery, the two re-ranked matrices are equal, and every entry is ITM + ITC computed
+     * pair by pair (a batch of one pair, so no sharing of image keys/values at all).
+     */
+    @Test
+    void sharedPairsGetOneScoreEqualToScoringThemAlone() {
+        Path dir = Fixtures.stage1().get(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
+            Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
+            Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+            int b = (int) in.get("text_ids").getShape().get(0);
+            RetrievalScorer.Scores all = new RetrievalScorer(b, 5).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            RetrievalScorer.Scores single = new RetrievalScorer(b, 1).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            for (int i = 0; i < b; i++) {
+                assertArrayEquals(all.imageToTextReranked()[i], all.textToImageReranked()[i], "row " + i);
+                for (int t = 0; t < b; t++) {
+                    assertTrue(Float.isFinite(all.imageToTextReranked()[i][t]), "pair " + i + "," + t + " was not scored");
+                    assertEquals(single.imageToTextReranked()[i][t], all.imageToTextReranked()[i][t], 1e-5,
+                            "pair " + i + "," + t);
+                }
+            }
+        }
+    }
+
+    /** Extra padding columns change no score: re-ranking cuts each batch to its longest text. */
+    @Test
+    void extraPaddingChangesNoScore() {
+        Path dir = Fixtures.stage1().get(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
+            Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
+            Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+            NDArray ids = in.get("text_ids");
+            NDArray mask = in.get("text_mask");
+            int b = (int) ids.getShape().get(0);
+            NDArray padIds = m.zeros(new ai.djl.ndarray.types.Shape(b, 6), ids.getDataType());
+            NDArray padMask = m.zeros(new ai.djl.ndarray.types.Shape(b, 6), mask.getDataType());
+            RetrievalScorer scorer = new RetrievalScorer(3, 4);
+            RetrievalScorer.Scores plain = scorer.score(m, model, in.get("image_embeds"), ids, mask);
+            RetrievalScorer.Scores padded = scorer.score(m, model, in.get("image_embeds"), ids.concat(padIds, 1),
+                    mask.concat(padMask, 1));
+            for (int i = 0; i < b; i++) {
+                assertArrayEquals(plain.imageToTextReranked()[i], padded.imageToTextReranked()[i], 1e-5f, "i2t row " + i);
+                assertArrayEquals(plain.textToImageReranked()[i], padded.textToImageReranked()[i], 1e-5f, "t2i row " + i);
             }
         }
     }
