@@ -48,11 +48,9 @@ class RetrievalScorerTest {
 
     @Test
     void onlyTheTopKAreRerankedAndTheRestRankBehind() {
-        Path dir = Fixtures.stage1().get(0);
         try (NDManager m = NDManager.newBaseManager()) {
-            Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
-            Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
-            Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+            Blip2QFormer model = firstFixtureModel(m);
+            Map<String, NDArray> in = firstFixtureInputs(m);
             RetrievalScorer.Scores s = new RetrievalScorer(1, 8).score(m, model, in.get("image_embeds"),
                     in.get("text_ids"), in.get("text_mask"));
             for (int i = 0; i < s.itc().length; i++) {
@@ -71,11 +69,9 @@ class RetrievalScorerTest {
      */
     @Test
     void sharedPairsGetOneScoreEqualToScoringThemAlone() {
-        Path dir = Fixtures.stage1().get(0);
         try (NDManager m = NDManager.newBaseManager()) {
-            Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
-            Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
-            Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+            Blip2QFormer model = firstFixtureModel(m);
+            Map<String, NDArray> in = firstFixtureInputs(m);
             int b = (int) in.get("text_ids").getShape().get(0);
             RetrievalScorer.Scores all = new RetrievalScorer(b, 5).score(m, model, in.get("image_embeds"),
                     in.get("text_ids"), in.get("text_mask"));
@@ -95,11 +91,9 @@ class RetrievalScorerTest {
     /** Extra padding columns change no score: re-ranking cuts each batch to its longest text. */
     @Test
     void extraPaddingChangesNoScore() {
-        Path dir = Fixtures.stage1().get(0);
         try (NDManager m = NDManager.newBaseManager()) {
-            Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
-            Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
-            Map<String, NDArray> in = Safetensors.read(m, dir.resolve("inputs.safetensors"));
+            Blip2QFormer model = firstFixtureModel(m);
+            Map<String, NDArray> in = firstFixtureInputs(m);
             NDArray ids = in.get("text_ids");
             NDArray mask = in.get("text_mask");
             int b = (int) ids.getShape().get(0);
@@ -114,6 +108,19 @@ class RetrievalScorerTest {
                 assertArrayEquals(plain.textToImageReranked()[i], padded.textToImageReranked()[i], 1e-5f, "t2i row " + i);
             }
         }
+    }
+
+    /** The first stage-1 fixture's Q-Former, LAVIS weights loaded. */
+    private static Blip2QFormer firstFixtureModel(NDManager m) {
+        Path dir = Fixtures.stage1().get(0);
+        Blip2QFormer model = Blip2QFormer.create(Fixtures.qformerConfig(Fixtures.config(dir)), m);
+        Weights.load(model, dir.resolve("model.safetensors"), NameMap.LAVIS, Weights.Policy.strict());
+        return model;
+    }
+
+    /** The first stage-1 fixture's inputs: image_embeds, text_ids, text_mask. */
+    private static Map<String, NDArray> firstFixtureInputs(NDManager m) {
+        return Safetensors.read(m, Fixtures.stage1().get(0).resolve("inputs.safetensors"));
     }
 
     @Test
