@@ -101,10 +101,14 @@ import org.qformerlab.blip2.train.TrainConfig;
  * (causal LM: largest weight 0.10) but learns text-to-text attention: ITM still stayed at 0.636
  * through 800 steps. Nor does a larger start for the self-attention query and key weights (4x and
  * 8x BERT's 0.02: the attention is non-uniform from step 0, largest weight 0.15 and 0.57, but its
- * sharpness stays where it started and ITM at 0.636 through step 400). BLIP-2 starts from BERT-base
- * and trains for 250k steps. The pretrained ViT does not help here either: with
- * {@code encoder.type = VIT} validation recall@1 after 200 steps was 0.02 / 0.04 against 0.09 /
- * 0.10 on pixel patches, which is why the preset keeps pixel patches.
+ * sharpness stays where it started and ITM at 0.636 through step 400). Once formed, the attention
+ * survives ITC: ITG + ITM alone with random negatives for 300 steps (ITM 0.556 at step 300), then
+ * all three losses with hard negatives, keeps ITM off its prior (0.61-0.63 to step 800), but that
+ * matcher is still too weak to help and ITC had fewer steps: test recall@1 0.137 / 0.103 (ITC),
+ * 0.120 / 0.084 after re-ranking, against the preset's 0.163 / 0.102 at the same two threads.
+ * BLIP-2 starts from BERT-base and trains for 250k steps. The pretrained ViT does not help here
+ * either: with {@code encoder.type = VIT} validation recall@1 after 200 steps was 0.02 / 0.04
+ * against 0.09 / 0.10 on pixel patches, which is why the preset keeps pixel patches.
  *
  * @param data the shapes world
  * @param encoder the frozen image encoder
