@@ -71,9 +71,13 @@ import org.qformerlab.blip2.train.TrainConfig;
  * round differently from run to run, 1e-7 apart after the first update). With the
  * default two threads on a quiet two-core machine the whole quickstart (both stages, both stage-2
  * runs, evaluation) took 5 min 53 s, stage 1 296 s of it, and stage 1 gave test recall@1 0.163 /
- * 0.102 (ITC), compositional 0.193 / 0.117.
+ * 0.102 (ITC), compositional 0.193 / 0.117. Another two-thread run of stage 1 gave 0.190 / 0.104
+ * and 0.203 / 0.117: over 800 steps those 1e-7 differences grow into a different run, about as far
+ * apart as two seeds.
  *
- * <p><b>ITM does not leave its prior within this budget.</b> Its loss stays at H(1/3) = 0.636 (the
+ * <p><b>ITM does not leave its prior within this budget.</b> (Every stage-1 run measures why: its
+ * {@code results.json} has {@code itm_attention} ({@link org.qformerlab.blip2.objectives.ItmAttention})
+ * and its report reads it.) Its loss stays at H(1/3) = 0.636 (the
  * entropy of one positive in three pairs), so the ITM logits are noise and re-ranking moves
  * recall@1 by -0.017 to +0.008. What was ruled out, 400-800 steps each: false hard negatives
  * (partial captions such as "three shapes" fit many images) are not the cause, since
@@ -105,7 +109,8 @@ import org.qformerlab.blip2.train.TrainConfig;
  * survives ITC: ITG + ITM alone with random negatives for 300 steps (ITM 0.556 at step 300), then
  * all three losses with hard negatives, keeps ITM off its prior (0.61-0.63 to step 800), but that
  * matcher is still too weak to help and ITC had fewer steps: test recall@1 0.137 / 0.103 (ITC),
- * 0.120 / 0.084 after re-ranking, against the preset's 0.163 / 0.102 at the same two threads.
+ * 0.120 / 0.084 after re-ranking, against the preset's 0.163-0.190 / 0.102-0.104 at the same two
+ * threads.
  * BLIP-2 starts from BERT-base and trains for 250k steps. The pretrained ViT does not help here
  * either: with {@code encoder.type = VIT} validation recall@1 after 200 steps was 0.02 / 0.04
  * against 0.09 / 0.10 on pixel patches, which is why the preset keeps pixel patches.

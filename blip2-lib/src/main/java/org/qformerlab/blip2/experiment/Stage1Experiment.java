@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.BatchSampler;
+import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.SampledBatch;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
@@ -22,6 +24,7 @@ import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.blip2.nn.Seeds;
+import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.objectives.Stage1Objective;
 import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
@@ -127,12 +130,14 @@ public final class Stage1Experiment {
                 results.put(split, r);
                 log.println(ProgressLines.summary(split.name().toLowerCase(), r));
             }
+            ItmAttention itmAttention = resolved.objective().itmWeight() > 0
+                    ? itmAttention(model, root, world.split(resolved.eval().splits().get(0)), features, padding) : null;
             timer.lap("eval");
 
             // 6. results and report
             Stage1Result result = new Stage1Result(runDir, runDir.resolve("report.md"), resolved, training,
                     LossSummary.read(runDir.resolve("metrics.jsonl")), results, timer.seconds(),
-                    model.parameterCount(true));
+                    model.parameterCount(true), itmAttention);
             writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
             Stage1Report.write(result, world);
             return result;
@@ -157,6 +162,31 @@ public final class Stage1Experiment {
                 extra.onEvaluation(step, metrics);
             }
         };
+    }
+
+    /** How many pairs {@link ItmAttention} is measured on. */
+    private static final int ITM_ATTENTION_PAIRS = 32;
+
+    /**
+     * {@link ItmAttention} on the split's first pairs (each image with its first caption); null
+     * when the split has fewer than two images.
+     */
+    private static ItmAttention itmAttention(
+            Blip2QFormer model, NDManager root, List<Sample> split, ImageFeatures features, TextPadding padding) {
+        int n = Math.min(ITM_ATTENTION_PAIRS, split.size());
+        if (n < 2) {
+            return null;
+        }
+        int[] ids = new int[n];
+        List<String> captions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids[i] = split.get(i).id();
+            captions.add(split.get(i).captions().get(0));
+        }
+        try (NDManager scope = root.newSubManager()) {
+            TextTensors texts = padding.collate(scope, captions);
+            return ItmAttention.measure(model, scope, features.get(scope, ids), texts.ids(), texts.mask());
+        }
     }
 
     /** The step's loss terms by name, as the trainer logs them. */

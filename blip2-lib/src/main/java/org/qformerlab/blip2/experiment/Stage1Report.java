@@ -13,6 +13,7 @@ import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.eval.Recall;
+import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.MarkdownReport;
@@ -161,14 +162,30 @@ final class Stage1Report {
             return "";
         }
         String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes) + ". ";
+        String attention = attentionSentence(result.itmAttention());
         if (itm > ITM_PRIOR - 0.01) {
             return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, at its prior H(1/3) = %.3f: the"
                     + " matcher has not yet learned to read a pair, so its scores are noise and re-ranking cannot be"
                     + " trusted in this run (a from-scratch Q-Former's ITM sits on this plateau for hundreds of"
-                    + " steps; see ExperimentConfig).", itm, ITM_PRIOR);
+                    + " steps; see ExperimentConfig).", itm, ITM_PRIOR) + attention;
         }
         return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, below its prior H(1/3) = %.3f: the"
-                + " matcher reads the pairs.", itm, ITM_PRIOR);
+                + " matcher reads the pairs.", itm, ITM_PRIOR) + attention;
+    }
+
+    /** What the ITM pass's self-attention looks at, in one sentence (empty when not measured). */
+    static String attentionSentence(ItmAttention a) {
+        if (a == null) {
+            return "";
+        }
+        String numbers = String.format(Locale.ROOT, "largest weight %.3f against %.3f under uniform attention,"
+                + " text share %.3f against %.3f, averaged over layers; true pairs out-score mismatched ones by %.3f",
+                a.meanLargestWeight(), a.uniformLargestWeight(), a.meanTextShare(), a.uniformTextShare(), a.matchGap());
+        if (a.uniform()) {
+            return " In the ITM pass the queries' self-attention is about uniform (" + numbers + "): each query sees"
+                    + " the text as one average of its words and cannot look up the words about its part of the image.";
+        }
+        return " In the ITM pass the queries' self-attention has formed (" + numbers + ").";
     }
 
     private static List<Map<String, Object>> recallRows(Stage1Result result) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.train.Trainer;
 
 /**
@@ -17,10 +18,13 @@ import org.qformerlab.blip2.train.Trainer;
  * @param retrieval final retrieval results per split, in {@code eval.splits} order
  * @param seconds wall-clock seconds per phase (data, encoder, train, eval)
  * @param parameters trainable parameters of the Q-Former
+ * @param itmAttention how the trained ITM pass reads the text, on the first evaluated split's
+ *     first pairs; null when ITM is not trained
  */
 public record Stage1Result(
         Path runDir, Path report, ExperimentConfig config, Trainer.Result training, LossSummary losses,
-        Map<Split, SplitRetrieval> retrieval, Map<String, Double> seconds, long parameters) {
+        Map<Split, SplitRetrieval> retrieval, Map<String, Double> seconds, long parameters,
+        ItmAttention itmAttention) {
 
     /** The flat summary written to {@code results.json}. */
     public Map<String, Object> summary() {
@@ -37,6 +41,15 @@ public record Stage1Result(
         Map<String, Object> r = new LinkedHashMap<>();
         retrieval.forEach((split, s) -> r.put(split.name().toLowerCase(), s.metrics("")));
         out.put("retrieval", r);
+        if (itmAttention != null) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("text_share", itmAttention.textShare());
+            a.put("largest_weight", itmAttention.largestWeight());
+            a.put("uniform_text_share", itmAttention.uniformTextShare());
+            a.put("uniform_largest_weight", itmAttention.uniformLargestWeight());
+            a.put("match_gap", itmAttention.matchGap());
+            out.put("itm_attention", a);
+        }
         return out;
     }
 }

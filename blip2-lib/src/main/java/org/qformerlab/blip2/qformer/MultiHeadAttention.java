@@ -2,6 +2,7 @@ package org.qformerlab.blip2.qformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.Consumer;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
@@ -20,6 +21,7 @@ public final class MultiHeadAttention extends Module {
     private final Dense query;
     private final Dense key;
     private final Dense value;
+    private Consumer<NDArray> observer; // null: nobody is watching (the normal case)
 
     public MultiHeadAttention(int hidden, int keyValueWidth, int heads, double attentionDropout) {
         this.heads = heads;
@@ -28,6 +30,15 @@ public final class MultiHeadAttention extends Module {
         this.query = module("query", new Dense(hidden, hidden));
         this.key = module("key", new Dense(keyValueWidth, hidden));
         this.value = module("value", new Dense(keyValueWidth, hidden));
+    }
+
+    /**
+     * Shows every later {@link #attend}'s attention weights [B, heads, S, keys] (after the softmax,
+     * before dropout) to {@code observer}; null stops. For diagnosis ({@link SelfAttentionRecorder});
+     * the arrays belong to the pass's manager and must not be kept beyond it.
+     */
+    void observe(Consumer<NDArray> observer) {
+        this.observer = observer;
     }
 
     /** Projects a sequence [B, S, width] to keys and values [B, heads, S, headSize]. */
@@ -48,6 +59,9 @@ public final class MultiHeadAttention extends Module {
             scores = scores.addi(bias);
         }
         NDArray probs = scores.softmax(-1);
+        if (observer != null) {
+            observer.accept(probs);
+        }
         if (training && dropout > 0) {
             probs = Dropout.apply(probs, dropout, true);
         }

@@ -44,6 +44,11 @@ public final class QFormerLayer extends Module {
                 module("output_query", new ResidualOutput(c.intermediateSize(), h, eps, c.hiddenDropout()));
     }
 
+    /** The self-attention's heads (shared by queries and text). */
+    public MultiHeadAttention selfAttention() {
+        return attention.self();
+    }
+
     public boolean hasCrossAttention() {
         return crossattention != null;
     }

@@ -47,6 +47,14 @@ class Stage1ExperimentTest {
         assertTrue(report.contains("ITC+ITM") && report.contains("compositional"), report);
         assertTrue(report.contains("ITM re-ranking changed recall@1") && report.contains("H(1/3)"),
                 "the report must say what re-ranking did and read it against the ITM prior: " + report);
+        assertTrue(report.contains("In the ITM pass the queries' self-attention"),
+                "the report must say what the ITM pass attends to: " + report);
+
+        // how the ITM pass reads the text, on the test split's first 12 pairs (all it has)
+        assertEquals(r.config().qformer().numLayers(), r.itmAttention().textShare().length);
+        double share = r.itmAttention().meanTextShare();
+        assertTrue(share > 0 && share < 1, "text share " + share);
+        assertTrue(Files.readString(run.resolve("results.json")).contains("\"itm_attention\""));
 
         // the config as run has the widths the encoder and the tokenizer imply, and reads back
         ExperimentConfig asRun = ExperimentConfig.read(run.resolve("config.json"), ExperimentConfig.embedded());
