@@ -20,7 +20,7 @@ class SelfAttentionRecorderTest {
     private static final int B = 2;
     private static final int T = 5;
 
-    /** An ITM-style joint pass: the queries and the text, the second text padded after 3 tokens. */
+    /** An ITM-style joint pass: the queries and the text attend to each other. */
     private static NDArray pass(Blip2QFormer model, NDManager m, NDArray image, NDArray ids, NDArray mask) {
         QFormerConfig c = model.config();
         NDArray bias = AttentionMask.bidirectional(c.numQueries(), T).bias(m, mask);
@@ -28,19 +28,31 @@ class SelfAttentionRecorderTest {
         return model.encoder().forward(model.queries(m, B), ids, bias, ctx, null, false).hidden();
     }
 
+    /** A tiny Q-Former and one batch for it; the second text is padded after 3 tokens. */
+    private record Tiny(Blip2QFormer model, NDArray image, NDArray ids, NDArray mask) {
+
+        static Tiny create(NDManager m) {
+            Seeds.set(3);
+            QFormerConfig c = QFormerConfig.tiny();
+            return new Tiny(Blip2QFormer.create(c, m), m.randomNormal(new Shape(B, 6, c.visionWidth())),
+                    m.randomInteger(5, c.vocabSize(), new Shape(B, T), DataType.INT64),
+                    m.create(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new Shape(B, T)));
+        }
+
+        NDArray pass(NDManager m) {
+            return SelfAttentionRecorderTest.pass(model, m, image, ids, mask);
+        }
+    }
+
     @Test
     void recordsEveryLayersWeightsWithoutChangingTheOutput() {
-        Seeds.set(3);
         try (NDManager m = NDManager.newBaseManager()) {
-            QFormerConfig c = QFormerConfig.tiny();
-            Blip2QFormer model = Blip2QFormer.create(c, m);
-            NDArray image = m.randomNormal(new Shape(B, 6, c.visionWidth()));
-            NDArray ids = m.randomInteger(5, c.vocabSize(), new Shape(B, T), DataType.INT64);
-            NDArray mask = m.create(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new Shape(B, T));
-            float[] plain = pass(model, m, image, ids, mask).toFloatArray();
+            Tiny tiny = Tiny.create(m);
+            QFormerConfig c = tiny.model().config();
+            float[] plain = tiny.pass(m).toFloatArray();
 
-            try (SelfAttentionRecorder recorder = SelfAttentionRecorder.attach(model.encoder())) {
-                float[] watched = pass(model, m, image, ids, mask).toFloatArray();
+            try (SelfAttentionRecorder recorder = SelfAttentionRecorder.attach(tiny.model().encoder())) {
+                float[] watched = tiny.pass(m).toFloatArray();
                 assertArrayEquals(plain, watched, "recording must not change the pass");
                 assertEquals(c.numLayers(), recorder.layers());
                 int s = c.numQueries() + T;
@@ -61,20 +73,15 @@ class SelfAttentionRecorderTest {
 
     @Test
     void closingStopsTheRecording() {
-        Seeds.set(3);
         try (NDManager m = NDManager.newBaseManager()) {
-            QFormerConfig c = QFormerConfig.tiny();
-            Blip2QFormer model = Blip2QFormer.create(c, m);
-            NDArray image = m.randomNormal(new Shape(B, 6, c.visionWidth()));
-            NDArray ids = m.randomInteger(5, c.vocabSize(), new Shape(B, T), DataType.INT64);
-            NDArray mask = m.ones(new Shape(B, T), DataType.INT64);
-            SelfAttentionRecorder recorder = SelfAttentionRecorder.attach(model.encoder());
+            Tiny tiny = Tiny.create(m);
+            SelfAttentionRecorder recorder = SelfAttentionRecorder.attach(tiny.model().encoder());
             IllegalStateException early = assertThrows(IllegalStateException.class, () -> recorder.weights(0));
             assertTrue(early.getMessage().contains("run a pass first"), early.getMessage());
-            pass(model, m, image, ids, mask);
+            tiny.pass(m);
             NDArray kept = recorder.weights(0);
             recorder.close();
-            pass(model, m, image, ids, mask);
+            tiny.pass(m);
             assertSame(kept, recorder.weights(0), "a closed recorder must not see later passes");
         }
     }
