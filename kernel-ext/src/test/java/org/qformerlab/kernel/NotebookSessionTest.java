@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.report.ImageGrid;
@@ -23,27 +21,7 @@ import org.qformerlab.kernel.magic.Magics;
 import tech.tablesaw.api.Table;
 
 /** A notebook session without the wire protocol: Java, errors, interrupts and magics. */
-class NotebookSessionTest {
-
-    static RecordingSink sink;
-    static NotebookSession session;
-
-    @BeforeAll
-    static void start() {
-        sink = new RecordingSink();
-        session = new NotebookSession(sink, Magics.standard(), System.getProperty("java.class.path"));
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    private static Object value(String cell) {
-        JavaEvaluator.Result r = session.execute(cell);
-        assertTrue(r.hasValue(), "cell should end in an expression: " + cell);
-        return r.value();
-    }
+class NotebookSessionTest extends SessionTest {
 
     @Test
     void theLastExpressionIsTheCellsValueAsAnObject() {

@@ -9,8 +9,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.kernel.display.ProgressDisplay;
@@ -21,30 +19,10 @@ import org.knowm.xchart.XYChart;
 import tech.tablesaw.api.Table;
 
 /** %train, %eval and %ablate in a session, on the tiny world (seconds). */
-class TrainingMagicsTest {
-
-    static RecordingSink sink;
-    static NotebookSession session;
+class TrainingMagicsTest extends SessionTest {
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void start() {
-        sink = new RecordingSink();
-        session = new NotebookSession(sink, Magics.standard(), System.getProperty("java.class.path"));
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    private static Object value(String cell) {
-        JavaEvaluator.Result r = session.execute(cell);
-        assertTrue(r.hasValue(), "cell should end in an expression: " + cell);
-        return r.value();
-    }
 
     @Test
     void trainStage1ShowsLiveProgressAndLossesBindsTheRunAndEvalTabulatesIt() {
