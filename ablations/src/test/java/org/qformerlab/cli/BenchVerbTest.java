@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,35 +21,21 @@ class BenchVerbTest {
         "--embed", "8", "--batch", "3", "--steps", "2", "--warmup", "1"
     };
 
-    /** Runs the command line, returning (exit code, stdout, stderr). */
-    private static String[] run(String... argv) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            code = Main.run(argv);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    private static CommandLineRun run(String... argv) {
+        return CommandLineRun.of(argv);
     }
 
     @Test
     void tinyStage1StepPrintsOneJsonObjectWithEveryField() throws Exception {
-        String[] r = run(TINY);
-        assertEquals("0", r[0], r[2]);
+        CommandLineRun r = run(TINY);
+        assertEquals(0, r.code(), r.err());
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : r[1].split("\n")) {
+        for (String line : r.out().split("\n")) {
             if (!line.isBlank()) {
                 lines.add(new ObjectMapper().readTree(line)); // every stdout line is JSON
             }
         }
-        assertEquals(1, lines.size(), r[1]);
+        assertEquals(1, lines.size(), r.out());
         JsonNode j = lines.get(0);
         assertEquals("stage1-step", j.get("name").asText());
         JsonNode c = j.get("config");
@@ -81,26 +64,26 @@ class BenchVerbTest {
     @Test
     void bfloat16OnCpuIsRefusedWithAMessageNotACrash() {
         // the guard runs before any array exists: were it missing, this JVM would abort here
-        String[] r = run("bench", "--device", "cpu", "--dtype", "bf16", "--steps", "1");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("bfloat16") && r[2].contains("--dtype float32"), r[2]);
-        assertTrue(r[1].isBlank(), "nothing measured: " + r[1]);
+        CommandLineRun r = run("bench", "--device", "cpu", "--dtype", "bf16", "--steps", "1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("bfloat16") && r.err().contains("--dtype float32"), r.err());
+        assertTrue(r.out().isBlank(), "nothing measured: " + r.out());
     }
 
     @Test
     void unknownConfigAndBenchmarkAreUsageErrors() {
-        String[] r = run("bench", "bench-huge");
-        assertEquals("2", r[0]);
-        assertTrue(r[2].contains("bench-small, bench-mid, bench-base"), r[2]);
+        CommandLineRun r = run("bench", "bench-huge");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bench-small, bench-mid, bench-base"), r.err());
         r = run("bench", "--only", "nope", "--steps", "1");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("unknown benchmark 'nope'") && r[2].contains("stage1-step"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("unknown benchmark 'nope'") && r.err().contains("stage1-step"), r.err());
     }
 
     @Test
     void badSizesNameTheOption() {
-        String[] r = run("bench", "--batch", "1");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("--batch=1"), r[2]);
+        CommandLineRun r = run("bench", "--batch", "1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--batch=1"), r.err());
     }
 }

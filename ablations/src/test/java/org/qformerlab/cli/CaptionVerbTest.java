@@ -7,9 +7,6 @@ import ai.djl.ndarray.NDManager;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -50,22 +47,8 @@ class CaptionVerbTest {
     Path model;
     Path image;
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... argv) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(argv);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CommandLineRun run(String... argv) {
+        return CommandLineRun.of(argv);
     }
 
     @BeforeEach
@@ -87,7 +70,7 @@ class CaptionVerbTest {
 
     @Test
     void captionsAnImageAsTheLibraryDoes() throws Exception {
-        Outcome r = run("caption", "--model", model.toString(), "--image", image.toString(), "--prompt", "a photo of",
+        CommandLineRun r = run("caption", "--model", model.toString(), "--image", image.toString(), "--prompt", "a photo of",
                 "--beams", "2", "--max-tokens", "5", "--device", "cpu");
         assertEquals(0, r.code(), r.err());
         String expected;
@@ -99,31 +82,31 @@ class CaptionVerbTest {
 
     @Test
     void usageErrorsAndBadFilesAreNamed() throws Exception {
-        Outcome noImage = run("caption", "--model", model.toString());
+        CommandLineRun noImage = run("caption", "--model", model.toString());
         assertEquals(2, noImage.code());
         assertTrue(noImage.err().contains("--model DIR and --image FILE are both required")
                 && noImage.err().contains("usage: qformerlab caption"), noImage.err());
-        Outcome beams = run("caption", "--model", model.toString(), "--image", image.toString(), "--beams", "0");
+        CommandLineRun beams = run("caption", "--model", model.toString(), "--image", image.toString(), "--beams", "0");
         assertEquals(2, beams.code());
         assertTrue(beams.err().contains("--beams must be at least 1"), beams.err());
-        Outcome typo = run("caption", "--model", model.toString(), "--image", image.toString(), "--beam", "3");
+        CommandLineRun typo = run("caption", "--model", model.toString(), "--image", image.toString(), "--beam", "3");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("unknown option --beam"), typo.err());
 
-        Outcome missing = run("caption", "--model", model.toString(), "--image", dir.resolve("nope.png").toString());
+        CommandLineRun missing = run("caption", "--model", model.toString(), "--image", dir.resolve("nope.png").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope.png does not exist"), missing.err());
         Path text = Files.writeString(dir.resolve("not-an-image.png"), "hello");
-        Outcome notImage = run("caption", "--model", model.toString(), "--image", text.toString());
+        CommandLineRun notImage = run("caption", "--model", model.toString(), "--image", text.toString());
         assertEquals(1, notImage.code());
         assertTrue(notImage.err().contains("is not an image"), notImage.err());
 
         Files.delete(model.resolve("model.safetensors"));
-        Outcome noWeights = run("caption", "--model", model.toString(), "--image", image.toString());
+        CommandLineRun noWeights = run("caption", "--model", model.toString(), "--image", image.toString());
         assertEquals(1, noWeights.code());
         assertTrue(noWeights.err().contains("no weights in " + model), noWeights.err());
         Files.delete(model.resolve("tokenizer.json"));
-        Outcome noTokenizer = run("caption", "--model", model.toString(), "--image", image.toString());
+        CommandLineRun noTokenizer = run("caption", "--model", model.toString(), "--image", image.toString());
         assertEquals(1, noTokenizer.code());
         assertTrue(noTokenizer.err().contains("tokenizer.json") && noTokenizer.err().contains("not found"),
                 noTokenizer.err());

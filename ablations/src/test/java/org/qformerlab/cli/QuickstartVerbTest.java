@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,23 +16,8 @@ class QuickstartVerbTest {
     @TempDir
     Path dir;
 
-    /** Runs the command line, capturing what it prints. */
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... argv) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            int code = Main.run(argv);
-            return new Outcome(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CommandLineRun run(String... argv) {
+        return CommandLineRun.of(argv);
     }
 
     @Test
@@ -42,7 +25,7 @@ class QuickstartVerbTest {
         Path config = dir.resolve("c.yaml");
         Files.writeString(config, "train:\n  steps: 4\n  evalEvery: 2\n");
         Path run = dir.resolve("run");
-        Outcome o = run("quickstart", "--preset", "tiny", "--config", config.toString(), "--out", run.toString(),
+        CommandLineRun o = run("quickstart", "--preset", "tiny", "--config", config.toString(), "--out", run.toString(),
                 "--seed", "3", "--device", "cpu", "--cache", dir.resolve("cache").toString());
         assertEquals(0, o.code(), o.err());
         for (String f : List.of("config.json", "metrics.jsonl", "results.json", "report.md", "tokenizer.json")) {
@@ -66,37 +49,37 @@ class QuickstartVerbTest {
         assertTrue(o.out().contains("time: total"), o.out());
 
         // resuming a finished run trains nothing more and rewrites the report
-        Outcome again = run("quickstart", "--resume", "--out", run.toString(), "--cache", dir.resolve("cache").toString());
+        CommandLineRun again = run("quickstart", "--resume", "--out", run.toString(), "--cache", dir.resolve("cache").toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("resuming " + run), again.out());
     }
 
     @Test
     void usageAndConfigErrorsAreShortMessages() throws Exception {
-        Outcome typo = run("quickstart", "--stepz", "3");
+        CommandLineRun typo = run("quickstart", "--stepz", "3");
         assertEquals(2, typo.code());
         assertTrue(typo.err().startsWith("qformerlab quickstart: unknown option --stepz"), typo.err());
 
-        Outcome steps = run("quickstart", "--steps", "many");
+        CommandLineRun steps = run("quickstart", "--steps", "many");
         assertEquals(2, steps.code());
         assertTrue(steps.err().contains("--steps needs a whole number, got 'many'"), steps.err());
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "qformer:\n  numQuerys: 3\n");
-        Outcome unknown = run("quickstart", "--preset", "tiny", "--config", bad.toString(), "--out", dir.resolve("x").toString());
+        CommandLineRun unknown = run("quickstart", "--preset", "tiny", "--config", bad.toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("unknown field 'numQuerys'"), unknown.err());
         assertFalse(unknown.err().contains("\tat "), "no stack trace: " + unknown.err());
 
-        Outcome path = run("quickstart", "--preset", "tiny", "--set", "qformer.numQuery=3", "--out", dir.resolve("y").toString());
+        CommandLineRun path = run("quickstart", "--preset", "tiny", "--set", "qformer.numQuery=3", "--out", dir.resolve("y").toString());
         assertEquals(1, path.code());
         assertTrue(path.err().contains("'qformer' has no field 'numQuery'"), path.err());
 
-        Outcome missing = run("quickstart", "--config", dir.resolve("nope.yaml").toString());
+        CommandLineRun missing = run("quickstart", "--config", dir.resolve("nope.yaml").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("config file not found"), missing.err());
 
-        Outcome help = run("quickstart", "--help");
+        CommandLineRun help = run("quickstart", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--resume"), help.out());
     }
