@@ -69,6 +69,20 @@ public final class VqaAccuracy {
         return t == null ? Double.NaN : t[1] / (double) t[2];
     }
 
+    /**
+     * Whether the model beats the majority answer on {@code type} by more than sampling noise: by
+     * more than twice the baseline's binomial standard error, {@code 2 sqrt(p (1 - p) / n)} for its
+     * accuracy {@code p} over the {@code n} questions asked (0.05 for p = 0.25 and n = 300).
+     */
+    public boolean clearlyAboveMajority(QuestionType type) {
+        int n = count(type);
+        if (n == 0) {
+            return false;
+        }
+        double p = majorityAccuracy(type);
+        return accuracy(type) - p > 2 * Math.sqrt(p * (1 - p) / n);
+    }
+
     /** Questions of {@code type} asked. */
     public int count(QuestionType type) {
         int[] t = tallies.get(type);

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.qformerlab.blip2.bridge.BridgeConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.MarkdownReport;
@@ -60,6 +61,28 @@ public final class Stage2Report {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + result.runDir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Which question types the run answers better than the majority answer by more than sampling
+     * noise ({@link VqaAccuracy#clearlyAboveMajority}), and which not, with their accuracies.
+     */
+    static String vqaSentence(Stage2Result r) {
+        VqaAccuracy vqa = r.vqa();
+        List<String> above = new ArrayList<>();
+        List<String> not = new ArrayList<>();
+        for (QuestionType type : vqa.types()) {
+            String name = type.name().toLowerCase(Locale.ROOT);
+            if (vqa.clearlyAboveMajority(type)) {
+                above.add(name);
+            } else {
+                not.add(String.format(Locale.ROOT, "%s (%.3f against %.3f)", name, vqa.accuracy(type), vqa.majorityAccuracy(type)));
+            }
+        }
+        return String.format(Locale.ROOT, "With the Q-Former from %s, the answers beat the majority answer by more than"
+                        + " twice its sampling error (2 sqrt(p (1 - p) / n)) for %s; %s.",
+                label(r), above.isEmpty() ? "no question type" : String.join(", ", above),
+                not.isEmpty() ? "for every question type" : "not for " + String.join(", ", not));
     }
 
     /**
@@ -129,6 +152,7 @@ public final class Stage2Report {
         all.put("majority baseline", first.vqa().majorityOverall());
         vqaRows.add(all);
         report.table(Tables.fromRows(vqaRows));
+        report.paragraph(vqaSentence(first));
 
         Map<String, double[][]> curves = new LinkedHashMap<>();
         for (Stage2Result r : results) {

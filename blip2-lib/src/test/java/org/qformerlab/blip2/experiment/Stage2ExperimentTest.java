@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.TextTensors;
@@ -92,6 +93,12 @@ class Stage2ExperimentTest {
         assertEquals(c.stage2().examples(), r.examples().size());
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("Zero-shot VQA") && report.contains("CIDEr-D") && report.contains("image worth"), report);
+        // the sentence under the VQA table sorts every question type asked into beaten / not beaten
+        String verdict = report.lines().filter(l -> l.contains("twice its sampling error")).findFirst().orElseThrow();
+        for (QuestionType type : r.vqa().types()) {
+            String name = type.name().toLowerCase(java.util.Locale.ROOT);
+            assertTrue(verdict.contains(name), name + " missing from: " + verdict);
+        }
         for (String fig : report.lines().filter(l -> l.startsWith("![")).toList()) {
             String file = fig.substring(fig.indexOf("](") + 2, fig.length() - 1);
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
