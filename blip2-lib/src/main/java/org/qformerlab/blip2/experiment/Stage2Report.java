@@ -86,6 +86,37 @@ public final class Stage2Report {
     }
 
     /**
+     * The mean LM loss of each run over the first and over the last tenth of the steps: where a
+     * head start from stage 1 shows, and whether it lasts.
+     *
+     * @param series per run, the (step, loss) series of its training log
+     */
+    static String headStartSentence(Map<String, double[][]> series, int steps) {
+        int tenth = Math.max(1, steps / 10);
+        List<String> first = new ArrayList<>();
+        List<String> last = new ArrayList<>();
+        series.forEach((run, s) -> {
+            first.add(String.format(Locale.ROOT, "%s %.3f", run, meanBetween(s, 1, tenth)));
+            last.add(String.format(Locale.ROOT, "%s %.3f", run, meanBetween(s, steps - tenth + 1, steps)));
+        });
+        return String.format(Locale.ROOT, "Mean LM loss over the first tenth of the steps (1-%d): %s; over the last tenth"
+                + " (%d-%d): %s.", tenth, String.join(", ", first), steps - tenth + 1, steps, String.join(", ", last));
+    }
+
+    /** Mean of the series' values at steps {@code from..to} (inclusive); NaN when none is logged there. */
+    private static double meanBetween(double[][] series, int from, int to) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < series[0].length; i++) {
+            if (series[0][i] >= from && series[0][i] <= to) {
+                sum += series[1][i];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /**
      * Adds the stage-2 section for one or more runs of the same budget (e.g. from stage 1 and from
      * scratch) to {@code report}, headings starting at {@code level}.
      */
@@ -154,17 +185,20 @@ public final class Stage2Report {
         report.table(Tables.fromRows(vqaRows));
         report.paragraph(vqaSentence(first));
 
+        Map<String, double[][]> raw = new LinkedHashMap<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
         for (Stage2Result r : results) {
             try {
                 List<Map<String, Object>> log = MetricsLog.read(r.runDir().resolve("metrics.jsonl")).stream()
                         .filter(x -> !x.containsKey("eval")).toList();
-                curves.put(label(r), Stage1Report.smooth(MetricsLog.series(log, "step", "total"), SMOOTHING));
+                raw.put(label(r), MetricsLog.series(log, "step", "total"));
+                curves.put(label(r), Stage1Report.smooth(raw.get(label(r)), SMOOTHING));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         report.chart("stage-2 LM loss", Charts.lossCurves("stage-2 LM loss (moving average)", curves));
+        report.paragraph(headStartSentence(raw, s2.train().steps()));
         List<String> folders = new ArrayList<>();
         for (Stage2Result r : results) {
             folders.add("`" + r.runDir().getFileName() + "/`: the stage-2 run with the Q-Former from " + label(r)

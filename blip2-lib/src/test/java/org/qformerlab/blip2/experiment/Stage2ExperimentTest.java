@@ -93,6 +93,8 @@ class Stage2ExperimentTest {
         assertEquals(c.stage2().examples(), r.examples().size());
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("Zero-shot VQA") && report.contains("CIDEr-D") && report.contains("image worth"), report);
+        int tenth = Math.max(1, c.stage2().train().steps() / 10);
+        assertTrue(report.contains("over the first tenth of the steps (1-" + tenth + "): stage 1 "), report);
         // the sentence under the VQA table sorts every question type asked into beaten / not beaten
         String verdict = report.lines().filter(l -> l.contains("twice its sampling error")).findFirst().orElseThrow();
         for (QuestionType type : r.vqa().types()) {
