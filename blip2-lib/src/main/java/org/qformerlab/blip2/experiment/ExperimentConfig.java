@@ -69,9 +69,9 @@ import org.qformerlab.blip2.train.TrainConfig;
  * and 0.123; ITC fell from 3.47 to 1.78, ITG from 3.94 to 1.74. Training with one PyTorch thread
  * is bit-reproducible, so these numbers come back exactly that way (with two threads libtorch may
  * round differently from run to run, 1e-7 apart after the first update). With the
- * default two threads on a quiet two-core machine the whole quickstart (both stages, both stage-2
- * runs, evaluation) took 5 min 53 s, stage 1 296 s of it, and stage 1 gave test recall@1 0.163 /
- * 0.102 (ITC), compositional 0.193 / 0.117. Another two-thread run of stage 1 gave 0.190 / 0.104
+ * default two threads on a quiet two-core machine stage 1 took 296 s and gave test recall@1 0.163 /
+ * 0.102 (ITC), compositional 0.193 / 0.117 (the whole quickstart, with both 2400-step stage-2
+ * runs, takes about 11 minutes). Another two-thread run of stage 1 gave 0.190 / 0.104
  * and 0.203 / 0.117: over 800 steps those 1e-7 differences grow into a different run, about as far
  * apart as two seeds.
  *
