@@ -82,26 +82,14 @@ public final class LanguageModelCache {
         Path model = folder.resolve("model.safetensors");
         Path tokenizerFile = folder.resolve("tokenizer.json");
         Path record = folder.resolve("config.json");
-        if (Files.exists(record)) {
-            String problem;
-            NDManager owner = manager.newSubManager();
-            try {
-                JsonNode stored = Configs.JSON.readTree(record.toFile());
-                if (stored.has("key") && Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
-                    WordTokenizer tokenizer = WordTokenizer.load(tokenizerFile);
-                    OptModel lm = OptModel.create(
-                            config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
-                    Weights.load(lm, model, OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
-                    CacheKeys.print(log, "language: loaded the pretrained language model from " + folder);
-                    return new Entry(lm, tokenizer, folder, false, stored);
-                }
-                problem = "its config.json describes another language model";
-            } catch (IOException | CheckpointException e) {
-                problem = e.getMessage();
-            }
-            owner.close();
-            CacheKeys.print(log, "language: the cached language model in " + folder + " cannot be used (" + problem
-                    + "); pretraining it again");
+        Entry cached = CacheKeys.loadIfValid(folder, key, manager, "language", "language model", log, (stored, owner) -> {
+            WordTokenizer tokenizer = WordTokenizer.load(tokenizerFile);
+            OptModel lm = OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
+            Weights.load(lm, model, OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
+            return new Entry(lm, tokenizer, folder, false, stored);
+        });
+        if (cached != null) {
+            return cached;
         }
         List<String> texts = texts(data.split(Split.TRAIN));
         WordTokenizer tokenizer = WordTokenizer.fromTexts(texts);

@@ -1,13 +1,19 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.config.Configs;
 
 /**
@@ -45,6 +51,44 @@ public final class CacheKeys {
         ObjectNode recipe = Configs.JSON.valueToTree(pretrainConfig);
         recipe.remove("logEvery");
         return recipe;
+    }
+
+    /** Reads a cache entry's content into {@code owner}, given the entry's stored {@code config.json}. */
+    @FunctionalInterface
+    public interface EntryLoader<T> {
+        T load(JsonNode stored, NDManager owner) throws IOException, CheckpointException;
+    }
+
+    /**
+     * The cache entry in {@code folder} when its {@code config.json} records exactly {@code key} and
+     * its files load; otherwise null, after printing why it cannot be used (another config, a
+     * truncated or unreadable file) so that the caller builds it again. What a failed load created
+     * is closed with its sub-manager; a loaded entry lives in a sub-manager of {@code manager}.
+     *
+     * @param what the entry's prefix and name in messages, e.g. {@code "vision"}, {@code "image encoder"}
+     */
+    public static <T> T loadIfValid(Path folder, ObjectNode key, NDManager manager, String prefix, String what,
+                                    PrintStream log, EntryLoader<T> loader) {
+        Path record = folder.resolve("config.json");
+        if (!Files.exists(record)) {
+            return null;
+        }
+        String problem;
+        NDManager owner = manager.newSubManager();
+        try {
+            JsonNode stored = Configs.JSON.readTree(record.toFile());
+            if (stored.has("key") && Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
+                T entry = loader.load(stored, owner);
+                print(log, prefix + ": loaded the pretrained " + what + " from " + folder);
+                return entry;
+            }
+            problem = "its config.json describes another " + what;
+        } catch (IOException | CheckpointException e) {
+            problem = e.getMessage();
+        }
+        owner.close();
+        print(log, prefix + ": the cached " + what + " in " + folder + " cannot be used (" + problem + "); pretraining it again");
+        return null;
     }
 
     /** Prints a line about building a cache entry, when there is somewhere to print it. */

@@ -1,13 +1,9 @@
 package org.qformerlab.blip2.vision;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ShapesDataset;
@@ -53,23 +49,10 @@ public final class EncoderCache {
         Path folder = folder(cacheRoot, vision, pretraining, data.config());
         Path model = folder.resolve("model.safetensors");
         Path config = folder.resolve("config.json");
-        if (Files.exists(config)) {
-            String problem;
-            NDManager owner = manager.newSubManager();
-            try {
-                JsonNode stored = Configs.JSON.readTree(config.toFile());
-                if (stored.has("key") && Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
-                    VisionTransformer encoder = VisionTransformer.load(vision, model, owner).freeze();
-                    CacheKeys.print(log, "vision: loaded the pretrained image encoder from " + folder);
-                    return new Entry(encoder, folder, false);
-                }
-                problem = "its config.json describes another encoder";
-            } catch (IOException | CheckpointException e) {
-                problem = e.getMessage();
-            }
-            owner.close();
-            CacheKeys.print(log, "vision: the cached image encoder in " + folder + " cannot be used (" + problem
-                    + "); pretraining it again");
+        Entry cached = CacheKeys.loadIfValid(folder, key, manager, "vision", "image encoder", log,
+                (stored, owner) -> new Entry(VisionTransformer.load(vision, model, owner).freeze(), folder, false));
+        if (cached != null) {
+            return cached;
         }
         int images = data.split(Split.TRAIN).size();
         CacheKeys.print(log, "vision: pretraining the image encoder (" + vision.layers() + " blocks, width " + vision.width()
