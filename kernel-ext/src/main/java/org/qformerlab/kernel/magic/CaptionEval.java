@@ -1,12 +1,9 @@
 package org.qformerlab.kernel.magic;
 
-import java.awt.image.BufferedImage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.experiment.Stage2Result;
-import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
 
@@ -49,16 +46,14 @@ final class CaptionEval extends Stage2EvalTask {
         return Tables.fromRows("captioning, test images, " + run.from(), List.of(row));
     }
 
-    /** The first test images, each with its generated caption and its first reference caption. */
+    /** The generated caption and the first reference caption. */
     @Override
-    ImageGrid examples(Stage2Result result, int n) {
-        List<BufferedImage> images = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {
-            images.add(e.sample().image());
-            captions.add("generated: " + e.caption() + " / reference: " + e.sample().captions().get(0));
-        }
-        return ImageGrid.of(images).captions(captions).columns(Math.min(images.size(), 4)).cellSize(160)
-                .maxCaptionLines(8);
+    String describe(Stage2Result.Example e) {
+        return "generated: " + e.caption() + " / reference: " + e.sample().captions().get(0);
+    }
+
+    @Override
+    int captionLines() {
+        return 8;
     }
 }

@@ -1,6 +1,9 @@
 package org.qformerlab.kernel.magic;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.qformerlab.blip2.experiment.Stage2Result;
 import org.qformerlab.blip2.report.ImageGrid;
 import tech.tablesaw.api.Table;
@@ -18,8 +21,23 @@ abstract class Stage2EvalTask implements MagicTask {
     /** The task's metrics of {@code run}. */
     abstract Table table(Stage2Runs run);
 
+    /** What the task generated for one kept test example, as the caption under its image. */
+    abstract String describe(Stage2Result.Example example);
+
+    /** Caption lines an example may take under its image. */
+    abstract int captionLines();
+
     /** The first {@code n} kept test examples, drawn with what the task generated for them. */
-    abstract ImageGrid examples(Stage2Result result, int n);
+    final ImageGrid examples(Stage2Result result, int n) {
+        List<BufferedImage> images = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {
+            images.add(e.sample().image());
+            captions.add(describe(e));
+        }
+        return ImageGrid.of(images).captions(captions).columns(Math.min(images.size(), 4)).cellSize(160)
+                .maxCaptionLines(captionLines());
+    }
 
     @Override
     public final void run(MagicArgs args, MagicContext context) throws IOException {

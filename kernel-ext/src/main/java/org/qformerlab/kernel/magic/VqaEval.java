@@ -1,6 +1,5 @@
 package org.qformerlab.kernel.magic;
 
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.experiment.Stage2Result;
-import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
 
@@ -65,21 +63,19 @@ final class VqaEval extends Stage2EvalTask {
         return Tables.fromRows("zero-shot VQA (exact match), test images, " + run.from(), rows);
     }
 
-    /** The first test images with each question, the generated answer and the true one. */
+    /** Up to three questions, each with the generated answer and the true one. */
     @Override
-    ImageGrid examples(Stage2Result result, int n) {
-        List<BufferedImage> images = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        for (Stage2Result.Example e : result.examples().subList(0, Math.min(n, result.examples().size()))) {
-            images.add(e.sample().image());
-            List<String> lines = new ArrayList<>();
-            for (int q = 0; q < Math.min(3, e.questions().size()); q++) {
-                lines.add(e.questions().get(q).question() + " " + e.answers().get(q) + " (true: "
-                        + e.questions().get(q).answer() + ")");
-            }
-            captions.add(String.join(" / ", lines));
+    String describe(Stage2Result.Example e) {
+        List<String> lines = new ArrayList<>();
+        for (int q = 0; q < Math.min(3, e.questions().size()); q++) {
+            lines.add(e.questions().get(q).question() + " " + e.answers().get(q) + " (true: "
+                    + e.questions().get(q).answer() + ")");
         }
-        return ImageGrid.of(images).captions(captions).columns(Math.min(images.size(), 4)).cellSize(160)
-                .maxCaptionLines(10);
+        return String.join(" / ", lines);
+    }
+
+    @Override
+    int captionLines() {
+        return 10;
     }
 }
