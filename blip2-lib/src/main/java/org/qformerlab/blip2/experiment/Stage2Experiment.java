@@ -25,6 +25,7 @@ import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.BatchSampler;
 import org.qformerlab.blip2.data.QA;
+import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.SampledBatch;
 import org.qformerlab.blip2.data.ShapesDataset;
@@ -190,7 +191,8 @@ public final class Stage2Experiment {
         double bleu4 = Bleu.corpusOfStrings(captions, references).bleu();
         double cider = CiderD.corpusOfStrings(captions, references).cider();
         List<QA> trainingQas = world.split(Split.TRAIN).stream().flatMap(x -> x.qas().stream()).toList();
-        VqaAccuracy vqa = new VqaAccuracy(VqaAccuracy.majorityAnswers(trainingQas));
+        Map<QuestionType, String> majority = VqaAccuracy.majorityAnswers(trainingQas);
+        VqaAccuracy vqa = new VqaAccuracy(majority);
         List<List<String>> answers = answers(model, features, text, instructions, images, root);
         List<Stage2Result.Example> examples = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -202,6 +204,8 @@ public final class Stage2Experiment {
                 examples.add(new Stage2Result.Example(images.get(i), captions.get(i), qas, answers.get(i)));
             }
         }
+        VqaAccuracy reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
+                s2.language().maxPositions(), ANSWER_TOKENS, EVAL_BATCH, root);
         ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images, EVAL_BATCH, root);
         seconds.put("eval", lap(t0));
 
@@ -215,7 +219,7 @@ public final class Stage2Experiment {
             }
         }
         Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
-                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), bleu4, cider, attributes, vqa,
+                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), bleu4, cider, attributes, vqa, reading,
                 examples, languageRecord, seconds, model.parameterCount(true), conditioning);
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
         Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));

@@ -76,11 +76,14 @@ public final class Stage2Report {
             if (vqa.clearlyAboveMajority(type)) {
                 above.add(name);
             } else {
-                not.add(String.format(Locale.ROOT, "%s (%.3f against %.3f)", name, vqa.accuracy(type), vqa.majorityAccuracy(type)));
+                not.add(String.format(Locale.ROOT, "%s (%.3f against %.3f; the LM reading the image's true captions: %.3f)",
+                        name, vqa.accuracy(type), vqa.majorityAccuracy(type), r.reading().accuracy(type)));
             }
         }
         return String.format(Locale.ROOT, "With the Q-Former from %s, the answers beat the majority answer by more than"
-                        + " twice its sampling error (2 sqrt(p (1 - p) / n)) for %s; %s.",
+                        + " twice its sampling error (2 sqrt(p (1 - p) / n)) for %s; %s. The last column asks the same"
+                        + " frozen LM the same questions behind the image's reference captions instead of the soft"
+                        + " prompt: a type it cannot answer even then is held back by the LM, not by the bridge.",
                 label(r), above.isEmpty() ? "no question type" : String.join(", ", above),
                 not.isEmpty() ? "for every question type" : "not for " + String.join(", ", not));
     }
@@ -171,6 +174,7 @@ public final class Stage2Report {
             }
             row.put("majority answer", first.vqa().majority().get(type));
             row.put("majority baseline", first.vqa().majorityAccuracy(type));
+            row.put("LM reading the true captions", first.reading().accuracy(type));
             vqaRows.add(row);
         }
         Map<String, Object> all = new LinkedHashMap<>();
@@ -181,6 +185,7 @@ public final class Stage2Report {
         }
         all.put("majority answer", "(per type)");
         all.put("majority baseline", first.vqa().majorityOverall());
+        all.put("LM reading the true captions", first.reading().overall());
         vqaRows.add(all);
         report.table(Tables.fromRows(vqaRows));
         report.paragraph(vqaSentence(first));

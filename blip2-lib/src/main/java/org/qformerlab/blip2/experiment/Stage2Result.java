@@ -25,6 +25,8 @@ import org.qformerlab.blip2.train.Trainer;
  * @param cider CIDEr-D of the same
  * @param attributes whether what the captions say holds in the scene
  * @param vqa VQA exact match per question type, and the majority baseline
+ * @param reading the same questions answered by the frozen LM behind the image's reference
+ *     captions instead of the soft prompt ({@link CaptionReading})
  * @param examples a few images with their generated caption and answers
  * @param language the frozen LM's cache record (pretraining seconds and losses)
  * @param seconds wall-clock seconds per phase
@@ -32,7 +34,7 @@ import org.qformerlab.blip2.train.Trainer;
  */
 public record Stage2Result(
         Path runDir, ExperimentConfig config, Path stage1Checkpoint, Trainer.Result training, LossSummary losses,
-        int captionImages, double bleu4, double cider, AttributeAccuracy attributes, VqaAccuracy vqa,
+        int captionImages, double bleu4, double cider, AttributeAccuracy attributes, VqaAccuracy vqa, VqaAccuracy reading,
         List<Example> examples, Map<String, Object> language, Map<String, Double> seconds, long parameters,
         ImageConditioning conditioning) {
 
@@ -58,6 +60,10 @@ public record Stage2Result(
             String name = t.name().toLowerCase(Locale.ROOT);
             out.put("vqa_" + name, vqa.accuracy(t));
             out.put("vqa_" + name + "_majority", vqa.majorityAccuracy(t));
+        }
+        out.put("vqa_reading", reading.overall());
+        for (QuestionType t : reading.types()) {
+            out.put("vqa_reading_" + t.name().toLowerCase(Locale.ROOT), reading.accuracy(t));
         }
         out.put("loss_lm_first", losses.first().get("total"));
         out.put("loss_lm_last", losses.last().get("total"));

@@ -93,6 +93,13 @@ class Stage2ExperimentTest {
         assertEquals(c.stage2().examples(), r.examples().size());
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("Zero-shot VQA") && report.contains("CIDEr-D") && report.contains("image worth"), report);
+        // the frozen LM reading the true captions is asked every question the soft prompt was asked
+        for (QuestionType type : r.vqa().types()) {
+            assertEquals(r.vqa().count(type), r.reading().count(type), type.name());
+            String name = "vqa_reading_" + type.name().toLowerCase(java.util.Locale.ROOT);
+            assertTrue(metrics.get(name) >= 0 && metrics.get(name) <= 1, name + " = " + metrics.get(name));
+        }
+        assertTrue(report.contains("LM reading the true captions"), report);
         int tenth = Math.max(1, c.stage2().train().steps() / 10);
         assertTrue(report.contains("over the first tenth of the steps (1-" + tenth + "): stage 1 "), report);
         // the sentence under the VQA table sorts every question type asked into beaten / not beaten
