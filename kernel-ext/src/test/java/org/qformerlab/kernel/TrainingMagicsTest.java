@@ -104,12 +104,14 @@ class TrainingMagicsTest extends SessionTest {
 
         session.execute("%eval vqa");
         Table vqa = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
-        assertEquals(List.of("question type", "questions", "accuracy", "majority baseline", "majority answer"),
-                vqa.columnNames());
+        assertEquals(List.of("question type", "questions", "accuracy", "majority baseline", "majority answer",
+                "LM reading the true captions"), vqa.columnNames());
         int rows = vqa.rowCount();
         assertEquals("all", vqa.stringColumn("question type").get(rows - 1));
         assertEquals(Math.round((Double) value("run2.vqa().majorityOverall()") * 1000) / 1000.0,
                 vqa.doubleColumn("majority baseline").get(rows - 1), 0.0);
+        assertEquals(Math.round((Double) value("run2.reading().overall()") * 1000) / 1000.0,
+                vqa.doubleColumn("LM reading the true captions").get(rows - 1), 0.0);
 
         // the same caption numbers from the run folder
         session.execute("%eval caption " + out + " --examples 0");
