@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.qformerlab.blip2.data.QA;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.data.Sample;
@@ -51,31 +50,26 @@ final class CaptionReading {
     static VqaAccuracy measure(OptModel lm, WordTokenizer tokenizer, LanguageText text, List<Sample> images,
                                Map<QuestionType, String> majority, int positions, int answerTokens, int batch,
                                NDManager root) {
-        Map<Integer, List<Asked>> byLength = new TreeMap<>(); // same-length rows share a batch, unpadded
+        List<Asked> asked = new ArrayList<>();
         for (Sample s : images) {
             for (QA qa : s.qas()) {
-                long[] ids = context(tokenizer, s.captions(), text.prompt(qa.prompt()), positions - answerTokens);
-                byLength.computeIfAbsent(ids.length, k -> new ArrayList<>()).add(new Asked(qa, ids));
+                asked.add(new Asked(qa, context(tokenizer, s.captions(), text.prompt(qa.prompt()), positions - answerTokens)));
             }
         }
         GenerationConfig greedy = GenerationConfig.greedy(answerTokens, WordTokenizer.EOS_ID, WordTokenizer.PAD_ID)
                 .withMinNewTokens(1);
         VqaAccuracy out = new VqaAccuracy(majority);
-        for (Map.Entry<Integer, List<Asked>> group : byLength.entrySet()) {
-            int length = group.getKey();
-            List<Asked> all = group.getValue();
-            for (int from = 0; from < all.size(); from += batch) {
-                List<Asked> chunk = all.subList(from, Math.min(all.size(), from + batch));
-                long[] flat = new long[chunk.size() * length];
+        for (List<Asked> chunk : SameLengthBatches.of(asked, a -> a.ids().length, batch)) {
+            int length = chunk.get(0).ids().length;
+            long[] flat = new long[chunk.size() * length];
+            for (int r = 0; r < chunk.size(); r++) {
+                System.arraycopy(chunk.get(r).ids(), 0, flat, r * length, length);
+            }
+            try (NDManager scope = root.newSubManager()) {
+                NDArray embeds = lm.embedTokens(scope.create(flat, new Shape(chunk.size(), length)));
+                long[][] tokens = Generator.generate(lm, embeds, null, greedy).tokens();
                 for (int r = 0; r < chunk.size(); r++) {
-                    System.arraycopy(chunk.get(r).ids(), 0, flat, r * length, length);
-                }
-                try (NDManager scope = root.newSubManager()) {
-                    NDArray embeds = lm.embedTokens(scope.create(flat, new Shape(chunk.size(), length)));
-                    long[][] tokens = Generator.generate(lm, embeds, null, greedy).tokens();
-                    for (int r = 0; r < chunk.size(); r++) {
-                        out.add(chunk.get(r).qa(), text.decode(tokens[r]));
-                    }
+                    out.add(chunk.get(r).qa(), text.decode(tokens[r]));
                 }
             }
         }

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.QFormerBridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
@@ -315,43 +314,38 @@ public final class Stage2Experiment {
      */
     private static List<List<String>> answers(Stage2Model model, ImageFeatures features, LanguageText text,
                                               Instructions instructions, List<Sample> images, NDManager root) {
+        record Asked(int image, int question, long[] prompt) {}
         List<List<String>> out = new ArrayList<>();
-        Map<Integer, List<int[]>> byLength = new TreeMap<>(); // prompt length -> (image, question)
+        List<Asked> asked = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             List<QA> qas = images.get(i).qas();
             List<String> row = new ArrayList<>();
             for (int q = 0; q < qas.size(); q++) {
                 row.add("");
-                byLength.computeIfAbsent(text.prompt(qas.get(q).prompt()).length, k -> new ArrayList<>())
-                        .add(new int[] {i, q});
+                asked.add(new Asked(i, q, text.prompt(qas.get(q).prompt())));
             }
             out.add(row);
         }
         GenerationConfig generation = GenerationConfig.greedy(ANSWER_TOKENS, WordTokenizer.EOS_ID, WordTokenizer.PAD_ID)
                 .withMinNewTokens(1);
-        for (Map.Entry<Integer, List<int[]>> group : byLength.entrySet()) {
-            int length = group.getKey();
-            List<int[]> all = group.getValue();
-            for (int from = 0; from < all.size(); from += EVAL_BATCH) {
-                List<int[]> chunk = all.subList(from, Math.min(all.size(), from + EVAL_BATCH));
-                long[] prompts = new long[chunk.size() * length];
-                int[] sampleIds = new int[chunk.size()];
-                List<String> asked = new ArrayList<>(chunk.size());
+        for (List<Asked> chunk : SameLengthBatches.of(asked, a -> a.prompt().length, EVAL_BATCH)) {
+            int length = chunk.get(0).prompt().length;
+            long[] prompts = new long[chunk.size() * length];
+            int[] sampleIds = new int[chunk.size()];
+            List<String> instructionTexts = new ArrayList<>(chunk.size());
+            for (int r = 0; r < chunk.size(); r++) {
+                Sample s = images.get(chunk.get(r).image());
+                sampleIds[r] = s.id();
+                instructionTexts.add(Instructions.of(s.qas().get(chunk.get(r).question())));
+                System.arraycopy(chunk.get(r).prompt(), 0, prompts, r * length, length);
+            }
+            try (NDManager scope = root.newSubManager()) {
+                NDArray prompt = scope.create(prompts, new Shape(chunk.size(), length));
+                TextTensors instruction = instructions.collate(scope, instructionTexts);
+                long[][] tokens = model.generate(scope, features.get(scope, sampleIds), instruction, prompt,
+                        generation).tokens();
                 for (int r = 0; r < chunk.size(); r++) {
-                    Sample s = images.get(chunk.get(r)[0]);
-                    QA qa = s.qas().get(chunk.get(r)[1]);
-                    sampleIds[r] = s.id();
-                    asked.add(Instructions.of(qa));
-                    System.arraycopy(text.prompt(qa.prompt()), 0, prompts, r * length, length);
-                }
-                try (NDManager scope = root.newSubManager()) {
-                    NDArray prompt = scope.create(prompts, new Shape(chunk.size(), length));
-                    TextTensors instruction = instructions.collate(scope, asked);
-                    long[][] tokens = model.generate(scope, features.get(scope, sampleIds), instruction, prompt,
-                            generation).tokens();
-                    for (int r = 0; r < chunk.size(); r++) {
-                        out.get(chunk.get(r)[0]).set(chunk.get(r)[1], text.decode(tokens[r]));
-                    }
+                    out.get(chunk.get(r).image()).set(chunk.get(r).question(), text.decode(tokens[r]));
                 }
             }
         }
