@@ -80,18 +80,19 @@ public record Stage2Config(
      *   2400 x 32       5e-4     1.382     0.413      0.587     0.679       0.616
      *   2400 x 32       5e-4     1.323     0.409      0.610     0.686       0.587   (second seed)
      * </pre>
-     * From a random Q-Former (stage2.init = SCRATCH) the same 2400 steps gave CIDEr-D 1.257 and
+     * What matters most is the number of captions seen (2e-3 is too high a rate): the first 300
+     * steps learn colour, and shape comes after thousands more captions. A step costs the same per
+     * caption at batch 32 or 64 (compute-bound), so the steps are the knob; each stage-2 run takes
+     * about three minutes on two cores. Relation questions stay at chance at every budget tried
+     * (0.47-0.53 against 0.5; {@link CaptionReading} shows the frozen LM is what limits them).
+     *
+     * <p>From a random Q-Former (stage2.init = SCRATCH) the same 2400 steps gave CIDEr-D 1.257 and
      * 1.313, shape 0.416 and 0.381, size 0.550 and 0.573: stage 1 ahead on CIDEr-D by 0.068 on
      * average, within the spread of two seeds. What stage 1 gives here is a head start that the
      * longer run uses up: mean LM loss over the first 240 steps 0.974 / 0.990 from stage 1 against
      * 1.020 / 0.996 from scratch, over the last 240 steps 0.794 / 0.798 against 0.795 / 0.793 (at
      * 300 steps the quickstart had shown CIDEr-D 0.98 from stage 1 against 0.87 from scratch). The
      * report prints both windows for every run.
-     * What matters most is the number of captions seen (2e-3 is too high a rate):
-     * the first 300 steps learn colour, and shape comes after thousands more captions. A step costs
-     * the same per caption at batch 32 or 64 (compute-bound), so the steps are the knob; each
-     * stage-2 run takes about three minutes on two cores. Relation questions stay at chance at
-     * every budget tried (0.47-0.53 against 0.5).
      */
     public static Stage2Config embedded() {
         TrainConfig train = new TrainConfig(2400, 32, 5e-4, 30, 0.1, 0.05, 0.9, 0.98, 1e-8, 1.0, 0, 0, 600, 50, "auto");

@@ -196,8 +196,9 @@ public final class Stage2Report {
             try {
                 List<Map<String, Object>> log = MetricsLog.read(r.runDir().resolve("metrics.jsonl")).stream()
                         .filter(x -> !x.containsKey("eval")).toList();
-                raw.put(label(r), MetricsLog.series(log, "step", "total"));
-                curves.put(label(r), Stage1Report.smooth(raw.get(label(r)), SMOOTHING));
+                double[][] series = MetricsLog.series(log, "step", "total");
+                raw.put(label(r), series);
+                curves.put(label(r), Stage1Report.smooth(series, SMOOTHING));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -65,7 +65,8 @@ public final class CacheKeys {
      * truncated or unreadable file) so that the caller builds it again. What a failed load created
      * is closed with its sub-manager; a loaded entry lives in a sub-manager of {@code manager}.
      *
-     * @param what the entry's prefix and name in messages, e.g. {@code "vision"}, {@code "image encoder"}
+     * @param prefix the line prefix of its messages, e.g. {@code "vision"}
+     * @param what what the entry holds, in messages, e.g. {@code "image encoder"}
      */
     public static <T> T loadIfValid(Path folder, ObjectNode key, NDManager manager, String prefix, String what,
                                     PrintStream log, EntryLoader<T> loader) {
