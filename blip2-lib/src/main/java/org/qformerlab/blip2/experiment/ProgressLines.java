@@ -1,18 +1,41 @@
 package org.qformerlab.blip2.experiment;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.qformerlab.blip2.train.Trainer;
 
-/** The console's view of a run: a step line every {@code logEvery} steps, one line per validation. */
+/**
+ * The console's view of a run: a step line every {@code logEvery} steps, one line per validation
+ * ({@link #stage1}: retrieval recall; {@link #stage2}: CIDEr-D and VQA).
+ */
 final class ProgressLines implements Trainer.Listener {
 
     private final PrintStream out;
     private final int every;
+    private final Function<Map<String, Double>, String> validation;
 
-    ProgressLines(PrintStream out, int every) {
+    private ProgressLines(PrintStream out, int every, Function<Map<String, Double>, String> validation) {
         this.out = out;
         this.every = every;
+        this.validation = validation;
+    }
+
+    /** Stage 1: a validation line gives recall@1 and @5 (ITC) beside chance. */
+    static ProgressLines stage1(PrintStream out, int every) {
+        return new ProgressLines(out, every, m -> String.format(Locale.ROOT,
+                "R@1 i2t %.3f t2i %.3f, R@5 i2t %.3f t2i %.3f (ITC; chance R@1 %.3f / %.3f)",
+                m.get("val_i2t_r1_itc"), m.get("val_t2i_r1_itc"), m.get("val_i2t_r5_itc"),
+                m.get("val_t2i_r5_itc"), m.get("val_i2t_r1_chance"), m.get("val_t2i_r1_chance")));
+    }
+
+    /** Stage 2: a validation line gives CIDEr-D and zero-shot VQA beside the majority answer. */
+    static ProgressLines stage2(PrintStream out, int every) {
+        String v = Stage2Experiment.VALIDATION;
+        return new ProgressLines(out, every, m -> String.format(Locale.ROOT,
+                "CIDEr-D %.3f BLEU-4 %.3f | VQA %.3f (majority baseline %.3f)",
+                m.get(v + "cider"), m.get(v + "bleu4"), m.get(v + "vqa"), m.get(v + "vqa_majority")));
     }
 
     @Override
@@ -24,9 +47,7 @@ final class ProgressLines implements Trainer.Listener {
 
     @Override
     public void onEvaluation(long step, Map<String, Double> m) {
-        out.printf("val @ step %d: R@1 i2t %.3f t2i %.3f, R@5 i2t %.3f t2i %.3f (ITC; chance R@1 %.3f / %.3f)%n",
-                step, m.get("val_i2t_r1_itc"), m.get("val_t2i_r1_itc"), m.get("val_i2t_r5_itc"),
-                m.get("val_t2i_r5_itc"), m.get("val_i2t_r1_chance"), m.get("val_t2i_r1_chance"));
+        out.printf("val @ step %d: %s%n", step, validation.apply(m));
     }
 
     /** One line per split of the final evaluation. */

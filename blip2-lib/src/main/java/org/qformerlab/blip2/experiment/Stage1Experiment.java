@@ -118,7 +118,7 @@ public final class Stage1Experiment {
             Map<String, Object> runInfo = new LinkedHashMap<>();
             runInfo.put("experiment", resolved);
             Trainer.Result training = new Trainer(resolved.train(), model, runDir, runInfo)
-                    .run(step, validation, listeners(new ProgressLines(log, resolved.train().logEvery()), options.listener()),
+                    .run(step, validation, listeners(ProgressLines.stage1(log, resolved.train().logEvery()), options.listener()),
                             options.resume());
             timer.lap("train");
 

@@ -2,7 +2,6 @@ package org.qformerlab.blip2.experiment;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -32,11 +31,7 @@ import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
-import org.qformerlab.blip2.eval.AttributeAccuracy;
-import org.qformerlab.blip2.eval.Bleu;
-import org.qformerlab.blip2.eval.CiderD;
 import org.qformerlab.blip2.eval.VqaAccuracy;
-import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.OptModel;
 import org.qformerlab.blip2.nn.Devices;
@@ -57,20 +52,21 @@ import org.qformerlab.blip2.train.Trainer;
  *       a new {@code opt_proj}, the frozen OPT;
  *   <li>train the bridge and the projection with the LM loss on the training captions (and, with
  *       {@code qaFraction > 0}, "Question: q Answer: a" strings); the LM never changes. Each text
- *       comes with its {@link Instructions instruction}, which an instruction-aware bridge reads;
- *   <li>evaluate on the test images: generated captions (BLEU-4, CIDEr-D, attribute accuracy from
- *       the scene) and zero-shot VQA with the prompt "Question: {q} Answer:" per question type, next
- *       to the majority answer of each type;
+ *       comes with its {@link Instructions instruction}, which an instruction-aware bridge reads.
+ *       Every {@code train.evalEvery} steps the validation images are captioned and asked their
+ *       questions ({@link Stage2Evaluation}; rows with {@code val_} metrics in {@code metrics.jsonl}):
+ *       the learning curve on which stage 1 and scratch are compared at equal steps;
+ *   <li>evaluate on the test images ({@link Stage2Evaluation}): generated captions (BLEU-4, CIDEr-D,
+ *       attribute accuracy from the scene) and zero-shot VQA with the prompt "Question: {q} Answer:"
+ *       per question type, next to the majority answer of each type;
  *   <li>write the run folder: {@code config.json}, {@code metrics.jsonl} (a final row holds the
- *       evaluation), {@code checkpoints/}, {@code results.json}, {@code report.md}.
+ *       test evaluation), {@code checkpoints/}, {@code results.json}, {@code report.md}.
  * </ol>
  */
 public final class Stage2Experiment {
 
-    /** Images or questions per generation batch. */
-    private static final int EVAL_BATCH = 64;
-    /** The longest answer generated in VQA (answers are one word). */
-    private static final int ANSWER_TOKENS = 3;
+    /** The prefix of the validation metrics logged during training ({@code val_cider}, {@code val_vqa}, ...). */
+    static final String VALIDATION = "val_";
 
     /**
      * Where and how to run.
@@ -166,46 +162,33 @@ public final class Stage2Experiment {
                     LanguageText.PROMPT_LENGTH, true);
             return Map.of("total", out.loss());
         };
+        List<QA> trainingQas = world.split(Split.TRAIN).stream().flatMap(x -> x.qas().stream()).toList();
+        Map<QuestionType, String> majority = VqaAccuracy.majorityAnswers(trainingQas);
+        Stage2Evaluation evaluation = new Stage2Evaluation(model, features, text, instructions, majority, s2, root);
+        List<Sample> validationImages = firstImages(world.split(Split.VAL), s2.evalImages());
+        Trainer.Evaluator validation = s2.train().evalEvery() == 0 || validationImages.isEmpty() ? null
+                : s -> evaluation.on(validationImages).metrics(VALIDATION);
         Map<String, Object> runInfo = new LinkedHashMap<>();
         runInfo.put("experiment", resolved);
         runInfo.put("stage1Checkpoint", checkpoint == null ? null : checkpoint.toString());
         Trainer.Result training = new Trainer(s2.train(), model, runDir, runInfo)
-                .run(step, null, Stage1Experiment.listeners(Trainer.console(log, s2.train().logEvery()),
+                .run(step, validation, Stage1Experiment.listeners(ProgressLines.stage2(log, s2.train().logEvery()),
                         options.listener()), false);
         seconds.put("train", lap(t0));
 
         // 5. evaluation on the test images
         t0 = System.nanoTime();
-        List<Sample> images = world.split(Split.TEST);
-        if (s2.evalImages() > 0 && s2.evalImages() < images.size()) {
-            images = images.subList(0, s2.evalImages());
-        }
-        List<String> captions = captions(model, features, text, instructions, images, s2, root);
-        AttributeAccuracy attributes = new AttributeAccuracy();
-        List<List<String>> references = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            attributes.add(captions.get(i), images.get(i).scene());
-            references.add(images.get(i).captions());
-        }
-        double bleu4 = Bleu.corpusOfStrings(captions, references).bleu();
-        double cider = CiderD.corpusOfStrings(captions, references).cider();
-        List<QA> trainingQas = world.split(Split.TRAIN).stream().flatMap(x -> x.qas().stream()).toList();
-        Map<QuestionType, String> majority = VqaAccuracy.majorityAnswers(trainingQas);
-        VqaAccuracy vqa = new VqaAccuracy(majority);
-        List<List<String>> answers = answers(model, features, text, instructions, images, root);
+        List<Sample> images = firstImages(world.split(Split.TEST), s2.evalImages());
+        Stage2Evaluation.Outcome test = evaluation.on(images);
         List<Stage2Result.Example> examples = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            List<QA> qas = images.get(i).qas();
-            for (int q = 0; q < qas.size(); q++) {
-                vqa.add(qas.get(q), answers.get(i).get(q));
-            }
-            if (i < s2.examples()) {
-                examples.add(new Stage2Result.Example(images.get(i), captions.get(i), qas, answers.get(i)));
-            }
+        for (int i = 0; i < Math.min(images.size(), s2.examples()); i++) {
+            examples.add(new Stage2Result.Example(images.get(i), test.captions().get(i), images.get(i).qas(),
+                    test.answers().get(i)));
         }
         VqaAccuracy reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
-                s2.language().maxPositions(), ANSWER_TOKENS, EVAL_BATCH, root);
-        ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images, EVAL_BATCH, root);
+                s2.language().maxPositions(), Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
+        ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images,
+                Stage2Evaluation.BATCH, root);
         seconds.put("eval", lap(t0));
 
         // 6. results and report
@@ -218,7 +201,7 @@ public final class Stage2Experiment {
             }
         }
         Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
-                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), bleu4, cider, attributes, vqa, reading,
+                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), test.bleu4(), test.cider(), test.attributes(), test.vqa(), reading,
                 examples, languageRecord, seconds, model.parameterCount(true), conditioning);
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
         Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
@@ -279,81 +262,9 @@ public final class Stage2Experiment {
         return out;
     }
 
-    /** A caption for each image: decoding from {@code [soft prompt ; </s>]}. */
-    private static List<String> captions(Stage2Model model, ImageFeatures features, LanguageText text,
-                                         Instructions instructions, List<Sample> images, Stage2Config s2,
-                                         NDManager root) {
-        GenerationConfig generation = GenerationConfig.greedy(s2.maxNewTokens(), WordTokenizer.EOS_ID,
-                WordTokenizer.PAD_ID).withMinNewTokens(1);
-        if (s2.numBeams() > 1) {
-            generation = generation.withBeams(s2.numBeams(), 1.0);
-        }
-        List<String> out = new ArrayList<>();
-        for (int from = 0; from < images.size(); from += EVAL_BATCH) {
-            List<Sample> chunk = images.subList(from, Math.min(images.size(), from + EVAL_BATCH));
-            try (NDManager scope = root.newSubManager()) {
-                long[] bos = new long[chunk.size()];
-                java.util.Arrays.fill(bos, WordTokenizer.EOS_ID);
-                NDArray prompt = scope.create(bos, new Shape(chunk.size(), 1));
-                TextTensors instruction =
-                        instructions.collate(scope, java.util.Collections.nCopies(chunk.size(), Instructions.of(null)));
-                long[][] tokens = model.generate(scope, features.get(scope, ids(chunk)), instruction, prompt, generation)
-                        .tokens();
-                for (long[] row : tokens) {
-                    out.add(text.decode(row));
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The generated answer to each question of each image, greedy, from
-     * {@code [soft prompt ; </s> Question: q Answer:]}. Prompts of equal length are batched together,
-     * so no padding enters a prompt.
-     */
-    private static List<List<String>> answers(Stage2Model model, ImageFeatures features, LanguageText text,
-                                              Instructions instructions, List<Sample> images, NDManager root) {
-        record Asked(int image, int question, long[] prompt) {}
-        List<List<String>> out = new ArrayList<>();
-        List<Asked> asked = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            List<QA> qas = images.get(i).qas();
-            List<String> row = new ArrayList<>();
-            for (int q = 0; q < qas.size(); q++) {
-                row.add("");
-                asked.add(new Asked(i, q, text.prompt(qas.get(q).prompt())));
-            }
-            out.add(row);
-        }
-        GenerationConfig generation = GenerationConfig.greedy(ANSWER_TOKENS, WordTokenizer.EOS_ID, WordTokenizer.PAD_ID)
-                .withMinNewTokens(1);
-        for (List<Asked> chunk : SameLengthBatches.of(asked, a -> a.prompt().length, EVAL_BATCH)) {
-            int length = chunk.get(0).prompt().length;
-            long[] prompts = new long[chunk.size() * length];
-            int[] sampleIds = new int[chunk.size()];
-            List<String> instructionTexts = new ArrayList<>(chunk.size());
-            for (int r = 0; r < chunk.size(); r++) {
-                Sample s = images.get(chunk.get(r).image());
-                sampleIds[r] = s.id();
-                instructionTexts.add(Instructions.of(s.qas().get(chunk.get(r).question())));
-                System.arraycopy(chunk.get(r).prompt(), 0, prompts, r * length, length);
-            }
-            try (NDManager scope = root.newSubManager()) {
-                NDArray prompt = scope.create(prompts, new Shape(chunk.size(), length));
-                TextTensors instruction = instructions.collate(scope, instructionTexts);
-                long[][] tokens = model.generate(scope, features.get(scope, sampleIds), instruction, prompt,
-                        generation).tokens();
-                for (int r = 0; r < chunk.size(); r++) {
-                    out.get(chunk.get(r).image()).set(chunk.get(r).question(), text.decode(tokens[r]));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static int[] ids(List<Sample> samples) {
-        return samples.stream().mapToInt(Sample::id).toArray();
+    /** The first {@code count} of {@code images} (0 = all of them). */
+    private static List<Sample> firstImages(List<Sample> images, int count) {
+        return count > 0 && count < images.size() ? images.subList(0, count) : images;
     }
 
     /** The stage-1 run or checkpoint folder to start from, or null for SCRATCH without one. */

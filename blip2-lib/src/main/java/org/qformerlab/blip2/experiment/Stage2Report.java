@@ -29,6 +29,9 @@ import org.qformerlab.blip2.report.Tables;
 public final class Stage2Report {
 
     private static final int SMOOTHING = 20;
+    private static final String VAL_CIDER = Stage2Experiment.VALIDATION + "cider";
+    private static final String VAL_VQA = Stage2Experiment.VALIDATION + "vqa";
+    private static final String VAL_VQA_MAJORITY = Stage2Experiment.VALIDATION + "vqa_majority";
 
     private Stage2Report() {}
 
@@ -192,19 +195,22 @@ public final class Stage2Report {
 
         Map<String, double[][]> raw = new LinkedHashMap<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
+        Map<String, List<Map<String, Object>>> validations = new LinkedHashMap<>();
         for (Stage2Result r : results) {
-            try {
-                List<Map<String, Object>> log = MetricsLog.read(r.runDir().resolve("metrics.jsonl")).stream()
-                        .filter(x -> !x.containsKey("eval")).toList();
-                double[][] series = MetricsLog.series(log, "step", "total");
-                raw.put(label(r), series);
-                curves.put(label(r), Stage1Report.smooth(series, SMOOTHING));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            List<Map<String, Object>> log = readLog(r);
+            double[][] series = MetricsLog.series(log.stream().filter(x -> !x.containsKey("eval")).toList(), "step", "total");
+            raw.put(label(r), series);
+            curves.put(label(r), Stage1Report.smooth(series, SMOOTHING));
+            List<Map<String, Object>> validation = log.stream().filter(x -> x.containsKey(VAL_CIDER)).toList();
+            if (!validation.isEmpty()) {
+                validations.put(label(r), validation);
             }
         }
         report.chart("stage-2 LM loss", Charts.lossCurves("stage-2 LM loss (moving average)", curves));
         report.paragraph(headStartSentence(raw, s2.train().steps()));
+        if (!validations.isEmpty()) {
+            validationSection(report, validations, level + 1);
+        }
         List<String> folders = new ArrayList<>();
         for (Stage2Result r : results) {
             folders.add("`" + r.runDir().getFileName() + "/`: the stage-2 run with the Q-Former from " + label(r)
@@ -241,6 +247,109 @@ public final class Stage2Report {
             report.image("generated captions, " + label(r),
                     ImageGrid.of(images).captions(captions).columns(4).cellSize(128).render());
             report.table(Tables.fromRows(exampleRows));
+        }
+    }
+
+    /**
+     * Stage 2's learning curve: validation CIDEr-D and zero-shot VQA every {@code train.evalEvery}
+     * steps, one line per run (BLIP-2's figure 5 compares stage 2 with and without stage 1 this
+     * way), a table of the same numbers, and with a stage-1 and a scratch run the comparison at
+     * equal steps ({@link #equalStepsSentence}).
+     *
+     * @param validations per run label, its validation rows of {@code metrics.jsonl}
+     */
+    private static void validationSection(MarkdownReport report, Map<String, List<Map<String, Object>>> validations,
+                                          int level) {
+        report.heading(level, "Validation during training");
+        Map<String, double[][]> cider = new LinkedHashMap<>();
+        Map<String, double[][]> vqa = new LinkedHashMap<>();
+        validations.forEach((run, rows) -> {
+            cider.put(run, MetricsLog.series(rows, "step", VAL_CIDER));
+            vqa.put(run, MetricsLog.series(rows, "step", VAL_VQA));
+        });
+        List<Map<String, Object>> first = validations.values().iterator().next();
+        Map<String, double[][]> vqaWithBaseline = new LinkedHashMap<>(vqa);
+        vqaWithBaseline.put("majority baseline", MetricsLog.series(first, "step", VAL_VQA_MAJORITY));
+        var ciderChart = Charts.lossCurves("validation CIDEr-D during stage 2", cider);
+        ciderChart.setYAxisTitle("CIDEr-D");
+        report.chart("validation CIDEr-D", ciderChart);
+        var vqaChart = Charts.lossCurves("validation zero-shot VQA during stage 2", vqaWithBaseline);
+        vqaChart.setYAxisTitle("VQA exact match");
+        report.chart("validation VQA", vqaChart);
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double[] steps = cider.values().iterator().next()[0];
+        for (int i = 0; i < steps.length; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("step", (long) steps[i]);
+            for (String run : validations.keySet()) {
+                row.put("CIDEr-D " + run, valueAt(cider.get(run), steps[i]));
+            }
+            for (String run : validations.keySet()) {
+                row.put("VQA " + run, valueAt(vqa.get(run), steps[i]));
+            }
+            rows.add(row);
+        }
+        report.table(Tables.fromRows(rows));
+        String sentence = "The validation images are captioned and asked their questions " + (steps.length > 1
+                ? "every " + (long) (steps[1] - steps[0]) + " steps." : "at step " + (long) steps[0] + ".");
+        if (cider.containsKey("stage 1") && cider.containsKey("scratch")) {
+            sentence += " " + equalStepsSentence("CIDEr-D", cider.get("stage 1"), cider.get("scratch")) + " "
+                    + equalStepsSentence("VQA", vqa.get("stage 1"), vqa.get("scratch"));
+        }
+        report.paragraph(sentence);
+    }
+
+    /**
+     * How a metric of the stage-1 run compares with the scratch run's at the steps both measured:
+     * at how many it is ahead, the mean difference, and the first and last of those steps.
+     *
+     * @param stage1 the stage-1 run's {@code {steps, values}}
+     * @param scratch the scratch run's
+     */
+    static String equalStepsSentence(String metric, double[][] stage1, double[][] scratch) {
+        List<double[]> pairs = new ArrayList<>(); // {step, stage 1, scratch}
+        for (int i = 0; i < stage1[0].length; i++) {
+            double other = valueAt(scratch, stage1[0][i]);
+            if (!Double.isNaN(other) && !Double.isNaN(stage1[1][i])) {
+                pairs.add(new double[] {stage1[0][i], stage1[1][i], other});
+            }
+        }
+        if (pairs.isEmpty()) {
+            return metric + ": the two runs share no validation step.";
+        }
+        int ahead = 0;
+        int behind = 0;
+        double difference = 0;
+        for (double[] p : pairs) {
+            ahead += p[1] > p[2] ? 1 : 0;
+            behind += p[1] < p[2] ? 1 : 0;
+            difference += p[1] - p[2];
+        }
+        double[] early = pairs.get(0);
+        double[] late = pairs.get(pairs.size() - 1);
+        return String.format(Locale.ROOT, "%s: stage 1 ahead of scratch at %d, level at %d, behind at %d of %d equal"
+                        + " steps (mean difference %+.3f); at step %d %.3f against %.3f, at step %d %.3f against %.3f.",
+                metric, ahead, pairs.size() - ahead - behind, behind, pairs.size(), difference / pairs.size(),
+                (long) early[0], early[1], early[2], (long) late[0], late[1], late[2]);
+    }
+
+    /** The series' value at {@code step}, or NaN where it has none. */
+    private static double valueAt(double[][] series, double step) {
+        for (int i = 0; i < series[0].length; i++) {
+            if (series[0][i] == step) {
+                return series[1][i];
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static List<Map<String, Object>> readLog(Stage2Result r) {
+        Path file = r.runDir().resolve("metrics.jsonl");
+        try {
+            return MetricsLog.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -81,10 +81,22 @@ class Stage2ExperimentTest {
             assertFalse(java.util.Arrays.equals(s1.get("query_tokens").toByteArray(), after.get("query_tokens").toByteArray()));
         }
 
-        // metrics: one row per step and the final evaluation row
+        // metrics: one row per step, a validation row every evalEvery steps, the final test evaluation row
         List<Map<String, Object>> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
-        assertEquals(c.stage2().train().steps() + 1, rows.size());
+        int steps = c.stage2().train().steps();
+        int every = c.stage2().train().evalEvery();
+        assertEquals(steps + steps / every + 1, rows.size());
         assertEquals(Boolean.TRUE, rows.get(rows.size() - 1).get("eval"));
+        List<Map<String, Object>> validation = rows.stream().filter(x -> x.containsKey("val_cider")).toList();
+        assertEquals(List.of((long) every, (long) steps),
+                validation.stream().map(x -> ((Number) x.get("step")).longValue()).toList());
+        for (Map<String, Object> v : validation) {
+            for (String name : List.of("val_cider", "val_bleu4", "val_vqa", "val_vqa_majority", "val_vqa_colour")) {
+                double value = ((Number) v.get(name)).doubleValue();
+                assertTrue(value >= 0 && value <= 10, name + " = " + value);
+            }
+        }
+        assertEquals(2, r.training().evaluations().size());
         Map<String, Double> metrics = r.metrics();
         for (String name : List.of("cider", "bleu4", "vqa", "vqa_majority", "lm_loss_matched", "lm_loss_mismatched")) {
             assertTrue(metrics.get(name) >= 0 && metrics.get(name) <= 10, name + " = " + metrics.get(name));
@@ -100,6 +112,9 @@ class Stage2ExperimentTest {
             assertTrue(metrics.get(name) >= 0 && metrics.get(name) <= 1, name + " = " + metrics.get(name));
         }
         assertTrue(report.contains("LM reading the true captions"), report);
+        assertTrue(report.contains("### Validation during training") && report.contains("| " + every + " |")
+                && report.contains("| " + steps + " |") && report.contains("validation images are captioned and asked"
+                + " their questions every " + every + " steps."), report);
         int tenth = Math.max(1, c.stage2().train().steps() / 10);
         assertTrue(report.contains("over the first tenth of the steps (1-" + tenth + "): stage 1 "), report);
         // the sentence under the VQA table sorts every question type asked into beaten / not beaten
