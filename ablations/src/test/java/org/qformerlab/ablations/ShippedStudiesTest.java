@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seven study specs the project ships parse, expand to the intended variants, run three seeds and
+ * The eight study specs the project ships parse, expand to the intended variants, run three seeds and
  * have a quick section. (Their config paths are checked against the experiments when those land; the
  * bridges study's already are.)
  */
@@ -25,7 +25,8 @@ class ShippedStudiesTest {
             "04-itc-mask.yaml", 2,
             "05-loss-weights.yaml", 8,
             "06-bridges.yaml", 5,
-            "07-cross-attention-frequency.yaml", 3);
+            "07-cross-attention-frequency.yaml", 3,
+            "08-itm-gradient-share.yaml", 3);
 
     static Path studies() {
         String root = System.getProperty("repo.root");

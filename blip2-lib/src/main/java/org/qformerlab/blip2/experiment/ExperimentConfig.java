@@ -113,7 +113,23 @@ import org.qformerlab.blip2.train.TrainConfig;
  * all three losses with hard negatives, keeps ITM off its prior (0.61-0.63 to step 800), but that
  * matcher is still too weak to help and ITC had fewer steps: test recall@1 0.137 / 0.103 (ITC),
  * 0.120 / 0.084 after re-ranking, against the preset's 0.163-0.190 / 0.102-0.104 at the same two
- * threads.
+ * threads. What ITC does to ITM is take its share of the shared weights' steps: AdamW divides each
+ * weight's step by the size of its whole gradient, so a loss weight sets that loss's share, and
+ * ITM's share must be about 100 times ITC's before the attention forms within 800 steps (one
+ * thread each; study 08, {@code ablations/studies/08-itm-gradient-share.yaml}, repeats it over three
+ * seeds). With {@code itcWeight = 0.1, itmWeight = 10} ITM leaves its prior by step 500 (0.567 at
+ * step 800), the queries' largest attention weight reaches 0.15-0.28 and the text's share 0.45-0.55,
+ * and true pairs out-score mismatched ones by 1.45; but ITC is weaker (test recall@1 0.113 / 0.101)
+ * and re-ranking with this matcher does not beat it (0.110 / 0.093). At 10 times
+ * ({@code 0.3, 3}) ITM only starts to move (0.623 at step 800, gap 0.20) and re-ranking loses
+ * (0.133 / 0.098 against ITC's 0.170 / 0.104); at 30 times with ITC at full weight
+ * ({@code itmWeight = 30}) ITM stays at 0.633 (0.183 / 0.101 against 0.197 / 0.108). Time does it too,
+ * slowly: with the preset's weights for 2400 steps (three times the budget) ITM's loss falls from
+ * 0.639 (mean of the first 200 steps) to 0.624 (the last 200), the attention starts to form (largest
+ * weight 0.08-0.19, gap 0.23), and ITC reaches test recall@1 0.243 / 0.143, but re-ranking still
+ * loses (0.217 / 0.128). In every run where ITM had only begun to learn, re-ranking lost to ITC
+ * alone: LAVIS adds the match logit to the cosine similarity, and a matcher that has just begun to
+ * learn moves ITC's top 10 around by a weaker judgement than ITC's own.
  * BLIP-2 starts from BERT-base and trains for 250k steps. The pretrained ViT does not help here
  * either: with {@code encoder.type = VIT} validation recall@1 after 200 steps was 0.02 / 0.04
  * against 0.09 / 0.10 on pixel patches, which is why the preset keeps pixel patches. Why, measured
