@@ -18,9 +18,21 @@ public record RunPlan(Variant variant, long seed, ObjectNode config, Path dir) {
         return variant.slug() + "-seed" + seed;
     }
 
-    /** The effective config, as written to {@code config.json}. */
+    /**
+     * The effective config, as written to {@code config.json}: the experiment's input. An
+     * experiment may overwrite it with the config it resolved (the stage-1 and stage-2 experiments
+     * fill in widths), so it cannot tell whether the folder still belongs to this plan.
+     */
     public Path configFile() {
         return dir.resolve("config.json");
+    }
+
+    /**
+     * The same config, kept where no experiment writes: what the runner compares to decide whether
+     * a finished run is this plan's (and may be skipped) or another config's (and is started over).
+     */
+    public Path planFile() {
+        return dir.resolve("plan.json");
     }
 
     /** The run's result, written last and atomically. */

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * Executes a study's runs and keeps them resumable.
  *
  * <ul>
- *   <li>A run whose {@code result.json} says {@code ok} for the same {@code config.json} is skipped.</li>
+ *   <li>A run whose {@code result.json} says {@code ok} for the same config ({@code plan.json}) is
+ *       skipped.</li>
  *   <li>A run with no result (it crashed, or the study was stopped) or a failed one is run again; a
  *       run whose config changed since is started over in an emptied folder.</li>
  *   <li>Each run gets up to {@code attempts} attempts; the last one's outcome is written to
@@ -113,11 +114,11 @@ final class StudyRunner {
     }
 
     private static boolean sameConfig(RunPlan plan) throws IOException {
-        if (!Files.isRegularFile(plan.configFile())) {
+        if (!Files.isRegularFile(plan.planFile())) {
             return false;
         }
         try {
-            return RunFiles.sameTree(RunFiles.readTree(plan.configFile()), plan.config());
+            return RunFiles.sameTree(RunFiles.readTree(plan.planFile()), plan.config());
         } catch (IOException e) {
             return false;
         }
@@ -151,11 +152,12 @@ final class StudyRunner {
      * folder holding a different config is emptied (its checkpoint belongs to another run).
      */
     private static void prepare(RunPlan plan) throws IOException {
-        if (Files.isDirectory(plan.dir()) && Files.isRegularFile(plan.configFile()) && !sameConfig(plan)) {
+        if (Files.isDirectory(plan.dir()) && !sameConfig(plan)) {
             deleteTree(plan.dir());
         }
         Files.createDirectories(plan.dir());
         Files.deleteIfExists(plan.resultFile());
+        RunFiles.writeJson(plan.planFile(), plan.config());
         RunFiles.writeJson(plan.configFile(), plan.config());
     }
 

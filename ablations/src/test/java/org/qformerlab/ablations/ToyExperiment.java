@@ -17,6 +17,8 @@ import org.qformerlab.blip2.report.MetricsLog;
  * and noise 1 a variant's scores are {@code x+1, x+2, x+3}: mean {@code x+2}, standard deviation 1.
  * {@code behaviour.crash} throws; {@code behaviour.failOnce} throws on the first attempt only;
  * {@code behaviour.exitCode} halts the JVM (child processes only!); {@code behaviour.sleepMs} sleeps.
+ * Like the real experiments, it overwrites the run folder's {@code config.json} with the config it
+ * resolved.
  */
 public final class ToyExperiment implements Experiment {
 
@@ -82,6 +84,10 @@ public final class ToyExperiment implements Experiment {
             Files.createFile(marker);
             throw new IllegalStateException("transient toy failure");
         }
+        // as the real experiments do, the run records the config it resolved, over the study's
+        Files.writeString(runDir.resolve("config.json"),
+                RunFiles.JSON.writeValueAsString(((com.fasterxml.jackson.databind.node.ObjectNode) config.deepCopy())
+                        .put("resolvedBy", "toy")));
         int steps = config.get("train").get("steps").asInt();
         long seed = config.get("train").get("seed").asLong();
         Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
