@@ -14,6 +14,7 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -55,14 +56,38 @@ public final class Charts {
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
         chart.getStyler().setMarkerSize(0);
+        double[][] first = null;
         for (Map.Entry<String, double[][]> entry : seriesByName.entrySet()) {
             double[][] points = Plottable.points(entry.getKey(), entry.getValue(), logY);
             if (points[0].length > 0) {
                 XYSeries series = chart.addSeries(entry.getKey(), points[0], points[1]);
                 series.setMarker(SeriesMarkers.NONE);
+                first = first == null ? points : first;
             }
         }
+        if (first != null && first[0].length > 1) {
+            roundStepTicks(chart, first);
+        }
         return chart;
+    }
+
+    /** The name of the hidden series {@link #roundStepTicks} adds. */
+    static final String STEP_TICKS = "(hidden: round step ticks)";
+
+    /**
+     * When every x value of a chart is equally spaced, as training steps are, XChart (3.8) puts a
+     * tick on every n-th data point with the smallest n whose labels still fit side by side: over a
+     * few hundred steps they touch and read as one number ("1 26 51 76 101126151..."). One hidden
+     * point between the first two x values of {@code points} breaks the equal spacing, and XChart
+     * falls back to round ticks (0, 100, 200, ...). The point lies inside the data's range, has
+     * no legend entry and draws nothing.
+     */
+    private static void roundStepTicks(XYChart chart, double[][] points) {
+        XYSeries anchor = chart.addSeries(STEP_TICKS, new double[] {(points[0][0] + points[0][1]) / 2},
+                new double[] {points[1][0]});
+        anchor.setShowInLegend(false);
+        anchor.setMarker(SeriesMarkers.NONE);
+        anchor.setLineStyle(SeriesLines.NONE);
     }
 
     /**

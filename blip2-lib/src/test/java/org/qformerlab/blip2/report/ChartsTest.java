@@ -2,6 +2,8 @@ package org.qformerlab.blip2.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 class ChartsTest {
 
@@ -48,8 +53,23 @@ class ChartsTest {
         Charts.savePng(chart, file);
 
         assertPngOfSize(Files.readAllBytes(file), 800, 500);
-        assertEquals(3, chart.getSeriesMap().size());
+        assertEquals(List.of("itc", "itm", "itg"), chart.getSeriesMap().values().stream()
+                .filter(XYSeries::isShowInLegend).map(XYSeries::getName).toList());
         assertEquals(3, chart.getSeriesMap().get("itm").getXData().length, "the NaN point is dropped");
+    }
+
+    @Test
+    void equallySpacedStepsGetAHiddenPointThatBreaksTheSpacingInsideTheRange() {
+        // XChart ticks every n-th point of equally spaced x values, and the labels then run together
+        XYChart chart = Charts.lossCurves("steps", Map.of("total", new double[][] {{1, 2, 3, 4}, {4, 3, 2, 1}}));
+        XYSeries anchor = chart.getSeriesMap().get(Charts.STEP_TICKS);
+        assertArrayEquals(new double[] {1.5}, anchor.getXData());
+        assertArrayEquals(new double[] {4}, anchor.getYData(), "on the first point's level: the y range is unchanged");
+        assertFalse(anchor.isShowInLegend());
+        assertEquals(SeriesMarkers.NONE, anchor.getMarker());
+        assertEquals(SeriesLines.NONE, anchor.getLineStyle());
+        // a single point has no spacing to break
+        assertNull(Charts.lossCurves("one", Map.of("x", new double[][] {{1}, {1}})).getSeriesMap().get(Charts.STEP_TICKS));
     }
 
     @Test
