@@ -104,6 +104,17 @@ public final class VqaAccuracy {
         return majority;
     }
 
+    /**
+     * Puts the accuracies into {@code out} under the names metrics use: overall as {@code name}, per
+     * question type as {@code name_<type>} (lower case), e.g. {@code vqa}, {@code vqa_colour}.
+     */
+    public void putAccuracies(Map<String, Double> out, String name) {
+        out.put(name, overall());
+        for (QuestionType t : types()) {
+            out.put(name + "_" + t.name().toLowerCase(Locale.ROOT), accuracy(t));
+        }
+    }
+
     private double pooled(int column) {
         int hit = 0;
         int n = 0;

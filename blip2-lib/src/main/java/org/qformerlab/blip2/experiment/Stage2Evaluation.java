@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.data.QA;
@@ -56,11 +55,8 @@ final class Stage2Evaluation {
             Map<String, Double> out = new LinkedHashMap<>();
             out.put(prefix + "cider", cider);
             out.put(prefix + "bleu4", bleu4);
-            out.put(prefix + "vqa", vqa.overall());
+            vqa.putAccuracies(out, prefix + "vqa");
             out.put(prefix + "vqa_majority", vqa.majorityOverall());
-            for (QuestionType t : vqa.types()) {
-                out.put(prefix + "vqa_" + t.name().toLowerCase(Locale.ROOT), vqa.accuracy(t));
-            }
             return out;
         }
     }

@@ -54,17 +54,12 @@ public record Stage2Result(
         out.put("attr_colour", attributes.colour());
         out.put("attr_shape", attributes.shape());
         out.put("attr_relation", attributes.relation());
-        out.put("vqa", vqa.overall());
+        vqa.putAccuracies(out, "vqa");
         out.put("vqa_majority", vqa.majorityOverall());
         for (QuestionType t : vqa.types()) {
-            String name = t.name().toLowerCase(Locale.ROOT);
-            out.put("vqa_" + name, vqa.accuracy(t));
-            out.put("vqa_" + name + "_majority", vqa.majorityAccuracy(t));
+            out.put("vqa_" + t.name().toLowerCase(Locale.ROOT) + "_majority", vqa.majorityAccuracy(t));
         }
-        out.put("vqa_reading", reading.overall());
-        for (QuestionType t : reading.types()) {
-            out.put("vqa_reading_" + t.name().toLowerCase(Locale.ROOT), reading.accuracy(t));
-        }
+        reading.putAccuracies(out, "vqa_reading");
         out.put("loss_lm_first", losses.first().get("total"));
         out.put("loss_lm_last", losses.last().get("total"));
         out.put("lm_loss_matched", conditioning.matched());

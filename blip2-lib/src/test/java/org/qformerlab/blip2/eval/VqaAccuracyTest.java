@@ -48,6 +48,10 @@ class VqaAccuracyTest {
         assertEquals(2 / 6.0, vqa.majorityOverall(), 1e-12);
         assertEquals(List.of(QuestionType.SHAPE, QuestionType.RELATION), vqa.types());
         assertTrue(Double.isNaN(vqa.accuracy(QuestionType.COUNT)));
+        // the metric names: overall as the name, each type asked as name_<type>, no entry for a type not asked
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        vqa.putAccuracies(metrics, "val_vqa");
+        assertEquals(Map.of("val_vqa", 0.5, "val_vqa_shape", 0.5, "val_vqa_relation", 0.5), metrics);
     }
 
     /** n questions of which {@code right} answered right and {@code baseline} have the majority answer. */
