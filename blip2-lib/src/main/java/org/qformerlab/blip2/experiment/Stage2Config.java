@@ -121,7 +121,8 @@ public record Stage2Config(
     /**
      * This config scaled down for a quick run ({@code QFORMERLAB_QUICK=1}, as the test suite runs
      * notebooks): a tenth of the steps (at least 10) and of the validation interval, at most 50
-     * evaluated images (test and validation). The language model's recipe is kept, so its cache entry is shared with full runs.
+     * evaluated images (test and validation). The language model's recipe is kept, so its cache
+     * entry is shared with full runs.
      */
     public Stage2Config quick() {
         TrainConfig t = train.withSteps(Math.max(10, train.steps() / 10));

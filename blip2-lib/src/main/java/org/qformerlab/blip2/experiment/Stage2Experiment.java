@@ -201,8 +201,9 @@ public final class Stage2Experiment {
             }
         }
         Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
-                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), test.bleu4(), test.cider(), test.attributes(), test.vqa(), reading,
-                examples, languageRecord, seconds, model.parameterCount(true), conditioning);
+                LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), test.bleu4(), test.cider(),
+                test.attributes(), test.vqa(), reading, examples, languageRecord, seconds, model.parameterCount(true),
+                conditioning);
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
         Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
         log.println(Stage2Report.summaryLine(result));

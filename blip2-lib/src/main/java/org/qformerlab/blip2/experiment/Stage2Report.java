@@ -29,6 +29,9 @@ import org.qformerlab.blip2.report.Tables;
 public final class Stage2Report {
 
     private static final int SMOOTHING = 20;
+    /** How a run is named in tables and sentences, by where its Q-Former started ({@link #label}). */
+    private static final String FROM_STAGE1 = "stage 1";
+    private static final String FROM_SCRATCH = "scratch";
     private static final String VAL_CIDER = Stage2Experiment.VALIDATION + "cider";
     private static final String VAL_VQA = Stage2Experiment.VALIDATION + "vqa";
     private static final String VAL_VQA_MAJORITY = Stage2Experiment.VALIDATION + "vqa_majority";
@@ -293,16 +296,17 @@ public final class Stage2Report {
         report.table(Tables.fromRows(rows));
         String sentence = "The validation images are captioned and asked their questions " + (steps.length > 1
                 ? "every " + (long) (steps[1] - steps[0]) + " steps." : "at step " + (long) steps[0] + ".");
-        if (cider.containsKey("stage 1") && cider.containsKey("scratch")) {
-            sentence += " " + equalStepsSentence("CIDEr-D", cider.get("stage 1"), cider.get("scratch")) + " "
-                    + equalStepsSentence("VQA", vqa.get("stage 1"), vqa.get("scratch"));
+        if (cider.containsKey(FROM_STAGE1) && cider.containsKey(FROM_SCRATCH)) {
+            sentence += " " + equalStepsSentence("CIDEr-D", cider.get(FROM_STAGE1), cider.get(FROM_SCRATCH)) + " "
+                    + equalStepsSentence("VQA", vqa.get(FROM_STAGE1), vqa.get(FROM_SCRATCH));
         }
         report.paragraph(sentence);
     }
 
     /**
      * How a metric of the stage-1 run compares with the scratch run's at the steps both measured:
-     * at how many it is ahead, the mean difference, and the first and last of those steps.
+     * at how many it is ahead, level and behind, the mean difference, and the first and last of
+     * those steps.
      *
      * @param stage1 the stage-1 run's {@code {steps, values}}
      * @param scratch the scratch run's
@@ -371,7 +375,7 @@ public final class Stage2Report {
     }
 
     private static String label(Stage2Result r) {
-        return r.init() == Stage2Init.STAGE1 ? "stage 1" : "scratch";
+        return r.init() == Stage2Init.STAGE1 ? FROM_STAGE1 : FROM_SCRATCH;
     }
 
     private static String languageLine(Map<String, Object> language) {
