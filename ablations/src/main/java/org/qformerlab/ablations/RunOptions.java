@@ -22,9 +22,12 @@ import java.util.List;
  * @param progress where one line per finished run goes
  * @param classPath the child JVMs' class path; {@code null} for this JVM's
  * @param jvmArgs the child JVMs' options; {@code null} to pass on this JVM's {@code -Xmx}
+ * @param reportOnly run nothing: rebuild the table and report from the runs already in the folder
+ *     (after the report code changed, or to read a study that is still running). A run without a
+ *     result, or whose {@code plan.json} holds another config, is reported as not run
  */
 public record RunOptions(boolean quick, Integer parallel, Path out, boolean isolate, int attempts,
-        PrintStream progress, String classPath, List<String> jvmArgs) {
+        PrintStream progress, String classPath, List<String> jvmArgs, boolean reportOnly) {
 
     public RunOptions {
         if (parallel != null && parallel < 1) {
@@ -38,34 +41,38 @@ public record RunOptions(boolean quick, Integer parallel, Path out, boolean isol
 
     /** Full run, the spec's parallelism, default folder, two attempts, progress on standard output. */
     public static RunOptions defaults() {
-        return new RunOptions(false, null, null, false, 2, System.out, null, null);
+        return new RunOptions(false, null, null, false, 2, System.out, null, null, false);
     }
 
     public RunOptions withQuick(boolean q) {
-        return new RunOptions(q, parallel, out, isolate, attempts, progress, classPath, jvmArgs);
+        return new RunOptions(q, parallel, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly);
     }
 
     public RunOptions withParallel(Integer p) {
-        return new RunOptions(quick, p, out, isolate, attempts, progress, classPath, jvmArgs);
+        return new RunOptions(quick, p, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly);
     }
 
     public RunOptions withOut(Path o) {
-        return new RunOptions(quick, parallel, o, isolate, attempts, progress, classPath, jvmArgs);
+        return new RunOptions(quick, parallel, o, isolate, attempts, progress, classPath, jvmArgs, reportOnly);
     }
 
     public RunOptions withIsolate(boolean i) {
-        return new RunOptions(quick, parallel, out, i, attempts, progress, classPath, jvmArgs);
+        return new RunOptions(quick, parallel, out, i, attempts, progress, classPath, jvmArgs, reportOnly);
     }
 
     public RunOptions withAttempts(int a) {
-        return new RunOptions(quick, parallel, out, isolate, a, progress, classPath, jvmArgs);
+        return new RunOptions(quick, parallel, out, isolate, a, progress, classPath, jvmArgs, reportOnly);
     }
 
     public RunOptions withProgress(PrintStream p) {
-        return new RunOptions(quick, parallel, out, isolate, attempts, p, classPath, jvmArgs);
+        return new RunOptions(quick, parallel, out, isolate, attempts, p, classPath, jvmArgs, reportOnly);
     }
 
     public RunOptions withChildJvm(String cp, List<String> args) {
-        return new RunOptions(quick, parallel, out, isolate, attempts, progress, cp, args);
+        return new RunOptions(quick, parallel, out, isolate, attempts, progress, cp, args, reportOnly);
+    }
+
+    public RunOptions withReportOnly(boolean r) {
+        return new RunOptions(quick, parallel, out, isolate, attempts, progress, classPath, jvmArgs, r);
     }
 }

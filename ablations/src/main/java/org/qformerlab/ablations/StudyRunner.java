@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *       {@code result.json} atomically, so a failure is recorded with its reason, never dropped.</li>
  *   <li>With {@code parallel > 1} (or {@code isolate}) every attempt runs in its own child JVM.</li>
  *   <li>Runs start costliest first ({@link Experiment#relativeCost}); the table keeps the spec's order.</li>
+ *   <li>With {@code reportOnly} nothing runs: the table and report are rebuilt from the results there.</li>
  * </ul>
  */
 final class StudyRunner {
@@ -46,8 +47,11 @@ final class StudyRunner {
 
     StudyResults run() throws IOException, InterruptedException {
         Path studyDir = options.out() != null ? options.out() : study.defaultFolder(options.quick());
-        Files.createDirectories(studyDir.resolve("runs"));
         List<RunPlan> plans = study.plans(options.quick(), studyDir);
+        if (options.reportOnly()) {
+            return reportOnly(studyDir, plans);
+        }
+        Files.createDirectories(studyDir.resolve("runs"));
         int parallel = options.parallel() != null ? options.parallel() : study.spec().parallel();
         boolean children = parallel > 1 || options.isolate();
         RunLauncher launcher = children
@@ -98,13 +102,46 @@ final class StudyRunner {
         List<RunRecord> records = new ArrayList<>();
         for (RunPlan plan : plans) {
             RunResult result = RunFiles.read(plan.resultFile(), RunResult.class);
-            if (result == null) {
-                result = new RunResult(plan.variant().name(), plan.seed(), RunResult.FAILED, null, 0,
-                        "no result.json after the run (was the study interrupted?)", 0);
-            }
-            records.add(new RunRecord(plan, result));
+            records.add(new RunRecord(plan, result != null ? result
+                    : notRun(plan, "no result.json after the run (was the study interrupted?)")));
         }
         return StudyResults.build(study, studyDir, records, pending.size(), options.quick());
+    }
+
+    /**
+     * The table and report of the runs already in {@code studyDir}, running nothing. A run counts when
+     * its {@code result.json} is there and its {@code plan.json} is this plan's; a run from before
+     * {@code plan.json} was written (it has none) is taken as it is, and said so.
+     */
+    private StudyResults reportOnly(Path studyDir, List<RunPlan> plans) throws IOException {
+        if (!Files.isDirectory(studyDir.resolve("runs"))) {
+            throw new IllegalArgumentException("--report-only: " + studyDir.resolve("runs") + " does not exist, so there is"
+                    + " nothing to report; run the study first (without --report-only), or give its folder with --out");
+        }
+        List<RunRecord> records = new ArrayList<>();
+        int withResult = 0;
+        int withoutPlan = 0;
+        for (RunPlan plan : plans) {
+            RunResult result = RunFiles.read(plan.resultFile(), RunResult.class);
+            if (result == null) {
+                result = notRun(plan, "not run yet (no result.json)");
+            } else if (!Files.isRegularFile(plan.planFile())) {
+                withoutPlan++;
+            } else if (!sameConfig(plan)) {
+                result = notRun(plan, "ran with another config (its plan.json differs from the spec's);"
+                        + " run ablate without --report-only to run it again");
+            }
+            withResult += result.isOk() ? 1 : 0;
+            records.add(new RunRecord(plan, result));
+        }
+        progress.printf(Locale.ROOT, "study %s: report only, %d of %d runs finished%s%n", study.spec().name(),
+                withResult, plans.size(), withoutPlan == 0 ? ""
+                        : " (" + withoutPlan + " predate plan.json and are reported as they are)");
+        return StudyResults.build(study, studyDir, records, 0, options.quick());
+    }
+
+    private static RunResult notRun(RunPlan plan, String reason) {
+        return new RunResult(plan.variant().name(), plan.seed(), RunResult.FAILED, null, 0, reason, 0);
     }
 
     /** True when the run already finished successfully with exactly this config. */

@@ -8,7 +8,10 @@ import org.qformerlab.ablations.StudyResults;
 import org.qformerlab.ablations.Variant;
 import org.qformerlab.blip2.report.Tables;
 
-/** {@code qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out dir]}: runs an ablation study. */
+/**
+ * {@code qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out dir] [--report-only]}: runs an ablation
+ * study, or rebuilds its report from the runs it has.
+ */
 public final class AblateVerb implements Verb {
 
     @Override
@@ -25,6 +28,7 @@ public final class AblateVerb implements Verb {
     public String usage() {
         return """
                 usage: qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out DIR] [--isolate] [--plan]
+                                        [--report-only]
 
                 Runs every variant x seed of the study spec (see ablations/studies/), each in its own
                 folder DIR/runs/<variant>-seed<k>/ (config.json, log.txt, metrics.jsonl, result.json),
@@ -36,6 +40,8 @@ public final class AblateVerb implements Verb {
                   --out DIR      the study folder (default runs/ablations/<name>[-quick])
                   --isolate      child JVMs even one run at a time (a crash cannot stop the study)
                   --plan         check the spec and list the runs without running anything
+                  --report-only  run nothing: rebuild the tables and report from the runs in DIR
+                                 (after upgrading, or to look at a study that is still running)
 
                 Exit code: 0 when every run finished, 1 when some failed (they are in the table).""";
     }
@@ -49,6 +55,7 @@ public final class AblateVerb implements Verb {
         RunOptions options = RunOptions.defaults()
                 .withQuick(args.flag("quick"))
                 .withIsolate(args.flag("isolate"))
+                .withReportOnly(args.flag("report-only"))
                 .withProgress(out);
         if (args.has("parallel")) {
             int n = args.integer("parallel", 1);

@@ -138,6 +138,44 @@ class StudyRunnerTest {
     }
 
     @Test
+    void reportOnlyRunsNothingAndReportsWhatIsThere() throws Exception {
+        Study s = study("grid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
+        RunOptions reportOnly = options().withReportOnly(true);
+        IllegalArgumentException nothing = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> s.run(reportOnly));
+        assertTrue(nothing.getMessage().contains("nothing to report; run the study first"), nothing.getMessage());
+        assertFalse(Files.exists(dir.resolve("study")), "report-only creates no study folder");
+
+        s.run(options());
+        Path runs = dir.resolve("study/runs");
+        Files.delete(runs.resolve("width-8-seed2/result.json"));          // interrupted
+        Files.delete(runs.resolve("width-4-seed2/plan.json"));            // from before plan.json
+        RunFiles.writeJson(runs.resolve("width-4-seed1/plan.json"),       // another config's run
+                RunFiles.readTree(runs.resolve("width-8-seed1/plan.json")));
+        Files.delete(dir.resolve("study/report.md"));
+        int before = ToyExperiment.RUNS.get();
+
+        StudyResults r = s.run(reportOnly);
+        assertEquals(before, ToyExperiment.RUNS.get(), "nothing runs");
+        assertEquals(0, r.executed());
+        assertTrue(Files.isRegularFile(r.report()), "the report is written again");
+        Table t = r.table();
+        assertEquals(1.0, t.doubleColumn("n").get(row(t, "width=4")), "the old run without plan.json counts");
+        assertEquals(1.0, t.doubleColumn("n").get(row(t, "width=8")));
+        assertEquals(2, r.failed());
+        String failures = t.stringColumn("failures").get(row(t, "width=4"))
+                + t.stringColumn("failures").get(row(t, "width=8"));
+        assertTrue(failures.contains("ran with another config"), failures);
+        assertTrue(failures.contains("not run yet"), failures);
+        String line = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(line.contains("report only, 2 of 4 runs finished (1 predate plan.json"), line);
+
+        // a normal run afterwards redoes those two, and the one without plan.json, which it cannot tell
+        // from another config's
+        assertEquals(3, s.run(options()).executed());
+    }
+
+    @Test
     void aChangedConfigIsRunAgainInAnEmptiedFolder() throws Exception {
         study("seeds: 1\n").run(options());
         Path run = dir.resolve("study/runs/base-seed1");

@@ -61,6 +61,20 @@ class AblateVerbTest {
     }
 
     @Test
+    void reportOnlyRebuildsTheReportWithoutRunning() throws Exception {
+        Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC);
+        Path study = dir.resolve("study");
+        assertEquals(1, Main.run(new String[] {"ablate", spec.toString(), "--report-only", "--out", study.toString()}),
+                "nothing to report yet");
+        run(spec.toString(), "--out", study.toString(), "--parallel", "1");
+        Files.delete(study.resolve("report.md"));
+        String out = run(spec.toString(), "--report-only", "--out", study.toString());
+        assertTrue(out.contains("report only, 6 of 6 runs finished"), out);
+        assertTrue(out.contains("width=8 beats width=4 on score"), out);
+        assertTrue(Files.isRegularFile(study.resolve("report.md")));
+    }
+
+    @Test
     void isRegisteredAndRejectsMisspeltOptionsAndBadSpecs() throws Exception {
         assertTrue(Main.verbNames().contains("ablate"));
         Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC);
