@@ -75,75 +75,13 @@ import org.qformerlab.blip2.train.TrainConfig;
  * and 0.203 / 0.117: over 800 steps those 1e-7 differences grow into a different run, about as far
  * apart as two seeds.
  *
- * <p><b>ITM does not leave its prior within this budget.</b> (Every stage-1 run measures why: its
- * {@code results.json} has {@code itm_attention} ({@link org.qformerlab.blip2.objectives.ItmAttention})
- * and its report reads it.) Its loss stays at H(1/3) = 0.636 (the
- * entropy of one positive in three pairs), so the ITM logits are noise and re-ranking moves
- * recall@1 by -0.017 to +0.008. What was ruled out, 400-800 steps each: false hard negatives
- * (partial captions such as "three shapes" fit many images) are not the cause, since
- * {@code objective.itmNegatives = RANDOM} stays at 0.636 too; nor is its weight ({@code itmWeight = 3},
- * hard or random negatives: 0.636 after 500 steps; {@code itmWeight = 10}: 0.636 after 500 steps).
- * ITM alone ({@code itcWeight = itgWeight = 0}) does learn, but only after a plateau of about 350
- * steps (0.636 -> 0.56). What holds it at the prior is ITC: over 400 steps with random negatives,
- * ITM beside ITG alone left the prior at step 275 (0.587 at step 375), while ITM beside ITC alone
- * stayed at 0.635. What the ITM pass's self-attention does (measured on one fixed batch every 50
- * steps, 400-step runs): with ITC in the objective it stays uniform. The largest attention weight
- * of any query is 0.05 (1/27, uniform over 16 queries and about 11 words) and the queries give the
- * text 0.365 of their attention (uniform: 0.379), from step 0 to step 400, for ITC + ITM, for all
- * three losses (hard or random negatives), and still with {@code itcWeight = 0.1} or
- * {@code itgWeight = 5} (largest weight 0.06-0.08 by step 350). So the queries read the text only as an
- * average of its words, and no query can look up the word that would contradict its part of the
- * image; the match logits of true and of shuffled pairs stay within 0.001 of each other. With ITG +
- * ITM alone the attention does form: the largest weight grows to 0.11-0.15 and the text's share to
- * 0.43-0.49 by step 350, and in the same steps the match logits separate (true pairs -0.52,
- * shuffled -0.98) and ITM leaves the prior. The self-attention weights start at BERT's normal(0,
- * 0.02), where {@code q.k} is near 0 for every pair, and only a loss that needs one token to find
- * another grows them; ITC is served well enough by uniform attention (the [CLS] state as a bag of
- * words), and beside it ITG's pull is not enough either. A text-only pretraining of the Q-Former's
- * text side (causal LM or BERT's masked LM on the training captions, 1000 steps, its feed-forward
- * copied to the queries' as LAVIS does from BERT) makes the attention non-uniform from the start
- * (causal LM: largest weight 0.10) but learns text-to-text attention: ITM still stayed at 0.636
- * through 800 steps. Nor does a larger start for the self-attention query and key weights (4x and
- * 8x BERT's 0.02: the attention is non-uniform from step 0, largest weight 0.15 and 0.57, but its
- * sharpness stays where it started and ITM at 0.636 through step 400). Nor do more heads or more
- * cross-attention ({@code qformer.numHeads = 8}, or {@code qformer.crossAttentionFreq = 1}: ITM
- * 0.636 and 0.637 at step 500, largest attention weight 0.05-0.057 against 0.041 uniform, true
- * pairs ahead of mismatched ones by 0.0007 and 0.0001). Once formed, the attention
- * survives ITC: ITG + ITM alone with random negatives for 300 steps (ITM 0.556 at step 300), then
- * all three losses with hard negatives, keeps ITM off its prior (0.61-0.63 to step 800), but that
- * matcher is still too weak to help and ITC had fewer steps: test recall@1 0.137 / 0.103 (ITC),
- * 0.120 / 0.084 after re-ranking, against the preset's 0.163-0.190 / 0.102-0.104 at the same two
- * threads. What ITC does to ITM is take its share of the shared weights' steps: AdamW divides each
- * weight's step by the size of its whole gradient, so a loss weight sets that loss's share, and
- * ITM's share must be about 100 times ITC's before the attention forms within 800 steps. Study 08
- * ({@code ablations/studies/08-itm-gradient-share.yaml}, three seeds, its report in
- * {@code ablations/reports/}): with {@code itcWeight = 0.1, itmWeight = 10} ITM ends at 0.558 ±
- * 0.076 (0.47-0.61), the queries' largest attention weight reaches 0.07-0.34 and true pairs
- * out-score mismatched ones by 0.6-2.0, and re-ranking then beats its own ITC (test image->text
- * recall@1 0.076 ± 0.021 against 0.058 ± 0.030), but that ITC has collapsed to a third of the
- * preset's (0.189 ± 0.017, re-ranked 0.172 ± 0.025); at {@code 0.3, 3} ITM stays at 0.635. A run
- * outside the study (the default seed, {@code 0.1, 10}) ended at 0.567 with the largest weight
- * 0.15-0.28, a gap of 1.45 and ITC at 0.113 / 0.101, re-ranked 0.110 / 0.093. At 10 times
- * ({@code 0.3, 3}) ITM only starts to move (0.623 at step 800, gap 0.20) and re-ranking loses
- * (0.133 / 0.098 against ITC's 0.170 / 0.104); at 30 times with ITC at full weight
- * ({@code itmWeight = 30}) ITM stays at 0.633 (0.183 / 0.101 against 0.197 / 0.108). Time does it too,
- * slowly: with the preset's weights for 2400 steps (three times the budget) ITM's loss falls from
- * 0.639 (mean of the first 200 steps) to 0.624 (the last 200), the attention starts to form (largest
- * weight 0.08-0.19, gap 0.23), and ITC reaches test recall@1 0.243 / 0.143, but re-ranking still
- * loses (0.217 / 0.128). In every run where ITM had only begun to learn, re-ranking lost to ITC
- * alone: LAVIS adds the match logit to the cosine similarity, and a matcher that has just begun to
- * learn moves ITC's top 10 around by a weaker judgement than ITC's own.
- * BLIP-2 starts from BERT-base and trains for 250k steps. The pretrained ViT does not help here
- * either: with {@code encoder.type = VIT} validation recall@1 after 200 steps was 0.02 / 0.04
- * against 0.09 / 0.10 on pixel patches, which is why the preset keeps pixel patches. Why, measured
- * on its cached features: the shapes world is mostly plain background, so a ViT token is mostly
- * its position embedding; of the variance of the block -2 features only 24% (8x8 patches) or 1%
- * (16x16 patches, {@code encoder.vit.patchSize = 16}) changes from image to image, the rest is the
- * same at each position for every image. Taking each position's mean over the images out of the
- * 16x16 features (a one-off experiment) did not close the gap: validation recall@1 after 300
- * steps 0.047 / 0.023 against 0.193 / 0.143 on pixel patches (at 300 steps the uncentred 16x16
- * ViT: 0.020 / 0.020). Its MAE pretraining (250 steps) plateaus at a normalised reconstruction
- * loss of about 0.3 by step 100.
+ * <p><b>What this budget does not show.</b> ITM stays at its prior (loss 0.636 = H(1/3)), so ITM
+ * re-ranking does not beat ITC alone: with ITC in the objective the ITM pass's self-attention stays
+ * uniform, and ITM learns only when its share of the shared weights' AdamW steps is about 100 times
+ * ITC's, at which point ITC collapses (study 08). The pretrained ViT is not the preset's encoder
+ * because its features barely vary from image to image on this mostly blank world (validation
+ * recall@1 after 200 steps 0.02 / 0.04 against 0.09 / 0.10 on pixel patches). Each run behind these
+ * two statements, and what was ruled out, is in {@code docs/findings.md}.
  *
  * @param data the shapes world
  * @param encoder the frozen image encoder

@@ -86,24 +86,11 @@ public record Stage2Config(
      * about three minutes on two cores. Relation questions stay at chance at every budget tried
      * (0.47-0.53 against 0.5; {@link CaptionReading} shows the frozen LM is what limits them).
      *
-     * <p>From a random Q-Former (stage2.init = SCRATCH) the same 2400 steps gave CIDEr-D 1.257 and
-     * 1.313, shape 0.416 and 0.381, size 0.550 and 0.573: stage 1 ahead on CIDEr-D by 0.068 on
-     * average, within the spread of two seeds. What stage 1 gives here is a head start that the
-     * longer run uses up: mean LM loss over the first 240 steps 0.974 / 0.990 from stage 1 against
-     * 1.020 / 0.996 from scratch, over the last 240 steps 0.794 / 0.798 against 0.795 / 0.793 (at
-     * 300 steps the quickstart had shown CIDEr-D 0.98 from stage 1 against 0.87 from scratch). The
-     * report prints both windows for every run.
-     *
      * <p>Validation every 300 steps ({@code train.evalEvery}: the 150 validation images captioned and
-     * asked their (about 700) questions, about 1 s each time) draws the curve on which BLIP-2 compares
-     * stage 2 with and without stage 1 (its figure 5: zero-shot VQA over the iterations). Measured,
-     * three pairs of runs (seeds 1 and 2 from one stage-1 checkpoint, and a full quickstart from its
-     * own), 8 equal steps each: validation VQA from stage 1 was ahead of scratch at 19 of the 24,
-     * level at 2 and behind at 3 (all three in the quickstart's pair, from step 900 on), by 0.010 on
-     * average; at step 300 0.552 / 0.558 / 0.559 against 0.543 / 0.532 / 0.539. Validation CIDEr-D:
-     * ahead at 16 of 24, by 0.008 on average. So the paper's direction shows at most equal steps, and
-     * most clearly early; at this scale (a stage 1 of 800 steps, against BLIP-2's 250k) the gap is
-     * about the size of the step-to-step noise of one run, so one pair decides nothing.
+     * asked their questions, about 1 s each time) draws the curve on which BLIP-2 compares stage 2
+     * with and without stage 1 (its figure 5). Here stage 1 is ahead of scratch at most equal steps,
+     * most clearly early, by about the size of one run's step-to-step noise; the runs are in
+     * {@code docs/findings.md}.
      */
     public static Stage2Config embedded() {
         TrainConfig train = new TrainConfig(2400, 32, 5e-4, 30, 0.1, 0.05, 0.9, 0.98, 1e-8, 1.0, 0, 300, 600, 50, "auto");
