@@ -177,5 +177,16 @@ class TrainingMagicsTest extends SessionTest {
         assertTrue(sink.displayed(BufferedImage.class).size() >= images + 2, "bars and loss curves");
         String config = Files.readString(dir.resolve("study/runs").toFile().listFiles()[0].toPath().resolve("config.json"));
         assertTrue(config.contains("\"steps\" : 2") && config.contains("0.002"), config);
+
+        // --report-only shows the same study again without running it
+        long before = Files.getLastModifiedTime(dir.resolve("study/runs").toFile().listFiles()[0].toPath()
+                .resolve("result.json")).toMillis();
+        session.execute("%ablate " + spec + " --quick --set train.learningRate=0.002 --report-only --out "
+                + dir.resolve("study") + " --as again");
+        assertEquals(2, value("again.records().size()"));
+        assertEquals(0, value("again.executed()"));
+        assertEquals(2, sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1).rowCount());
+        assertEquals(before, Files.getLastModifiedTime(dir.resolve("study/runs").toFile().listFiles()[0].toPath()
+                .resolve("result.json")).toMillis(), "nothing ran again");
     }
 }

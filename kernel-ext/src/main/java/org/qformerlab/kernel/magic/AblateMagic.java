@@ -28,7 +28,7 @@ import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.kernel.display.ProgressDisplay;
 
 /**
- * {@code %ablate SPEC|NAME [--quick --set path=value ... --out DIR --as NAME]}: runs an ablation study
+ * {@code %ablate SPEC|NAME [--quick --set path=value ... --out DIR --report-only --as NAME]}: runs an ablation study
  * through the ablations module's Java API ({@link Study#run}) inside the kernel — a progress bar that
  * advances run by run, then the one-line answers, the results table and the study's plots. The
  * results ({@link StudyResults}) are bound to a variable (default {@code study}).
@@ -47,11 +47,13 @@ public final class AblateMagic implements Magic {
             runs/ablations/<name>[-quick]/; finished runs are kept and skipped when the study runs
             again. --set changes the base config of every variant. Under QFORMERLAB_QUICK=1 (the tests)
             --quick is implied, a stage-1 study runs on a tiny world for a few steps, and the results
-            go to runs/tests/ablations-<name>/, emptied first.""",
+            go to runs/tests/ablations-<name>/, emptied first. --report-only runs nothing and shows the
+            runs already in the folder: a study still running, or one run from the command line.""",
             List.of(
                     MagicOption.flag("quick", "the spec's quick section: fewer steps and seeds"),
                     MagicOption.repeated("set", "PATH=VALUE", "change the base config of every variant"),
                     MagicOption.valued("out", "DIR", "the study folder (default runs/ablations/<name>[-quick])"),
+                    MagicOption.flag("report-only", "run nothing: show the table and plots of the runs already in DIR"),
                     MagicOption.valued("as", "NAME", "variable to bind the StudyResults to (default study)")),
             List.of("%ablate itg-helps-retrieval --quick", "%ablate ../ablations/studies/04-itc-mask.yaml --quick",
                     "%ablate query-count --set train.steps=200"));
@@ -89,8 +91,9 @@ public final class AblateMagic implements Magic {
         spec = withOverrides(spec, Overrides.of(args, "set"), notebookQuick);
         Study study = Study.of(spec, experiment, file.toAbsolutePath().getParent(), file.toString());
 
+        boolean reportOnly = args.flag("report-only");
         Path folder = args.has("out") ? Path.of(args.string("out", null))
-                : QuickScale.active() ? QuickScale.freshFolder("ablations-" + spec.name())
+                : QuickScale.active() && !reportOnly ? QuickScale.freshFolder("ablations-" + spec.name())
                 : study.defaultFolder(quick);
         int total = study.plans(quick, folder).size();
         context.println(String.format(Locale.ROOT, "study %s: %s%n%d variants, %d runs -> %s", spec.name(),
@@ -98,6 +101,7 @@ public final class AblateMagic implements Magic {
         ProgressDisplay bar = ProgressDisplay.start(context.displays(), "study " + spec.name(), total, 250);
         int[] finished = {0};
         RunOptions options = RunOptions.defaults().withQuick(quick).withParallel(1).withOut(folder)
+                .withReportOnly(reportOnly)
                 .withProgress(Lines.to(line -> {
                     if (line.startsWith("[")) {
                         bar.update(++finished[0], line.substring(line.indexOf(']') + 1).trim());
