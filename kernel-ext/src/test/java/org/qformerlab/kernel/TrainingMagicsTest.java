@@ -55,9 +55,12 @@ class TrainingMagicsTest extends SessionTest {
         List<Table> shown = sink.displayed(Table.class);
         assertEquals(tables + 2, shown.size(), "one table per split (test, compositional)");
         Table test = shown.get(tables);
-        assertEquals(List.of("direction", "ranking", "R@1", "R@5", "R@10"), test.columnNames());
+        assertEquals(List.of("direction", "ranking", "R@1", "R@5", "R@10", "R@1 vs ITC"), test.columnNames());
         assertEquals(6, test.rowCount(), "ITC, ITC+ITM, chance in both directions");
         assertEquals("ITC + ITM (top 4)", test.stringColumn("ranking").get(1));
+        assertTrue(test.stringColumn("R@1 vs ITC").get(1).matches("\\+\\d+ / -\\d+, p (= [01]\\.\\d{3}|< 0\\.001)"),
+                "the re-ranking's McNemar test: " + test.stringColumn("R@1 vs ITC").get(1));
+        assertEquals("", test.stringColumn("R@1 vs ITC").get(0), "only the re-ranked row is tested against ITC");
         double r1 = test.doubleColumn("R@1").get(0);
         double r10 = test.doubleColumn("R@10").get(0);
         assertTrue(r1 >= 0 && r1 <= r10 && r10 <= 1, "recall grows with k: " + r1 + " " + r10);

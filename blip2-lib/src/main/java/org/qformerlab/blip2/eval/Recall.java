@@ -12,11 +12,7 @@ import java.util.Arrays;
  *   <li>text -> image: a text is a hit at k when its own image is among the k best-scored images.
  * </ul>
  *
- * <p>Ranking: candidates are ordered by {@code scores}, ties broken by an optional second matrix
- * ({@code tiebreak}; after ITM re-ranking, the ITC scores, so that candidates outside the re-ranked
- * top-k keep their ITC order behind the re-ranked ones). Candidates still tied with the best true
- * match count as ranked before it: a model that scores everything alike gets no hits by luck.
- * NaN scores rank last.
+ * <p>How candidates are ranked (ties, NaN) is {@link Ranks}'s.
  *
  * @param ks the cut-offs, e.g. {1, 5, 10}
  * @param imageToText recall at each k, image -> text, in [0, 1]
@@ -31,42 +27,31 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
      * @param scores {@code [images][texts]}
      * @param tiebreak {@code [images][texts]} or null
      * @param owners for each text, the index of its image
+     * @see Ranks#of
      */
     public static Recall of(float[][] scores, float[][] tiebreak, int[] owners, int[] ks) {
-        int images = scores.length;
-        int texts = owners.length;
-        for (float[] row : scores) {
-            if (row.length != texts) {
-                throw new IllegalArgumentException("scores have rows of " + row.length + " texts but there are "
-                        + texts + " text owners");
-            }
-        }
-        int[][] captionsOf = captionsOf(owners, images);
-        double[] i2t = new double[ks.length];
-        for (int i = 0; i < images; i++) {
-            if (captionsOf[i].length == 0) {
-                throw new IllegalArgumentException("image " + i + " has no caption: image->text recall is undefined");
-            }
-            int rank = rank(scores[i], tiebreak == null ? null : tiebreak[i], captionsOf[i]);
-            count(i2t, ks, rank);
-        }
-        double[] t2i = new double[ks.length];
-        for (int t = 0; t < texts; t++) {
-            float[] column = new float[images];
-            float[] tieColumn = tiebreak == null ? null : new float[images];
-            for (int i = 0; i < images; i++) {
-                column[i] = scores[i][t];
-                if (tieColumn != null) {
-                    tieColumn[i] = tiebreak[i][t];
+        return of(Ranks.of(scores, tiebreak, owners), ks);
+    }
+
+    /** Recall at each of {@code ks} from the ranks of the best true matches. */
+    public static Recall of(Ranks ranks, int[] ks) {
+        return new Recall(ks.clone(), fractionBelow(ranks.imageToText(), ks), fractionBelow(ranks.textToImage(), ks));
+    }
+
+    /** For each k, the fraction of ranks below k (ranks are 0-based: rank 0 is a hit at 1). */
+    private static double[] fractionBelow(int[] ranks, int[] ks) {
+        double[] out = new double[ks.length];
+        for (int rank : ranks) {
+            for (int j = 0; j < ks.length; j++) {
+                if (rank < ks[j]) {
+                    out[j]++;
                 }
             }
-            count(t2i, ks, rank(column, tieColumn, new int[] {owners[t]}));
         }
         for (int j = 0; j < ks.length; j++) {
-            i2t[j] /= images;
-            t2i[j] /= texts;
+            out[j] /= ranks.length;
         }
-        return new Recall(ks.clone(), i2t, t2i);
+        return out;
     }
 
     /**
@@ -76,7 +61,7 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
      */
     public static Recall chance(int[] owners, int images, int[] ks) {
         int texts = owners.length;
-        int[][] captionsOf = captionsOf(owners, images);
+        int[][] captionsOf = Ranks.captionsOf(owners, images);
         double[] i2t = new double[ks.length];
         double[] t2i = new double[ks.length];
         for (int j = 0; j < ks.length; j++) {
@@ -102,71 +87,6 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
     /** Recall@k text -> image for one of {@link #ks()}. */
     public double textToImage(int k) {
         return textToImage[index(k)];
-    }
-
-    /**
-     * 0-based rank of the best positive among the candidates: the number of other (non-positive)
-     * candidates that score at least as well as it.
-     */
-    static int rank(float[] scores, float[] tiebreak, int[] positives) {
-        int best = positives[0];
-        for (int p : positives) {
-            if (compare(scores, tiebreak, p, best) > 0) {
-                best = p;
-            }
-        }
-        boolean[] positive = new boolean[scores.length];
-        for (int p : positives) {
-            positive[p] = true;
-        }
-        int rank = 0;
-        for (int c = 0; c < scores.length; c++) {
-            if (!positive[c] && compare(scores, tiebreak, c, best) >= 0) {
-                rank++;
-            }
-        }
-        return rank;
-    }
-
-    /** Compares candidates a and b: by score, then by tiebreak; NaN is the worst score. */
-    private static int compare(float[] scores, float[] tiebreak, int a, int b) {
-        int c = Double.compare(orderable(scores[a]), orderable(scores[b]));
-        if (c == 0 && tiebreak != null) {
-            c = Double.compare(orderable(tiebreak[a]), orderable(tiebreak[b]));
-        }
-        return c;
-    }
-
-    private static double orderable(float x) {
-        return Float.isNaN(x) ? Double.NEGATIVE_INFINITY : x;
-    }
-
-    private static void count(double[] hits, int[] ks, int rank) {
-        for (int j = 0; j < ks.length; j++) {
-            if (rank < ks[j]) {
-                hits[j]++;
-            }
-        }
-    }
-
-    private static int[][] captionsOf(int[] owners, int images) {
-        int[] counts = new int[images];
-        for (int t = 0; t < owners.length; t++) {
-            if (owners[t] < 0 || owners[t] >= images) {
-                throw new IllegalArgumentException("text " + t + " belongs to image " + owners[t]
-                        + ", outside [0, " + images + ")");
-            }
-            counts[owners[t]]++;
-        }
-        int[][] out = new int[images][];
-        for (int i = 0; i < images; i++) {
-            out[i] = new int[counts[i]];
-        }
-        int[] fill = new int[images];
-        for (int t = 0; t < owners.length; t++) {
-            out[owners[t]][fill[owners[t]]++] = t;
-        }
-        return out;
     }
 
     private int index(int k) {

@@ -9,6 +9,8 @@ import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.eval.McNemar;
+import org.qformerlab.blip2.eval.Ranks;
 import org.qformerlab.blip2.eval.Recall;
 import org.qformerlab.blip2.eval.RetrievalScorer;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
@@ -48,13 +50,19 @@ final class RetrievalEvaluation {
             TextTensors texts = padding.collate(scope, set.captionTexts());
             scores = new RetrievalScorer(rerankK, batchSize).score(scope, model, images, texts.ids(), texts.mask());
         }
-        Recall itc = Recall.of(scores.itc(), null, owners, Recall.STANDARD_KS);
+        Ranks itcRanks = Ranks.of(scores.itc(), null, owners);
+        Recall itc = Recall.of(itcRanks, Recall.STANDARD_KS);
         Recall reranked = itc;
+        SplitRetrieval.Paired rerankTest = null;
         if (rerankK > 0) {
             // each direction re-ranks its own top-k; outside them ITC's order stands
-            Recall i2t = Recall.of(scores.imageToTextReranked(), scores.itc(), owners, Recall.STANDARD_KS);
-            Recall t2i = Recall.of(scores.textToImageReranked(), scores.itc(), owners, Recall.STANDARD_KS);
-            reranked = new Recall(Recall.STANDARD_KS.clone(), i2t.imageToText(), t2i.textToImage());
+            Ranks reranks = new Ranks(
+                    Ranks.of(scores.imageToTextReranked(), scores.itc(), owners).imageToText(),
+                    Ranks.of(scores.textToImageReranked(), scores.itc(), owners).textToImage());
+            reranked = Recall.of(reranks, Recall.STANDARD_KS);
+            rerankTest = new SplitRetrieval.Paired(
+                    McNemar.of(itcRanks.imageToText(), reranks.imageToText(), 1),
+                    McNemar.of(itcRanks.textToImage(), reranks.textToImage(), 1));
         }
         Recall chance = Recall.chance(owners, set.images().size(), Recall.STANDARD_KS);
         List<SplitRetrieval.Example> shown = new ArrayList<>();
@@ -69,7 +77,8 @@ final class RetrievalEvaluation {
             }
             shown.add(new SplitRetrieval.Example(i, captions, correct));
         }
-        return new SplitRetrieval(split, set.images().size(), owners.length, itc, reranked, chance, rerankK, shown);
+        return new SplitRetrieval(split, set.images().size(), owners.length, itc, reranked, chance, rerankK,
+                rerankTest, shown);
     }
 
     /** The n best texts of a row: by score, then by ITC. */

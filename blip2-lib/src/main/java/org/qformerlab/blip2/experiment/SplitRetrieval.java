@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.Recall;
 
 /**
@@ -17,11 +18,21 @@ import org.qformerlab.blip2.eval.Recall;
  *     when {@code rerankK} is 0)
  * @param chance recall of a random ranking
  * @param rerankK candidates re-ranked per query
+ * @param rerankTest what re-ranking did to recall@1, query by query: McNemar's test of the re-ranked
+ *     ranking against ITC's, image->text and text->image ({@code null} when {@code rerankK} is 0)
  * @param examples a few images with their best-ranked captions (after re-ranking)
  */
 public record SplitRetrieval(
         Split split, int images, int texts, Recall itc, Recall reranked, Recall chance, int rerankK,
-        List<Example> examples) {
+        Paired rerankTest, List<Example> examples) {
+
+    /**
+     * The same test in both directions.
+     *
+     * @param imageToText over the images as queries
+     * @param textToImage over the texts as queries
+     */
+    public record Paired(McNemar imageToText, McNemar textToImage) {}
 
     /**
      * One image and the captions retrieved for it, best first.
@@ -34,7 +45,8 @@ public record SplitRetrieval(
 
     /**
      * Flat metric names as logged: {@code <prefix>i2t_r1_itc}, {@code <prefix>t2i_r5_itm},
-     * {@code <prefix>i2t_r1_chance}, ... ({@code itm} = ITC + ITM re-ranking).
+     * {@code <prefix>i2t_r1_chance}, ... ({@code itm} = ITC + ITM re-ranking), and the re-ranking
+     * test's {@code <prefix>i2t_r1_rerank_gained}, {@code _lost}, {@code _p}.
      */
     public Map<String, Double> metrics(String prefix) {
         Map<String, Double> out = new LinkedHashMap<>();
@@ -43,7 +55,19 @@ public record SplitRetrieval(
             put(out, prefix, "itm", reranked);
         }
         put(out, prefix, "chance", chance);
+        if (rerankTest != null) {
+            put(out, prefix + "i2t", rerankTest.imageToText());
+            put(out, prefix + "t2i", rerankTest.textToImage());
+        }
         return out;
+    }
+
+    /** {@code <prefix>_r1_rerank_gained}, {@code _lost} and {@code _p}. */
+    private static void put(Map<String, Double> out, String prefix, McNemar m) {
+        String name = prefix + "_r" + m.k() + "_rerank_";
+        out.put(name + "gained", (double) m.gained());
+        out.put(name + "lost", (double) m.lost());
+        out.put(name + "p", m.p());
     }
 
     private static void put(Map<String, Double> out, String prefix, String method, Recall r) {

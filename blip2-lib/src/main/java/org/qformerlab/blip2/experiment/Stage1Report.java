@@ -145,23 +145,33 @@ final class Stage1Report {
     }
 
     /**
-     * What ITM re-ranking did to recall@1 on each split, read against where the ITM loss ended: a
-     * matcher still at its prior H(1/3) cannot tell pairs apart, so its re-ranking is noise.
+     * What ITM re-ranking did to recall@1 on each split, with McNemar's test of it query by query, read
+     * against where the ITM loss ended: a matcher still at its prior H(1/3) cannot tell pairs apart,
+     * so its re-ranking is noise.
      */
     static String rerankVerdict(Stage1Result result) {
         Double itm = result.losses().last().get("itm");
         List<String> changes = new ArrayList<>();
+        List<String> tests = new ArrayList<>();
         for (SplitRetrieval r : result.retrieval().values()) {
             if (r.rerankK() > 0) {
-                changes.add(String.format(Locale.ROOT, "%s %+.3f / %+.3f", r.split().name().toLowerCase(Locale.ROOT),
+                String split = r.split().name().toLowerCase(Locale.ROOT);
+                changes.add(String.format(Locale.ROOT, "%s %+.3f / %+.3f", split,
                         r.reranked().imageToText(1) - r.itc().imageToText(1),
                         r.reranked().textToImage(1) - r.itc().textToImage(1)));
+                if (r.rerankTest() != null) {
+                    tests.add("on " + split + " image->text " + r.rerankTest().imageToText().sentence()
+                            + ", text->image " + r.rerankTest().textToImage().sentence());
+                }
             }
         }
         if (changes.isEmpty() || itm == null) {
             return "";
         }
-        String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes) + ". ";
+        String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes) + ". "
+                + (tests.isEmpty() ? "" : "Query by query, " + String.join("; ", tests) + " (p < 0.05: re-ranking changed"
+                        + " the hits more than chance would; otherwise its gains and losses are as even as coin"
+                        + " tosses). ");
         String attention = attentionSentence(result.itmAttention());
         if (itm > ITM_PRIOR - 0.01) {
             return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, at its prior H(1/3) = %.3f: the"

@@ -45,6 +45,7 @@ class Stage1ExperimentTest {
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
         }
         assertTrue(report.contains("ITC+ITM") && report.contains("compositional"), report);
+        assertTrue(report.contains("exact McNemar p"), "the report must test the re-ranking query by query: " + report);
         assertTrue(report.contains("ITM re-ranking changed recall@1") && report.contains("H(1/3)"),
                 "the report must say what re-ranking did and read it against the ITM prior: " + report);
         assertTrue(report.contains("In the ITM pass the queries' self-attention"),
@@ -77,6 +78,12 @@ class Stage1ExperimentTest {
             assertTrue(recall.textToImage(10) <= 1.0 && recall.textToImage(1) >= 0);
         }
         assertEquals(4, test.examples().size());
+        // McNemar's test of the re-ranking counts exactly the hits recall@1 gained or lost
+        assertEquals(test.reranked().imageToText(1) - test.itc().imageToText(1),
+                (test.rerankTest().imageToText().gained() - test.rerankTest().imageToText().lost()) / 12.0, 1e-12);
+        assertEquals(test.reranked().textToImage(1) - test.itc().textToImage(1),
+                (test.rerankTest().textToImage().gained() - test.rerankTest().textToImage().lost()) / 48.0, 1e-12);
+        assertTrue(test.metrics("").containsKey("t2i_r1_rerank_p"), test.metrics("").toString());
         assertTrue(log.toString().contains("test: 12 images, 48 captions"), log.toString());
     }
 

@@ -108,8 +108,12 @@ final class RetrievalEval implements MagicTask {
         return out;
     }
 
-    /** Rows: direction x method; columns: R@1, R@5, R@10. */
+    /**
+     * Rows: direction x method; columns: R@1, R@5, R@10, and (when the run tested it) what re-ranking
+     * did at R@1 query by query: misses turned hits, hits turned misses, McNemar's exact p.
+     */
     static Table table(String split, SplitMetrics s) {
+        boolean tested = s.metrics().containsKey("i2t_r1_rerank_p");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String dir : List.of("i2t", "t2i")) {
             for (String method : List.of("itc", "itm", "chance")) {
@@ -127,10 +131,21 @@ final class RetrievalEval implements MagicTask {
                     Double v = s.metrics().get(dir + "_r" + k + "_" + method);
                     row.put("R@" + k, v == null ? Double.NaN : Math.round(v * 1000) / 1000.0);
                 }
+                if (tested) {
+                    row.put("R@1 vs ITC", method.equals("itm") ? rerankChange(s.metrics(), dir) : "");
+                }
                 rows.add(row);
             }
         }
         return Tables.fromRows("retrieval, " + split + " split", rows);
+    }
+
+    /** "+3 / -5, p = 0.727": the re-ranking's McNemar test as {@code SplitRetrieval.metrics} logs it. */
+    private static String rerankChange(Map<String, Double> m, String dir) {
+        String name = dir + "_r1_rerank_";
+        double p = m.get(name + "p");
+        return String.format(Locale.ROOT, "+%d / -%d, p %s", m.get(name + "gained").intValue(),
+                m.get(name + "lost").intValue(), p < 0.001 ? "< 0.001" : String.format(Locale.ROOT, "= %.3f", p));
     }
 
     /** The first test images, each with its two top-ranked captions, marked right (its own) or wrong. */

@@ -1,0 +1,62 @@
+package org.qformerlab.blip2.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** McNemar's exact test and the ranks it reads, against values worked out by hand. */
+class McNemarTest {
+
+    @Test
+    void theRanksOfRecallTestsMatrixAreTheOnesItsCommentWorksOut() {
+        Ranks r = Ranks.of(RecallTest.SCORES, null, RecallTest.OWNERS);
+        assertArrayEquals(new int[] {1, 0, 3}, r.imageToText());
+        assertArrayEquals(new int[] {1, 0, 1, 1, 0}, r.textToImage());
+    }
+
+    @Test
+    void onlyTheQueriesOnWhichTheRankingsDisagreeCount() {
+        // ranks before / after at k = 1: q0 miss->hit, q1 hit->hit, q2 hit->miss, q3 miss->miss,
+        // q4 miss->hit, q5 miss->hit (rank 4 -> 0), q6 hit -> miss (rank 0 -> 2)
+        int[] before = {1, 0, 0, 5, 2, 4, 0};
+        int[] after = {0, 0, 1, 3, 0, 0, 2};
+        McNemar m = McNemar.of(before, after, 1);
+        assertEquals(3, m.gained());
+        assertEquals(2, m.lost());
+        // n = 5, min = 2: 2 P(X <= 2) = 2 (1 + 5 + 10) / 32 = 1 -> capped at 1
+        assertEquals(1.0, m.p(), 1e-12);
+        // at k = 3 only q5 (4 -> 0) changes
+        McNemar at3 = McNemar.of(before, after, 3);
+        assertEquals(1, at3.gained());
+        assertEquals(0, at3.lost());
+        assertEquals(1.0, at3.p(), 1e-12, "2 P(X <= 0), n = 1, is 1");
+    }
+
+    @Test
+    void twoSidedExactPValuesByHand() {
+        assertEquals(2.0 / 64, McNemar.twoSidedP(0, 6), 1e-12);       // 2 * 1/64
+        assertEquals(14.0 / 64, McNemar.twoSidedP(1, 5), 1e-12);      // 2 * (1 + 6)/64
+        assertEquals(14.0 / 64, McNemar.twoSidedP(5, 1), 1e-12);      // symmetric
+        assertEquals(1.0, McNemar.twoSidedP(0, 0), 1e-12);             // nothing changed
+        assertEquals(1.0, McNemar.twoSidedP(3, 3), 1e-12);
+        // 2 * (1 + 10 + 45) / 1024 for n = 10, min = 2
+        assertEquals(112.0 / 1024, McNemar.twoSidedP(2, 8), 1e-12);
+        // large n stays finite and tiny: 0 of 200 against 200
+        double p = McNemar.twoSidedP(0, 200);
+        assertTrue(p > 0 && p < 1e-50, "p = " + p);
+    }
+
+    @Test
+    void itSaysWhatChangedAndRefusesDifferentQueries() {
+        assertEquals("1 miss became a hit and 5 hits became misses (exact McNemar p = 0.219)",
+                new McNemar(1, 1, 5, 14.0 / 64).sentence());
+        assertEquals("0 misses became hits and 200 hits became misses (exact McNemar p < 0.001)",
+                new McNemar(1, 0, 200, 1e-60).sentence());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> McNemar.of(new int[3], new int[4], 1));
+        assertTrue(e.getMessage().contains("the same queries"), e.getMessage());
+    }
+}
