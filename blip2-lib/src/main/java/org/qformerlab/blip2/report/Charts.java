@@ -46,6 +46,7 @@ public final class Charts {
 
     /**
      * Loss curves: x is the training step, y the loss; one line per entry (a loss term, or a variant).
+     * A sparse series (a validation every few hundred steps) marks its points.
      *
      * @param seriesByName name to {@code {steps, values}}
      * @param logY plot y on a log scale (non-positive values are left out)
@@ -55,13 +56,14 @@ public final class Charts {
         XYChart chart = xyChart(title, "step", "loss");
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
-        chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setMarkerSize(6);
         double[][] first = null;
         for (Map.Entry<String, double[][]> entry : seriesByName.entrySet()) {
             double[][] points = Plottable.points(entry.getKey(), entry.getValue(), logY);
             if (points[0].length > 0) {
                 XYSeries series = chart.addSeries(entry.getKey(), points[0], points[1]);
-                series.setMarker(SeriesMarkers.NONE);
+                // a validation curve has a handful of points, each a measurement: mark them
+                series.setMarker(points[0].length <= MARKED_POINTS ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
                 first = first == null ? points : first;
             }
         }
@@ -70,6 +72,9 @@ public final class Charts {
         }
         return chart;
     }
+
+    /** Series of at most this many points (validations, not steps) draw a marker on each. */
+    static final int MARKED_POINTS = 30;
 
     /** The name of the hidden series {@link #roundStepTicks} adds. */
     static final String STEP_TICKS = "(hidden: round step ticks)";

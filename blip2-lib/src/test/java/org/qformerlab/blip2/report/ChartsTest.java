@@ -73,6 +73,22 @@ class ChartsTest {
     }
 
     @Test
+    void aValidationCurveMarksItsPointsAndAStepCurveDoesNot() {
+        double[] steps = new double[200];
+        double[] loss = new double[200];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = i + 1;
+            loss[i] = 1.0 / (i + 1);
+        }
+        Map<String, double[][]> curves = new LinkedHashMap<>();
+        curves.put("every step", new double[][] {steps, loss});
+        curves.put("validation", new double[][] {{150, 300, 450, 600, 750, 900}, {0.54, 0.55, 0.55, 0.57, 0.57, 0.57}});
+        XYChart chart = Charts.lossCurves("curves", curves);
+        assertEquals(SeriesMarkers.NONE, chart.getSeriesMap().get("every step").getMarker());
+        assertEquals(SeriesMarkers.CIRCLE, chart.getSeriesMap().get("validation").getMarker());
+    }
+
+    @Test
     void logLossCurvesDropNonPositivePoints() throws IOException {
         XYChart chart = Charts.lossCurves("log", losses(), true);
         assertEquals(3, chart.getSeriesMap().get("itg").getYData().length);
