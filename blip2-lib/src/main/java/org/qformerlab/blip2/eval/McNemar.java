@@ -53,11 +53,9 @@ public record McNemar(int k, int gained, int lost, double p) {
         return Math.min(1.0, 2 * tail);
     }
 
-    /** "12 misses became hits and 17 hits became misses (exact McNemar p = 0.458)". */
-    public String sentence() {
-        return String.format(java.util.Locale.ROOT, "%d %s became %s and %d %s became %s (exact McNemar p %s)",
-                gained, gained == 1 ? "miss" : "misses", gained == 1 ? "a hit" : "hits",
-                lost, lost == 1 ? "hit" : "hits", lost == 1 ? "a miss" : "misses", pText());
+    /** "+12 / -17, p = 0.458": gained, lost and p, for a table cell. */
+    public String shortText() {
+        return "+" + gained + " / -" + lost + ", p " + pText();
     }
 
     private String pText() {

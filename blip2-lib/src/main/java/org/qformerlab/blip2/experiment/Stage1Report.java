@@ -12,6 +12,7 @@ import java.util.Map;
 import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.Recall;
 import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.report.Charts;
@@ -152,26 +153,22 @@ final class Stage1Report {
     static String rerankVerdict(Stage1Result result) {
         Double itm = result.losses().last().get("itm");
         List<String> changes = new ArrayList<>();
-        List<String> tests = new ArrayList<>();
+        boolean tested = false;
         for (SplitRetrieval r : result.retrieval().values()) {
             if (r.rerankK() > 0) {
-                String split = r.split().name().toLowerCase(Locale.ROOT);
-                changes.add(String.format(Locale.ROOT, "%s %+.3f / %+.3f", split,
+                changes.add(String.format(Locale.ROOT, "%s %+.3f / %+.3f", r.split().name().toLowerCase(Locale.ROOT),
                         r.reranked().imageToText(1) - r.itc().imageToText(1),
                         r.reranked().textToImage(1) - r.itc().textToImage(1)));
-                if (r.rerankTest() != null) {
-                    tests.add("on " + split + " image->text " + r.rerankTest().imageToText().sentence()
-                            + ", text->image " + r.rerankTest().textToImage().sentence());
-                }
+                tested |= r.rerankTest() != null;
             }
         }
         if (changes.isEmpty() || itm == null) {
             return "";
         }
         String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes) + ". "
-                + (tests.isEmpty() ? "" : "Query by query, " + String.join("; ", tests) + " (p < 0.05: re-ranking changed"
-                        + " the hits more than chance would; otherwise its gains and losses are as even as coin"
-                        + " tosses). ");
+                + (tested ? "The column \"" + RERANK_COLUMN + "\" tests that query by query: the misses re-ranking"
+                        + " turned into hits, the hits it turned into misses, and McNemar's exact p (below 0.05: more"
+                        + " change than coin tosses would give). " : "");
         String attention = attentionSentence(result.itmAttention());
         if (itm > ITM_PRIOR - 0.01) {
             return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, at its prior H(1/3) = %.3f: the"
@@ -198,6 +195,9 @@ final class Stage1Report {
         return " In the ITM pass the queries' self-attention has formed (" + numbers + ").";
     }
 
+    /** The recall table's column with McNemar's test of the re-ranking. */
+    static final String RERANK_COLUMN = "R@1 vs ITC";
+
     private static List<Map<String, Object>> recallRows(Stage1Result result) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (SplitRetrieval r : result.retrieval().values()) {
@@ -219,6 +219,10 @@ final class Stage1Report {
                         row.put("R@" + m.getValue().ks()[j], v[j]);
                     }
                     row.put("R@1 / chance", v[0] / chance1);
+                    if (r.rerankTest() != null) {
+                        McNemar test = i2t ? r.rerankTest().imageToText() : r.rerankTest().textToImage();
+                        row.put(RERANK_COLUMN, m.getValue() == r.reranked() ? test.shortText() : "");
+                    }
                     rows.add(row);
                 }
             }

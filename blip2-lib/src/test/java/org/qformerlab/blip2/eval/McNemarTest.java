@@ -51,10 +51,8 @@ class McNemarTest {
 
     @Test
     void itSaysWhatChangedAndRefusesDifferentQueries() {
-        assertEquals("1 miss became a hit and 5 hits became misses (exact McNemar p = 0.219)",
-                new McNemar(1, 1, 5, 14.0 / 64).sentence());
-        assertEquals("0 misses became hits and 200 hits became misses (exact McNemar p < 0.001)",
-                new McNemar(1, 0, 200, 1e-60).sentence());
+        assertEquals("+0 / -200, p < 0.001", new McNemar(1, 0, 200, 1e-60).shortText());
+        assertEquals("+1 / -5, p = 0.219", new McNemar(1, 1, 5, 14.0 / 64).shortText());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> McNemar.of(new int[3], new int[4], 1));
         assertTrue(e.getMessage().contains("the same queries"), e.getMessage());

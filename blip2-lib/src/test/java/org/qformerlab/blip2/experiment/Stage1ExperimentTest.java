@@ -45,7 +45,8 @@ class Stage1ExperimentTest {
             assertTrue(Files.isRegularFile(run.resolve(file)), "figure " + file + " is missing");
         }
         assertTrue(report.contains("ITC+ITM") && report.contains("compositional"), report);
-        assertTrue(report.contains("exact McNemar p"), "the report must test the re-ranking query by query: " + report);
+        assertTrue(report.contains("McNemar's exact p") && report.contains("| R@1 vs ITC |"),
+                "the report must test the re-ranking query by query: " + report);
         assertTrue(report.contains("ITM re-ranking changed recall@1") && report.contains("H(1/3)"),
                 "the report must say what re-ranking did and read it against the ITM prior: " + report);
         assertTrue(report.contains("In the ITM pass the queries' self-attention"),

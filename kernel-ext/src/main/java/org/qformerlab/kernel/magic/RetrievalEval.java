@@ -15,6 +15,7 @@ import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.Recall;
 import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Result;
@@ -140,12 +141,11 @@ final class RetrievalEval implements MagicTask {
         return Tables.fromRows("retrieval, " + split + " split", rows);
     }
 
-    /** "+3 / -5, p = 0.727": the re-ranking's McNemar test as {@code SplitRetrieval.metrics} logs it. */
+    /** "+3 / -5, p = 0.727": the re-ranking's McNemar test, from the metrics {@code SplitRetrieval} logs. */
     private static String rerankChange(Map<String, Double> m, String dir) {
         String name = dir + "_r1_rerank_";
-        double p = m.get(name + "p");
-        return String.format(Locale.ROOT, "+%d / -%d, p %s", m.get(name + "gained").intValue(),
-                m.get(name + "lost").intValue(), p < 0.001 ? "< 0.001" : String.format(Locale.ROOT, "= %.3f", p));
+        return new McNemar(1, m.get(name + "gained").intValue(), m.get(name + "lost").intValue(), m.get(name + "p"))
+                .shortText();
     }
 
     /** The first test images, each with its two top-ranked captions, marked right (its own) or wrong. */
