@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.qformerlab.blip2.report.SampleStats;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
@@ -123,6 +124,22 @@ public final class ResultsTable {
             }
         }
         return Tables.fromRows(spec.name() + " failures", rows);
+    }
+
+    /** A metric's value per seed, per variant name (finished runs only), in variant order. */
+    Map<String, Map<Long, Double>> bySeed(String metric) {
+        Map<String, Map<Long, Double>> out = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            Map<Long, Double> values = new TreeMap<>();
+            for (RunRecord r : of(v)) {
+                Double x = r.result().metrics().get(metric);
+                if (r.result().isOk() && x != null) {
+                    values.put(r.plan().seed(), x);
+                }
+            }
+            out.put(v.name(), values);
+        }
+        return out;
     }
 
     List<RunRecord> of(Variant v) {

@@ -110,6 +110,10 @@ class StudyRunnerTest {
         String report = Files.readString(r.report());
         assertTrue(report.contains("**Question.** Does width help?"), report);
         assertTrue(report.contains("**Answer.** " + r.answer()), report);
+        // the toy scores width + 10 + seed: the pairs of one seed differ by exactly 4
+        assertTrue(report.contains("## Seed by seed") && report.contains(
+                "score, seed by seed: width=8 - width=4 = 4 ± 0 over 3 seeds, the same difference in every seed;"
+                        + " width=8 ahead in 3 of 3."), report);
         // bars for score, score vs width, total curves: three figures, all written
         long figures = report.lines().filter(l -> l.startsWith("![")).count();
         assertEquals(3, figures, report);
