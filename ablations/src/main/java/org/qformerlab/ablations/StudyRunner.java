@@ -115,8 +115,9 @@ final class StudyRunner {
      */
     private StudyResults reportOnly(Path studyDir, List<RunPlan> plans) throws IOException {
         if (!Files.isDirectory(studyDir.resolve("runs"))) {
-            throw new IllegalArgumentException("--report-only: " + studyDir.resolve("runs") + " does not exist, so there is"
-                    + " nothing to report; run the study first (without --report-only), or give its folder with --out");
+            throw new IllegalArgumentException("--report-only: " + studyDir.resolve("runs") + " does not exist, so"
+                    + " there is nothing to report; run the study first (without --report-only), or give its folder"
+                    + " with --out");
         }
         List<RunRecord> records = new ArrayList<>();
         int withResult = 0;

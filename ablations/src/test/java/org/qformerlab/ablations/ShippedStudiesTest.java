@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The eight study specs the project ships parse, expand to the intended variants, run their seeds (three;
- * six for study 02, whose effect is small next to one seed's spread) and have a quick section. (Their config paths are checked against the experiments when those land; the
- * bridges study's already are.)
+ * six for study 02, whose effect is small next to one seed's spread) and have a quick section; every run
+ * of each, and of its quick mode, is a valid config of its experiment.
  */
 class ShippedStudiesTest {
 

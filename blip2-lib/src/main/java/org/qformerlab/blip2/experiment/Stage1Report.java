@@ -165,7 +165,8 @@ final class Stage1Report {
         if (changes.isEmpty() || itm == null) {
             return "";
         }
-        String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes) + ". "
+        String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes)
+                + ". "
                 + (tested ? "The column \"" + RERANK_COLUMN + "\" tests that query by query: the misses re-ranking"
                         + " turned into hits, the hits it turned into misses, and McNemar's exact p (below 0.05: more"
                         + " change than coin tosses would give). " : "");
