@@ -46,6 +46,8 @@ class QuickstartVerbTest {
         }
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("Stage 2") && report.contains("Zero-shot VQA") && report.contains("scratch"), report);
+        assertTrue(report.contains("Question by question (the same "), "the two inits tested on the same questions: "
+                + report);
         assertTrue(o.out().contains("time: total"), o.out());
 
         // resuming a finished run trains nothing more and rewrites the report

@@ -1,8 +1,9 @@
 package org.qformerlab.blip2.eval;
 
 /**
- * McNemar's exact test of two rankings of the same queries at one cut-off k: did the second (say,
- * after ITM re-ranking) win more queries than it lost, beyond what chance would give?
+ * McNemar's exact test of two rankings of the same queries at one cut-off k (or of two models' answers
+ * to the same questions): did the second (say, after ITM re-ranking) win more queries than it lost,
+ * beyond what chance would give?
  *
  * <p>Only the queries on which the two disagree count: {@code gained} (a miss at k became a hit)
  * and {@code lost} (a hit became a miss). If neither ranking were better, each of those n = gained +
@@ -25,14 +26,30 @@ public record McNemar(int k, int gained, int lost, double p) {
             throw new IllegalArgumentException("the rankings cover " + before.length + " and " + after.length
                     + " queries; McNemar's test compares the same queries");
         }
+        boolean[] hitBefore = new boolean[before.length];
+        boolean[] hitAfter = new boolean[after.length];
+        for (int q = 0; q < before.length; q++) {
+            hitBefore[q] = before[q] < k;
+            hitAfter[q] = after[q] < k;
+        }
+        return of(hitBefore, hitAfter, k);
+    }
+
+    /**
+     * Compares {@code after} with {@code before} on the same items (queries, questions), each a hit or
+     * a miss; {@code k} only labels the result (1 for exact-match answers).
+     */
+    public static McNemar of(boolean[] before, boolean[] after, int k) {
+        if (before.length != after.length) {
+            throw new IllegalArgumentException("the two cover " + before.length + " and " + after.length
+                    + " items; McNemar's test compares the same queries");
+        }
         int gained = 0;
         int lost = 0;
         for (int q = 0; q < before.length; q++) {
-            boolean hitBefore = before[q] < k;
-            boolean hitAfter = after[q] < k;
-            if (hitAfter && !hitBefore) {
+            if (after[q] && !before[q]) {
                 gained++;
-            } else if (hitBefore && !hitAfter) {
+            } else if (before[q] && !after[q]) {
                 lost++;
             }
         }

@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.eval;
 
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,8 @@ public final class VqaAccuracy {
 
     private final Map<QuestionType, String> majority;
     private final Map<QuestionType, int[]> tallies = new EnumMap<>(QuestionType.class);
+    private final BitSet right = new BitSet();
+    private int asked;
 
     /** @param majority each type's most frequent training answer ({@link #majorityAnswers}) */
     public VqaAccuracy(Map<QuestionType, String> majority) {
@@ -44,12 +47,26 @@ public final class VqaAccuracy {
         String truth = normalise(qa.answer());
         if (normalise(predicted).equals(truth)) {
             t[0]++;
+            right.set(asked);
         }
+        asked++;
         if (truth.equals(majority.get(qa.type()))) {
             t[1]++;
         }
         t[2]++;
         return this;
+    }
+
+    /**
+     * Whether each question was answered right, in the order they were added: what a question-by-question
+     * comparison of two models on the same questions ({@link McNemar}) reads.
+     */
+    public boolean[] answeredRight() {
+        boolean[] out = new boolean[asked];
+        for (int i = 0; i < asked; i++) {
+            out[i] = right.get(i);
+        }
+        return out;
     }
 
     /** Question types seen, in enum order. */

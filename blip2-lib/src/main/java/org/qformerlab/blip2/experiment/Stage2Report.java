@@ -12,6 +12,7 @@ import java.util.Map;
 import org.qformerlab.blip2.bridge.BridgeConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
@@ -100,6 +101,35 @@ public final class Stage2Report {
      *
      * @param series per run, the (step, loss) series of its training log
      */
+    /**
+     * With a run from stage 1 and one from scratch that answered the same questions: McNemar's test of
+     * the two, question by question (empty otherwise).
+     */
+    static String questionByQuestionSentence(List<Stage2Result> results) {
+        Stage2Result stage1 = null;
+        Stage2Result scratch = null;
+        for (Stage2Result r : results) {
+            if (r.init() == Stage2Init.STAGE1) {
+                stage1 = r;
+            } else if (r.init() == Stage2Init.SCRATCH) {
+                scratch = r;
+            }
+        }
+        if (stage1 == null || scratch == null) {
+            return "";
+        }
+        boolean[] fromStage1 = stage1.vqa().answeredRight();
+        boolean[] fromScratch = scratch.vqa().answeredRight();
+        if (fromStage1.length == 0 || fromStage1.length != fromScratch.length) {
+            return "";
+        }
+        McNemar m = McNemar.of(fromScratch, fromStage1, 1);
+        return String.format(Locale.ROOT, "Question by question (the same %d questions): from %s the model answered %d"
+                + " right that the one from %s got wrong, and %d the other way round; McNemar's exact p = %s, %s.",
+                fromStage1.length, FROM_STAGE1, m.gained(), FROM_SCRATCH, m.lost(), Tables.formatNumber(m.p()),
+                m.p() < 0.05 ? "more than chance would give" : "within what chance would give");
+    }
+
     static String headStartSentence(Map<String, double[][]> series, int steps) {
         int tenth = Math.max(1, steps / 10);
         List<String> first = new ArrayList<>();
@@ -195,6 +225,10 @@ public final class Stage2Report {
         vqaRows.add(all);
         report.table(Tables.fromRows(vqaRows));
         report.paragraph(vqaSentence(first));
+        String pair = questionByQuestionSentence(results);
+        if (!pair.isEmpty()) {
+            report.paragraph(pair);
+        }
 
         Map<String, double[][]> raw = new LinkedHashMap<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();

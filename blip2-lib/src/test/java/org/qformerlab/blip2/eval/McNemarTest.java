@@ -36,6 +36,14 @@ class McNemarTest {
     }
 
     @Test
+    void answersRightOrWrongCompareTheSameWay() {
+        McNemar m = McNemar.of(new boolean[] {false, true, true, false}, new boolean[] {true, true, false, true}, 1);
+        assertEquals(2, m.gained());
+        assertEquals(1, m.lost());
+        assertThrows(IllegalArgumentException.class, () -> McNemar.of(new boolean[2], new boolean[3], 1));
+    }
+
+    @Test
     void twoSidedExactPValuesByHand() {
         assertEquals(2.0 / 64, McNemar.twoSidedP(0, 6), 1e-12);       // 2 * 1/64
         assertEquals(14.0 / 64, McNemar.twoSidedP(1, 5), 1e-12);      // 2 * (1 + 6)/64

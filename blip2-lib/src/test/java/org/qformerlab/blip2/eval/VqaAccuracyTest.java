@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,8 @@ class VqaAccuracyTest {
         assertEquals(0.5, vqa.overall(), 1e-12);
         assertEquals(2 / 6.0, vqa.majorityOverall(), 1e-12);
         assertEquals(List.of(QuestionType.SHAPE, QuestionType.RELATION), vqa.types());
+        assertArrayEquals(new boolean[] {true, true, false, false, false, true}, vqa.answeredRight(),
+                "each question in the order asked");
         assertTrue(Double.isNaN(vqa.accuracy(QuestionType.COUNT)));
         // the metric names: overall as the name, each type asked as name_<type>, no entry for a type not asked
         Map<String, Double> metrics = new java.util.LinkedHashMap<>();

@@ -3,8 +3,12 @@ package org.qformerlab.blip2.experiment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.qformerlab.blip2.data.QA;
+import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.eval.VqaAccuracy;
 
 /** The sentences the stage-2 report computes from its runs, against hand computations. */
 class Stage2ReportTest {
@@ -47,5 +51,30 @@ class Stage2ReportTest {
         Map<String, double[][]> series = Map.of("stage 1", new double[][] {{1, 2, 3}, {3, 2, 1}});
         assertEquals("Mean LM loss over the first tenth of the steps (1-1): stage 1 3.000; over the last tenth (3-3):"
                 + " stage 1 1.000.", Stage2Report.headStartSentence(series, 3));
+    }
+
+    /** A stage-2 result holding only what the VQA comparison reads: its init and its answers. */
+    private static Stage2Result answered(Stage2Init init, String... answers) {
+        ExperimentConfig c = ExperimentConfig.tiny();
+        VqaAccuracy vqa = new VqaAccuracy(Map.of(QuestionType.COLOUR, "red"));
+        for (String a : answers) {
+            vqa.add(new QA("what colour is the circle?", "red", QuestionType.COLOUR), a);
+        }
+        return new Stage2Result(null, c.withStage2(c.stage2().withInit(init)), null, null, null, 0, 0, 0, null, vqa,
+                null, List.of(), Map.of(), Map.of(), 0, null);
+    }
+
+    @Test
+    void theTwoInitsAreComparedQuestionByQuestion() {
+        // 8 questions: stage 1 right on 1-6, scratch right on 1-2 and 7: stage 1 gains 4 (3-6), loses 1 (7);
+        // n = 5, min 1: p = 2 (1 + 5) / 32 = 0.375
+        Stage2Result stage1 = answered(Stage2Init.STAGE1, "red", "red", "red", "red", "red", "red", "blue", "blue");
+        Stage2Result scratch = answered(Stage2Init.SCRATCH, "red", "red", "blue", "blue", "blue", "blue", "red", "blue");
+        assertEquals("Question by question (the same 8 questions): from stage 1 the model answered 4 right that the one"
+                + " from scratch got wrong, and 1 the other way round; McNemar's exact p = 0.375, within what chance"
+                + " would give.", Stage2Report.questionByQuestionSentence(List.of(stage1, scratch)));
+        assertEquals("", Stage2Report.questionByQuestionSentence(List.of(stage1)), "one run: nothing to compare");
+        assertEquals("", Stage2Report.questionByQuestionSentence(List.of(stage1, answered(Stage2Init.SCRATCH, "red"))),
+                "different questions: nothing to compare");
     }
 }
