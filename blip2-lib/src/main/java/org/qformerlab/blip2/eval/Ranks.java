@@ -25,40 +25,57 @@ package org.qformerlab.blip2.eval;
 public record Ranks(int[] imageToText, int[] textToImage) {
 
     /**
+     * Both directions; {@link #imageToText} and {@link #textToImage} give one each.
+     *
      * @param scores {@code [images][texts]}
      * @param tiebreak {@code [images][texts]} or null
      * @param owners for each text, the index of its image
      */
     public static Ranks of(float[][] scores, float[][] tiebreak, int[] owners) {
-        int images = scores.length;
-        int texts = owners.length;
-        for (float[] row : scores) {
-            if (row.length != texts) {
-                throw new IllegalArgumentException("scores have rows of " + row.length + " texts but there are "
-                        + texts + " text owners");
-            }
-        }
-        int[][] captionsOf = captionsOf(owners, images);
-        int[] i2t = new int[images];
-        for (int i = 0; i < images; i++) {
+        return new Ranks(imageToText(scores, tiebreak, owners), textToImage(scores, tiebreak, owners));
+    }
+
+    /** Per image, the rank of its best own caption among all texts (arguments as {@link #of}). */
+    public static int[] imageToText(float[][] scores, float[][] tiebreak, int[] owners) {
+        int[][] captionsOf = checkedCaptionsOf(scores, owners);
+        int[] ranks = new int[scores.length];
+        for (int i = 0; i < scores.length; i++) {
             if (captionsOf[i].length == 0) {
                 throw new IllegalArgumentException("image " + i + " has no caption: image->text recall is undefined");
             }
-            i2t[i] = rank(scores[i], tiebreak == null ? null : tiebreak[i], captionsOf[i]);
+            ranks[i] = rank(scores[i], tiebreak == null ? null : tiebreak[i], captionsOf[i]);
         }
-        int[] t2i = new int[texts];
+        return ranks;
+    }
+
+    /** Per text, the rank of its own image among all images (arguments as {@link #of}). */
+    public static int[] textToImage(float[][] scores, float[][] tiebreak, int[] owners) {
+        checkedCaptionsOf(scores, owners);
+        int images = scores.length;
+        int[] ranks = new int[owners.length];
         float[] column = new float[images];
         float[] tieColumn = tiebreak == null ? null : new float[images];
-        for (int t = 0; t < texts; t++) {
+        for (int t = 0; t < owners.length; t++) {
             for (int i = 0; i < images; i++) {
                 column[i] = scores[i][t];
                 if (tieColumn != null) {
                     tieColumn[i] = tiebreak[i][t];
                 }
             }
-            t2i[t] = rank(column, tieColumn, new int[] {owners[t]});
+            ranks[t] = rank(column, tieColumn, new int[] {owners[t]});
         }
-        return new Ranks(i2t, t2i);
+        return ranks;
+    }
+
+    /** {@link #captionsOf} after checking that every row of {@code scores} has one score per text. */
+    private static int[][] checkedCaptionsOf(float[][] scores, int[] owners) {
+        for (float[] row : scores) {
+            if (row.length != owners.length) {
+                throw new IllegalArgumentException("scores have rows of " + row.length + " texts but there are "
+                        + owners.length + " text owners");
+            }
+        }
+        return captionsOf(owners, scores.length);
     }
 
     /**

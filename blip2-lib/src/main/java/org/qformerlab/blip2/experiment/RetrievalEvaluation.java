@@ -57,8 +57,8 @@ final class RetrievalEvaluation {
         if (rerankK > 0) {
             // each direction re-ranks its own top-k; outside them ITC's order stands
             Ranks reranks = new Ranks(
-                    Ranks.of(scores.imageToTextReranked(), scores.itc(), owners).imageToText(),
-                    Ranks.of(scores.textToImageReranked(), scores.itc(), owners).textToImage());
+                    Ranks.imageToText(scores.imageToTextReranked(), scores.itc(), owners),
+                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), owners));
             reranked = Recall.of(reranks, Recall.STANDARD_KS);
             rerankTest = new SplitRetrieval.Paired(
                     McNemar.of(itcRanks.imageToText(), reranks.imageToText(), 1),
