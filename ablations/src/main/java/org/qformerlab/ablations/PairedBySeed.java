@@ -81,8 +81,9 @@ record PairedBySeed(MetricSpec metric, String best, String other, int n, double 
                         clear() ? "beyond" : "within", Tables.formatNumber(Verdict.STANDARD_ERRORS))
                 : "the same difference in every seed";
         return String.format(Locale.ROOT,
-                "%s, seed by seed: %s - %s = %s ± %s over %d seeds, %s; %s ahead in %d of %d.", metric.name(), best, other, Tables.formatNumber(difference), Tables.formatNumber(standardError), n, t,
-                best, ahead, n);
+                "%s, seed by seed: %s - %s = %s ± %s over %d seeds, %s; %s ahead in %d of %d.",
+                metric.name(), best, other, Tables.formatNumber(difference), Tables.formatNumber(standardError), n,
+                t, best, ahead, n);
     }
 
     private static double mean(Map<Long, Double> values) {

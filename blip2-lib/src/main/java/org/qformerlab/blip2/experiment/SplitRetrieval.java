@@ -34,6 +34,9 @@ public record SplitRetrieval(
      */
     public record Paired(McNemar imageToText, McNemar textToImage) {}
 
+    /** The header of the recall-table column that shows {@link #rerankTest} ({@link McNemar#shortText}). */
+    public static final String RERANK_COLUMN = "R@1 vs ITC";
+
     /**
      * One image and the captions retrieved for it, best first.
      *
@@ -64,10 +67,27 @@ public record SplitRetrieval(
 
     /** {@code <prefix>_r1_rerank_gained}, {@code _lost} and {@code _p}. */
     private static void put(Map<String, Double> out, String prefix, McNemar m) {
-        String name = prefix + "_r" + m.k() + "_rerank_";
+        String name = rerankPrefix(prefix, m.k());
         out.put(name + "gained", (double) m.gained());
         out.put(name + "lost", (double) m.lost());
         out.put(name + "p", m.p());
+    }
+
+    /**
+     * The re-ranking test of one direction ({@code "i2t"} or {@code "t2i"}) read back from flat metrics
+     * as {@link #metrics} wrote them (e.g. a run's {@code results.json}); {@code null} when they hold none.
+     */
+    public static McNemar rerankTest(Map<String, Double> metrics, String direction) {
+        String name = rerankPrefix(direction, 1);
+        Double p = metrics.get(name + "p");
+        if (p == null) {
+            return null;
+        }
+        return new McNemar(1, metrics.get(name + "gained").intValue(), metrics.get(name + "lost").intValue(), p);
+    }
+
+    private static String rerankPrefix(String direction, int k) {
+        return direction + "_r" + k + "_rerank_";
     }
 
     private static void put(Map<String, Double> out, String prefix, String method, Recall r) {

@@ -167,8 +167,8 @@ final class Stage1Report {
         }
         String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes)
                 + ". "
-                + (tested ? "The column \"" + RERANK_COLUMN + "\" tests that query by query: the misses re-ranking"
-                        + " turned into hits, the hits it turned into misses, and McNemar's exact p (below 0.05: more"
+                + (tested ? "The column \"" + SplitRetrieval.RERANK_COLUMN + "\" tests that query by query: the"
+                        + " misses re-ranking turned into hits, the hits it turned into misses, and McNemar's exact p (below 0.05: more"
                         + " change than coin tosses would give). " : "");
         String attention = attentionSentence(result.itmAttention());
         if (itm > ITM_PRIOR - 0.01) {
@@ -196,9 +196,6 @@ final class Stage1Report {
         return " In the ITM pass the queries' self-attention has formed (" + numbers + ").";
     }
 
-    /** The recall table's column with McNemar's test of the re-ranking. */
-    static final String RERANK_COLUMN = "R@1 vs ITC";
-
     private static List<Map<String, Object>> recallRows(Stage1Result result) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (SplitRetrieval r : result.retrieval().values()) {
@@ -222,7 +219,7 @@ final class Stage1Report {
                     row.put("R@1 / chance", v[0] / chance1);
                     if (r.rerankTest() != null) {
                         McNemar test = i2t ? r.rerankTest().imageToText() : r.rerankTest().textToImage();
-                        row.put(RERANK_COLUMN, m.getValue() == r.reranked() ? test.shortText() : "");
+                        row.put(SplitRetrieval.RERANK_COLUMN, m.getValue() == r.reranked() ? test.shortText() : "");
                     }
                     rows.add(row);
                 }

@@ -15,7 +15,6 @@ import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.Split;
-import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.Recall;
 import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Result;
@@ -114,7 +113,7 @@ final class RetrievalEval implements MagicTask {
      * did at R@1 query by query: misses turned hits, hits turned misses, McNemar's exact p.
      */
     static Table table(String split, SplitMetrics s) {
-        boolean tested = s.metrics().containsKey("i2t_r1_rerank_p");
+        boolean tested = SplitRetrieval.rerankTest(s.metrics(), "i2t") != null;
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String dir : List.of("i2t", "t2i")) {
             for (String method : List.of("itc", "itm", "chance")) {
@@ -133,19 +132,13 @@ final class RetrievalEval implements MagicTask {
                     row.put("R@" + k, v == null ? Double.NaN : Math.round(v * 1000) / 1000.0);
                 }
                 if (tested) {
-                    row.put("R@1 vs ITC", method.equals("itm") ? rerankChange(s.metrics(), dir) : "");
+                    row.put(SplitRetrieval.RERANK_COLUMN,
+                            method.equals("itm") ? SplitRetrieval.rerankTest(s.metrics(), dir).shortText() : "");
                 }
                 rows.add(row);
             }
         }
         return Tables.fromRows("retrieval, " + split + " split", rows);
-    }
-
-    /** "+3 / -5, p = 0.727": the re-ranking's McNemar test, from the metrics {@code SplitRetrieval} logs. */
-    private static String rerankChange(Map<String, Double> m, String dir) {
-        String name = dir + "_r1_rerank_";
-        return new McNemar(1, m.get(name + "gained").intValue(), m.get(name + "lost").intValue(), m.get(name + "p"))
-                .shortText();
     }
 
     /** The first test images, each with its two top-ranked captions, marked right (its own) or wrong. */
