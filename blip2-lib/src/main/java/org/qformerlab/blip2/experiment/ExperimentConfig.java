@@ -76,9 +76,10 @@ import org.qformerlab.blip2.train.TrainConfig;
  * apart as two seeds.
  *
  * <p><b>What this budget does not show.</b> ITM stays at its prior (loss 0.636 = H(1/3)), so ITM
- * re-ranking does not beat ITC alone: with ITC in the objective the ITM pass's self-attention stays
- * uniform, and ITM learns only when its share of the shared weights' AdamW steps is about 100 times
- * ITC's, at which point ITC collapses (study 08). The pretrained ViT is not the preset's encoder
+ * re-ranking does not beat ITC alone. ITC holds it there in two ways, each enough on its own: its
+ * gradient on the self-attention's query and key weights (which keeps the ITM pass's attention
+ * uniform), and the hard negatives it picks. ITM learns when both are cut, or when its share of the
+ * shared weights' AdamW steps is about 100 times ITC's (study 08); either way ITC loses recall. The pretrained ViT is not the preset's encoder
  * because its features barely vary from image to image on this mostly blank world (validation
  * recall@1 after 200 steps 0.02 / 0.04 against 0.09 / 0.10 on pixel patches). Each run behind these
  * two statements, and what was ruled out, is in {@code docs/findings.md}.
