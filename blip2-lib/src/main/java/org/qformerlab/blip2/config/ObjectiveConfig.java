@@ -16,6 +16,10 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  * @param itcMask the attention mask of the ITC branch (UNIMODAL in BLIP-2)
  * @param itmNegatives how ITM's negatives are drawn (HARD in BLIP-2; RANDOM is the ablation);
  *     absent = HARD
+ * @param itmExcludeFalseNegatives never draw as ITM's negative a pair that matches anyway: a caption
+ *     written for another image that is also true of this one ("three shapes"), decided on the
+ *     shapes world's scenes ({@link org.qformerlab.blip2.data.CaptionTruth}); BLIP-2 assumes only
+ *     the diagonal pairs match (false). COCO-style data has no scenes, so there it changes nothing.
  */
 public record ObjectiveConfig(
         double itcWeight,
@@ -25,7 +29,8 @@ public record ObjectiveConfig(
         double itgLabelSmoothing,
         boolean clampTemperature,
         ItcMask itcMask,
-        ItmNegatives itmNegatives) {
+        ItmNegatives itmNegatives,
+        boolean itmExcludeFalseNegatives) {
 
     public ObjectiveConfig {
         String c = "ObjectiveConfig.";
@@ -47,17 +52,18 @@ public record ObjectiveConfig(
 
     /** BLIP-2's stage-1 objective: all three losses with weight 1, as in LAVIS. */
     public static ObjectiveConfig blip2() {
-        return new ObjectiveConfig(1, 1, 1, 0.1, 0.1, false, ItcMask.UNIMODAL, ItmNegatives.HARD);
+        return new ObjectiveConfig(1, 1, 1, 0.1, 0.1, false, ItcMask.UNIMODAL, ItmNegatives.HARD, false);
     }
 
     public ObjectiveConfig withWeights(double itc, double itm, double itg) {
         return new ObjectiveConfig(
-                itc, itm, itg, itcLabelSmoothing, itgLabelSmoothing, clampTemperature, itcMask, itmNegatives);
+                itc, itm, itg, itcLabelSmoothing, itgLabelSmoothing, clampTemperature, itcMask, itmNegatives,
+                itmExcludeFalseNegatives);
     }
 
     public ObjectiveConfig withItcMask(ItcMask mask) {
         return new ObjectiveConfig(
                 itcWeight, itmWeight, itgWeight, itcLabelSmoothing, itgLabelSmoothing,
-                clampTemperature, mask, itmNegatives);
+                clampTemperature, mask, itmNegatives, itmExcludeFalseNegatives);
     }
 }

@@ -1,5 +1,8 @@
 package org.qformerlab.blip2.data;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
@@ -24,5 +27,21 @@ public record SampledBatch(List<Sample> samples, List<String> captions) {
     /** The samples' ids, in batch order. */
     public int[] sampleIds() {
         return samples.stream().mapToInt(Sample::id).toArray();
+    }
+
+    /**
+     * [B, B] in {@code scope}: 1 where caption j is also true of sample i's scene besides its own
+     * ({@link CaptionTruth#alsoTrue}), 0 elsewhere and on the diagonal.
+     */
+    public NDArray alsoTrue(NDManager scope) {
+        boolean[][] also = CaptionTruth.alsoTrue(samples, captions);
+        int b = also.length;
+        float[] flat = new float[b * b];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < b; j++) {
+                flat[i * b + j] = also[i][j] ? 1f : 0f;
+            }
+        }
+        return scope.create(flat, new Shape(b, b));
     }
 }

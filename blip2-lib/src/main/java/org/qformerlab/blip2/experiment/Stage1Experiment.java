@@ -108,7 +108,8 @@ public final class Stage1Experiment {
                 SampledBatch batch = schedule.at(s);
                 NDArray images = features.get(scope, batch.sampleIds());
                 TextTensors texts = padding.collate(scope, batch.captions());
-                return losses(objective.forward(scope, model, images, texts.ids(), texts.mask(), true));
+                NDArray alsoTrue = resolved.objective().itmExcludeFalseNegatives() ? batch.alsoTrue(scope) : null;
+                return losses(objective.forward(scope, model, images, texts.ids(), texts.mask(), alsoTrue, true));
             };
             RetrievalEvaluation retrieval =
                     new RetrievalEvaluation(model, features, padding, resolved.eval().batchSize());

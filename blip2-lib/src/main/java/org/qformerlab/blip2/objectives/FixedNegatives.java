@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.objectives;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -17,7 +18,7 @@ public final class FixedNegatives implements NegativeSampler {
     }
 
     @Override
-    public Negatives sample(Itc.Similarities sim) {
+    public Negatives sample(Itc.Similarities sim, NDArray alsoTrue) {
         long b = sim.imageToText().getShape().get(0);
         if (imageForText.length != b || textForImage.length != b) {
             throw new IllegalArgumentException(

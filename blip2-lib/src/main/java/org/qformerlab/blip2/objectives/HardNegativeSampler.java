@@ -14,16 +14,17 @@ import org.qformerlab.blip2.qformer.AttentionMask;
  * one uniform number per row: no per-sample loop.
  *
  * <p>Batches must hold distinct images (the batch sampler guarantees it): the diagonal is the
- * only positive.
+ * positive. Other pairs that match as well (a caption also true of another image of the batch) are
+ * drawn like any negative unless the caller marks them ({@code alsoTrue}).
  */
 public final class HardNegativeSampler implements NegativeSampler {
 
     @Override
-    public Negatives sample(Itc.Similarities sim) {
+    public Negatives sample(Itc.Similarities sim, NDArray alsoTrue) {
         NDArray t2i = sim.textToImage().stopGradient();
         NDArray i2t = sim.imageToText().stopGradient();
         requireTwo(t2i);
-        return new Negatives(draw(t2i), draw(i2t));
+        return new Negatives(draw(t2i, alsoTrue == null ? null : alsoTrue.transpose()), draw(i2t, alsoTrue));
     }
 
     static void requireTwo(NDArray scores) {
@@ -35,12 +36,21 @@ public final class HardNegativeSampler implements NegativeSampler {
         }
     }
 
-    /** One index per row of {@code scores} [B, B], drawn from softmax(row) with the diagonal excluded. */
-    static NDArray draw(NDArray scores) {
+    /**
+     * One index per row of {@code scores} [B, B], drawn from softmax(row) with the diagonal excluded,
+     * and the columns {@code alsoTrue} marks in that row (null: none) unless that would leave the row
+     * nothing to draw.
+     */
+    static NDArray draw(NDArray scores, NDArray alsoTrue) {
         NDManager m = scores.getManager();
         long b = scores.getShape().get(0);
-        NDArray eye = m.eye((int) b);
-        NDArray masked = scores.mul(eye.neg().add(1f)).add(eye.mul(AttentionMask.BLOCKED));
+        NDArray blocked = m.eye((int) b); // 1 = never drawn: the positive pair...
+        if (alsoTrue != null) { // ...and the pairs that match as well, unless they are all a row has
+            NDArray marked = alsoTrue.toType(blocked.getDataType(), false).mul(blocked.neg().add(1f));
+            NDArray drawable = blocked.add(marked).neg().add(1f).sum(new int[] {1}, true);
+            blocked = blocked.add(marked.mul(drawable.gt(0f).toType(blocked.getDataType(), false)));
+        }
+        NDArray masked = scores.mul(blocked.neg().add(1f)).add(blocked.mul(AttentionMask.BLOCKED));
         NDArray cdf = masked.softmax(1).cumSum(1);
         NDArray u = m.randomUniform(0f, 1f, new Shape(b, 1));
         NDArray index = cdf.lt(u).toType(DataType.INT64, false).sum(new int[] {1});

@@ -10,9 +10,10 @@ import ai.djl.ndarray.NDArray;
 public final class RandomNegativeSampler implements NegativeSampler {
 
     @Override
-    public Negatives sample(Itc.Similarities sim) {
+    public Negatives sample(Itc.Similarities sim, NDArray alsoTrue) {
         NDArray uniform = sim.textToImage().stopGradient().zerosLike();
         HardNegativeSampler.requireTwo(uniform);
-        return new Negatives(HardNegativeSampler.draw(uniform), HardNegativeSampler.draw(uniform));
+        return new Negatives(HardNegativeSampler.draw(uniform, alsoTrue == null ? null : alsoTrue.transpose()),
+                HardNegativeSampler.draw(uniform, alsoTrue));
     }
 }

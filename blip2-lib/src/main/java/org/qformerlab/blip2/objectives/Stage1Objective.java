@@ -77,6 +77,19 @@ public final class Stage1Objective {
     public Stage1Output forward(
             NDManager scope, Blip2QFormer model, NDArray imageEmbeds, NDArray textIds, NDArray textMask,
             boolean training) {
+        return forward(scope, model, imageEmbeds, textIds, textMask, null, training);
+    }
+
+    /**
+     * As {@link #forward(NDManager, Blip2QFormer, NDArray, NDArray, NDArray, boolean)}, knowing which
+     * other pairs of the batch match too.
+     *
+     * @param alsoTrue [B, B], 1 where text j also describes image i (ITM never draws such a pair as a
+     *     negative); null when only the diagonal pairs match, as BLIP-2 assumes
+     */
+    public Stage1Output forward(
+            NDManager scope, Blip2QFormer model, NDArray imageEmbeds, NDArray textIds, NDArray textMask,
+            NDArray alsoTrue, boolean training) {
         checkBatch(imageEmbeds, textIds, textMask);
         Scopes.enter(scope, imageEmbeds, textIds, textMask);
         NDManager m = scope;
@@ -126,7 +139,7 @@ public final class Stage1Objective {
         Negatives negatives = null;
         Itm.Result itm = null;
         if (doItm) {
-            negatives = sampler.sample(sim);
+            negatives = sampler.sample(sim, alsoTrue);
             itm = Itm.forward(model, image, textIds, textMask, negatives, training);
             phases.finished("itm");
         }

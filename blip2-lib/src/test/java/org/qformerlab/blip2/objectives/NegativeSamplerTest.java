@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.objectives;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.config.ItmNegatives;
 import org.qformerlab.blip2.config.ObjectiveConfig;
+import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.nn.Seeds;
+import org.qformerlab.blip2.qformer.Blip2QFormer;
 
 /** ITM's negatives: never the positive, and drawn with the probabilities each sampler promises. */
 class NegativeSamplerTest {
@@ -70,6 +74,71 @@ class NegativeSamplerTest {
     }
 
     @Test
+    void pairsThatAlsoMatchAreNeverDrawnUnlessARowHasNothingElse() {
+        Seeds.set(5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            int b = 4;
+            // text 1 also describes image 0; every other text describes image 3 as well
+            float[] also = new float[b * b];
+            also[0 * b + 1] = 1;
+            also[3 * b + 0] = 1;
+            also[3 * b + 1] = 1;
+            also[3 * b + 2] = 1;
+            also[3 * b + 3] = 1; // the diagonal may be marked too: it is the positive anyway
+            NDArray alsoTrue = m.create(also, new Shape(b, b));
+            NDArray sim = m.create(new float[b * b], new Shape(b, b)); // all equal: only the masks decide
+            for (NegativeSampler sampler : new NegativeSampler[] {new HardNegativeSampler(), new RandomNegativeSampler()}) {
+                int[][] textForImage = new int[b][b];
+                int[][] imageForText = new int[b][b];
+                for (int i = 0; i < 600; i++) {
+                    try (NDManager scope = m.newSubManager()) {
+                        Negatives n = sampler.sample(new Itc.Similarities(sim, sim.transpose()), alsoTrue);
+                        long[] t = n.textForImage().toLongArray();
+                        long[] im = n.imageForText().toLongArray();
+                        for (int r = 0; r < b; r++) {
+                            textForImage[r][(int) t[r]]++;
+                            imageForText[r][(int) im[r]]++;
+                        }
+                    }
+                }
+                String name = sampler.getClass().getSimpleName();
+                assertEquals(0, textForImage[0][1], name + ": text 1 describes image 0, so it is not its negative");
+                assertTrue(textForImage[0][2] > 0 && textForImage[0][3] > 0, name);
+                assertEquals(600, imageForText[1][2], name + ": text 1 describes images 0 and 3, which leaves image 2");
+                assertEquals(0, imageForText[0][3], name + ": text 0 describes image 3");
+                assertEquals(0, imageForText[2][3], name);
+                // every other text describes image 3: rather than draw nothing, the row falls back to them
+                assertEquals(0, textForImage[3][3], name + ": never the positive itself");
+                assertTrue(textForImage[3][0] > 0 && textForImage[3][1] > 0 && textForImage[3][2] > 0, name);
+            }
+        }
+    }
+
+    @Test
+    void theObjectiveHandsTheBatchsOtherMatchesToTheSampler() {
+        Seeds.set(6);
+        try (NDManager m = NDManager.newBaseManager()) {
+            QFormerConfig c = QFormerConfig.tiny();
+            Blip2QFormer model = Blip2QFormer.create(c, m);
+            int b = 3;
+            NDArray image = m.randomNormal(new Shape(b, 6, c.visionWidth()));
+            NDArray ids = m.randomInteger(5, c.vocabSize(), new Shape(b, 5), DataType.INT64);
+            NDArray mask = m.ones(new Shape(b, 5), DataType.INT64);
+            // every image is also described by the text after its own: only the one before it is left
+            float[] also = {0, 1, 0, 0, 0, 1, 1, 0, 0};
+            NDArray alsoTrue = m.create(also, new Shape(b, b));
+            Stage1Objective objective = new Stage1Objective(ObjectiveConfig.blip2());
+            for (int draw = 0; draw < 20; draw++) {
+                try (NDManager scope = m.newSubManager()) {
+                    Negatives n = objective.forward(scope, model, image, ids, mask, alsoTrue, false).negatives();
+                    assertArrayEquals(new long[] {2, 0, 1}, n.textForImage().toLongArray());
+                    assertArrayEquals(new long[] {1, 2, 0}, n.imageForText().toLongArray());
+                }
+            }
+        }
+    }
+
+    @Test
     void aBatchOfOneHasNoNegativesAndSaysWhatToChange() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray sim = m.create(new float[] {1}, new Shape(1, 1));
@@ -88,7 +157,10 @@ class NegativeSamplerTest {
         assertEquals(ItmNegatives.HARD, old.objective().itmNegatives());
         ExperimentConfig random = ExperimentConfig.parse("objective: {itmNegatives: RANDOM}", base, "random.yaml");
         assertEquals(ItmNegatives.RANDOM, random.objective().itmNegatives());
-        ObjectiveConfig nullNegatives = new ObjectiveConfig(1, 1, 1, 0, 0, false, base.objective().itcMask(), null);
+        ObjectiveConfig nullNegatives = new ObjectiveConfig(1, 1, 1, 0, 0, false, base.objective().itcMask(), null, false);
         assertEquals(ItmNegatives.HARD, nullNegatives.itmNegatives());
+        assertEquals(false, old.objective().itmExcludeFalseNegatives(), "BLIP-2 takes every other pair as a negative");
+        assertEquals(true, ExperimentConfig.parse("objective: {itmExcludeFalseNegatives: true}", base, "x.yaml")
+                .objective().itmExcludeFalseNegatives());
     }
 }

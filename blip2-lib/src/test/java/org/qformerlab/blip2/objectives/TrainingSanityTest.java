@@ -38,7 +38,7 @@ class TrainingSanityTest {
         try (NDManager m = NDManager.newBaseManager()) {
             QFormerConfig c = QFormerConfig.tiny();
             Blip2QFormer model = Blip2QFormer.create(c, m);
-            ObjectiveConfig oc = new ObjectiveConfig(1, 1, 1, 0, 0, true, ItcMask.UNIMODAL, ItmNegatives.HARD);
+            ObjectiveConfig oc = new ObjectiveConfig(1, 1, 1, 0, 0, true, ItcMask.UNIMODAL, ItmNegatives.HARD, false);
             Stage1Objective objective = new Stage1Objective(oc);
             int b = 4;
             int t = 8;
