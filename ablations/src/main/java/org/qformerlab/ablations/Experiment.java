@@ -37,6 +37,16 @@ public interface Experiment {
     void validate(JsonNode config);
 
     /**
+     * A complete config tree as this version writes it. A run's {@code plan.json} from an older
+     * version lacks the fields added since; filled in with the values those fields take when absent,
+     * it compares equal to today's plan for the same experiment, so that adding a field does not
+     * make every finished run look like another config's. The default leaves the tree as it is.
+     */
+    default JsonNode normalize(JsonNode config) {
+        return config;
+    }
+
+    /**
      * A run's expected cost relative to the study's other runs (any unit; only the order counts).
      * A parallel study starts the costliest runs first, so it does not end with one long run
      * alone on a core. Equal costs keep the spec's order; the default says all runs cost the same.

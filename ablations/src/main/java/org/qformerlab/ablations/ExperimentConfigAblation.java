@@ -23,6 +23,12 @@ abstract class ExperimentConfigAblation implements Experiment {
         parse(config);
     }
 
+    /** Laid over the embedded default, as {@link #parse} does: a field the tree lacks takes its default. */
+    @Override
+    public JsonNode normalize(JsonNode config) {
+        return Configs.JSON.valueToTree(parse(config));
+    }
+
     /** The study's JSON as an experiment config over the embedded default. */
     static ExperimentConfig parse(JsonNode config) {
         try {

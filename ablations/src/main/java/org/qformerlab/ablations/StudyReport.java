@@ -25,7 +25,8 @@ final class StudyReport {
         PaperClaim paper = spec.paper();
         if (paper != null) {
             report.paragraph("**Against the paper.** " + paper.finding().strip() + " Here: "
-                    + Verdict.againstPaper(paper, spec.metric(paper.metric()), tables.stats(paper.metric())));
+                    + Verdict.againstPaper(paper, spec.metric(paper.metric()), tables.stats(paper.metric()))
+                    + paired(spec.metric(paper.metric()), tables));
         }
         if (quick) {
             report.paragraph("*Quick run (`--quick`): fewer steps and seeds than the study; a smoke test, not evidence.*");
@@ -70,8 +71,8 @@ final class StudyReport {
                     + " against the runner-up on each metric: the mean of the per-seed differences ± its standard"
                     + " error, and the paired t statistic. Much of the spread between seeds cancels in a pair, so"
                     + " this can find a difference that the answer above, comparing the means as independent"
-                    + " samples, leaves within the spread. Beyond 2 standard errors is a screen too: with 3 seeds"
-                    + " a two-sided 5% test needs t > 4.30, with 6 seeds t > 2.57.");
+                    + " samples, leaves within the spread. Beyond 2 standard errors is a screen; each line gives the"
+                    + " |t| that a two-sided 5% test over its number of pairs needs.");
             report.bullets(paired);
         }
         if (!figures.isEmpty()) {
@@ -86,5 +87,11 @@ final class StudyReport {
                 + Tables.formatNumber(Verdict.STANDARD_ERRORS) + " standard errors (variants within that of the best are named as tied with it); otherwise the answer says there is no difference "
                 + "beyond the seed spread. Each run's config, log, metrics and result are in `runs/<variant>-seed<k>/`.");
         return report;
+    }
+
+    /** The paired test of the paper's metric, when the seeds pair the variants (else nothing). */
+    private static String paired(MetricSpec metric, ResultsTable tables) {
+        PairedBySeed p = PairedBySeed.of(metric, tables.bySeed(metric.name()));
+        return p == null ? "" : " " + p.testSentence();
     }
 }

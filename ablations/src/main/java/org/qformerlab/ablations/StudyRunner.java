@@ -151,14 +151,17 @@ final class StudyRunner {
         return result != null && result.isOk() && sameConfig(plan);
     }
 
-    private static boolean sameConfig(RunPlan plan) throws IOException {
+    /** Whether the run's {@code plan.json} holds this plan's config, fields added since filled in. */
+    private boolean sameConfig(RunPlan plan) throws IOException {
         if (!Files.isRegularFile(plan.planFile())) {
             return false;
         }
         try {
-            return RunFiles.sameTree(RunFiles.readTree(plan.planFile()), plan.config());
-        } catch (IOException e) {
-            return false;
+            Experiment experiment = study.experiment();
+            return RunFiles.sameTree(experiment.normalize(RunFiles.readTree(plan.planFile())),
+                    experiment.normalize(plan.config()));
+        } catch (IOException | IllegalArgumentException e) {
+            return false; // unreadable, or no longer a valid config: run it again
         }
     }
 
@@ -189,7 +192,7 @@ final class StudyRunner {
      * Gets the run folder ready: an old result goes (so that a crash leaves no result behind), and a
      * folder holding a different config is emptied (its checkpoint belongs to another run).
      */
-    private static void prepare(RunPlan plan) throws IOException {
+    private void prepare(RunPlan plan) throws IOException {
         if (Files.isDirectory(plan.dir()) && !sameConfig(plan)) {
             deleteTree(plan.dir());
         }

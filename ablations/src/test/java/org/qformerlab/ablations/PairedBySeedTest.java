@@ -31,8 +31,13 @@ class PairedBySeedTest {
         assertEquals(1 / Math.sqrt(3), p.standardError(), 1e-12);
         assertEquals(3, p.ahead());
         assertTrue(p.clear(), "t = 2 sqrt(3) = 3.46");
-        assertEquals("score, seed by seed: a - b = 2 ± 0.5774 over 3 seeds, t = 3.46 (beyond 2 standard errors);"
-                + " a ahead in 3 of 3.", p.sentence());
+        assertEquals("score, seed by seed: a - b = 2 ± 0.5774 over 3 seeds, t = 3.46 (beyond 2 standard errors;"
+                + " a two-sided 5% test over 3 pairs needs |t| > 4.30); a ahead in 3 of 3.", p.sentence());
+        assertEquals("Paired by seed, a - b = 2 ± 0.5774 over 3 seeds, t = 3.46: within the two-sided 5% threshold"
+                + " 4.30, so the paired test does not establish it.", p.testSentence());
+        assertEquals(12.71, PairedBySeed.tCritical(1));
+        assertEquals(2.20, PairedBySeed.tCritical(11));
+        assertEquals(1.96, PairedBySeed.tCritical(500));
     }
 
     @Test

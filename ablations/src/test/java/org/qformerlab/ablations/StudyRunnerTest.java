@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
@@ -77,6 +78,7 @@ class StudyRunnerTest {
                   - {path: model.width, values: [4, 8]}
                 seeds: 3
                 plots: {lossCurves: [total]}
+                paper: {finding: Wider is better., better: width=8, worse: width=4, metric: score}
                 """).run(options());
         Table t = r.table();
         // width 4: scores 4 + 10 + seed for seeds 1, 2, 3 -> 15, 16, 17: mean 16, sample std 1
@@ -114,6 +116,8 @@ class StudyRunnerTest {
         assertTrue(report.contains("## Seed by seed") && report.contains(
                 "score, seed by seed: width=8 - width=4 = 4 ± 0 over 3 seeds, the same difference in every seed;"
                         + " width=8 ahead in 3 of 3."), report);
+        assertTrue(report.contains("**Against the paper.** Wider is better. Here: ")
+                && report.contains("Paired by seed, width=8 - width=4 = 4 in every one of 3 seeds."), report);
         // bars for score, score vs width, total curves: three figures, all written
         long figures = report.lines().filter(l -> l.startsWith("![")).count();
         assertEquals(3, figures, report);
@@ -139,6 +143,16 @@ class StudyRunnerTest {
         Files.delete(dir.resolve("study/runs/width-8-seed2/result.json"));
         assertEquals(1, s.run(options()).executed());
         assertEquals(5, ToyExperiment.RUNS.get() - before);
+
+        // a plan.json from a version without model.depth still is this plan's: the field takes its default
+        Path plan = dir.resolve("study/runs/width-4-seed1/plan.json");
+        ObjectNode older = (ObjectNode) RunFiles.readTree(plan);
+        ((ObjectNode) older.get("model")).remove("depth");
+        RunFiles.writeJson(plan, older);
+        assertEquals(0, s.run(options()).executed(), "a field added since does not make a finished run another config's");
+        // but not when the study sets that field to something else
+        Study deeper = study("base:\n  model: {depth: 3}\ngrid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
+        assertEquals(4, deeper.run(options()).executed());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.qformerlab.ablations;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,14 @@ public final class ToyExperiment implements Experiment {
         if (ConfigTree.get(config, "train.steps").asInt() < 1) {
             throw new IllegalArgumentException("train.steps must be at least 1");
         }
+    }
+
+    /** Laid over {@link #DEFAULTS}: a field an older plan lacks takes its default. */
+    @Override
+    public JsonNode normalize(JsonNode config) {
+        ObjectNode full = (ObjectNode) defaultConfig();
+        ConfigTree.overlay(full, config);
+        return full;
     }
 
     /** Wider and longer costs more: {@code model.width * train.steps}. */
