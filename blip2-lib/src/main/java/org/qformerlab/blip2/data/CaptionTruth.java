@@ -82,7 +82,7 @@ public final class CaptionTruth {
             List<String> words = new ArrayList<>(WordTokenizer.tokenize(caption));
             stripPrefix(words);
             for (int i = 0; i < words.size(); i++) {
-                Relation relation = relationAt(words, i);
+                Relation relation = Relation.startingAt(words, i);
                 if (relation != null) {
                     int after = i + relation.phrase().split(" ").length;
                     List<String> left = words.subList(0, i);
@@ -94,7 +94,7 @@ public final class CaptionTruth {
                     if (a.isEmpty() || b.isEmpty() || !a.get().isObject() || !b.get().isObject()) {
                         return Optional.empty();
                     }
-                    return Optional.of(scene -> related(scene, a.get(), relation, b.get()));
+                    return Optional.of(scene -> relation.holdsBetween(scene, a.get()::names, b.get()::names));
                 }
             }
             List<Phrase> items = new ArrayList<>();
@@ -171,11 +171,11 @@ public final class CaptionTruth {
         if (count < 0) {
             return Optional.empty();
         }
-        Size size = i < w.size() ? size(w.get(i)) : null;
+        Size size = i < w.size() ? Size.ofWord(w.get(i)) : null;
         if (size != null) {
             i++;
         }
-        Colour colour = i < w.size() ? colour(w.get(i)) : null;
+        Colour colour = i < w.size() ? Colour.ofWord(w.get(i)) : null;
         if (colour != null) {
             i++;
         }
@@ -186,7 +186,7 @@ public final class CaptionTruth {
         ShapeType shape = null;
         boolean plural = count != 1;
         if (!noun.equals(plural ? "shapes" : "shape")) {
-            shape = shape(noun, plural);
+            shape = ShapeType.ofWord(noun, plural);
             if (shape == null) {
                 return Optional.empty();
             }
@@ -228,28 +228,6 @@ public final class CaptionTruth {
         return null;
     }
 
-    private static Relation relationAt(List<String> words, int i) {
-        for (Relation r : Relation.values()) {
-            String[] phrase = r.phrase().split(" ");
-            if (i + phrase.length <= words.size()
-                    && words.subList(i, i + phrase.length).equals(List.of(phrase))) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private static boolean related(Scene scene, Phrase a, Relation relation, Phrase b) {
-        for (SceneObject x : scene.objects()) {
-            for (SceneObject y : scene.objects()) {
-                if (x != y && a.names(x) && b.names(y) && relation.holds(x, y)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /** The phrases name the scene's objects one to one (at most three objects: try every assignment). */
     private static boolean everyObjectOnce(Scene scene, List<Phrase> phrases) {
         return phrases.size() == scene.size() && assign(scene.objects(), phrases, 0, new boolean[scene.size()]);
@@ -282,32 +260,5 @@ public final class CaptionTruth {
             sum += p.count();
         }
         return sum == scene.size();
-    }
-
-    private static Size size(String word) {
-        for (Size s : Size.values()) {
-            if (s.word().equals(word)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static Colour colour(String word) {
-        for (Colour c : Colour.values()) {
-            if (c.word().equals(word)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    private static ShapeType shape(String word, boolean plural) {
-        for (ShapeType s : ShapeType.values()) {
-            if ((plural ? s.plural() : s.word()).equals(word)) {
-                return s;
-            }
-        }
-        return null;
     }
 }

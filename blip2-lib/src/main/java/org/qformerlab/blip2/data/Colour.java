@@ -30,4 +30,14 @@ public enum Colour {
     public int rgb() {
         return rgb;
     }
+
+    /** The colour a caption word names ({@code "red"}), or null. */
+    public static Colour ofWord(String word) {
+        for (Colour c : values()) {
+            if (c.word.equals(word)) {
+                return c;
+            }
+        }
+        return null;
+    }
 }

@@ -47,4 +47,28 @@ public enum Relation {
         }
         return result;
     }
+
+    /** Whether two different objects of the scene, one matching {@code a} and one {@code b}, stand as "a [this] b". */
+    public boolean holdsBetween(Scene scene, java.util.function.Predicate<SceneObject> a,
+                                java.util.function.Predicate<SceneObject> b) {
+        for (SceneObject x : scene.objects()) {
+            for (SceneObject y : scene.objects()) {
+                if (x != y && a.test(x) && b.test(y) && holds(x, y)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The relation whose phrase starts at word {@code i} ("left of", "right of", "above", "below"), or null. */
+    public static Relation startingAt(List<String> words, int i) {
+        for (Relation r : values()) {
+            List<String> phrase = List.of(r.phrase.split(" "));
+            if (i + phrase.size() <= words.size() && words.subList(i, i + phrase.size()).equals(phrase)) {
+                return r;
+            }
+        }
+        return null;
+    }
 }

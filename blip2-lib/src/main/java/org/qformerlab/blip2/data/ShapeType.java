@@ -34,4 +34,17 @@ public enum ShapeType {
     public String noun(long count) {
         return count == 1 ? word : plural;
     }
+
+    /**
+     * The shape a caption word names: in the singular ({@code "cross"}), or in the plural
+     * ({@code "crosses"}) when {@code plural}; null for any other word.
+     */
+    public static ShapeType ofWord(String word, boolean plural) {
+        for (ShapeType s : values()) {
+            if ((plural ? s.plural : s.word).equals(word)) {
+                return s;
+            }
+        }
+        return null;
+    }
 }

@@ -26,4 +26,14 @@ public enum Size {
     public double radius() {
         return radius;
     }
+
+    /** The size a caption word names ({@code "large"}), or null. */
+    public static Size ofWord(String word) {
+        for (Size s : values()) {
+            if (s.word.equals(word)) {
+                return s;
+            }
+        }
+        return null;
+    }
 }

@@ -63,7 +63,7 @@ public final class AttributeAccuracy {
             }
         }
         for (int i = 0; i < words.size(); i++) {
-            Relation relation = relation(words, i);
+            Relation relation = Relation.startingAt(words, i);
             if (relation == null) {
                 continue;
             }
@@ -76,7 +76,7 @@ public final class AttributeAccuracy {
                     after = mentions.get(m);
                 }
             }
-            count(RELATION, before != null && after != null && holds(scene, before, relation, after));
+            count(RELATION, before != null && after != null && relation.holdsBetween(scene, before::names, after::names));
         }
         return this;
     }
@@ -107,48 +107,13 @@ public final class AttributeAccuracy {
                 shape(), total[SHAPE], relation(), total[RELATION]);
     }
 
-    private static boolean holds(Scene scene, Mention a, Relation relation, Mention b) {
-        for (SceneObject x : scene.objects()) {
-            for (SceneObject y : scene.objects()) {
-                if (x != y && a.names(x) && b.names(y) && relation.holds(x, y)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** The relation whose phrase starts at word i ("left of", "right of", "above", "below"), or null. */
-    private static Relation relation(List<String> words, int i) {
-        for (Relation r : Relation.values()) {
-            String[] phrase = r.phrase().split(" ");
-            boolean match = i + phrase.length <= words.size();
-            for (int k = 0; match && k < phrase.length; k++) {
-                match = words.get(i + k).equals(phrase[k]);
-            }
-            if (match) {
-                return r;
-            }
-        }
-        return null;
-    }
-
     private static Colour colour(String word) {
-        for (Colour c : Colour.values()) {
-            if (c.word().equals(word)) {
-                return c;
-            }
-        }
-        return null;
+        return Colour.ofWord(word);
     }
 
     private static ShapeType shape(String word) {
-        for (ShapeType s : ShapeType.values()) {
-            if (s.word().equals(word) || s.plural().equals(word)) {
-                return s;
-            }
-        }
-        return null;
+        ShapeType singular = ShapeType.ofWord(word, false);
+        return singular != null ? singular : ShapeType.ofWord(word, true);
     }
 
     private void count(int kind, boolean ok) {
