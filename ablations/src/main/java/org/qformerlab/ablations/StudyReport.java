@@ -1,7 +1,9 @@
 package org.qformerlab.ablations;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.qformerlab.blip2.report.MarkdownReport;
 import org.qformerlab.blip2.report.Tables;
@@ -22,11 +24,16 @@ final class StudyReport {
         MarkdownReport report = new MarkdownReport("Ablation: " + spec.name() + (quick ? " (quick)" : ""));
         report.paragraph("**Question.** " + spec.question().strip());
         report.paragraph("**Answer.** " + answers.get(0));
+        Map<String, PairedBySeed> bySeed = new LinkedHashMap<>(); // null where the seeds do not pair two variants
+        for (MetricSpec m : spec.metrics()) {
+            bySeed.put(m.name(), PairedBySeed.of(m, tables.bySeed(m.name())));
+        }
         PaperClaim paper = spec.paper();
         if (paper != null) {
+            PairedBySeed p = bySeed.get(paper.metric());
             report.paragraph("**Against the paper.** " + paper.finding().strip() + " Here: "
                     + Verdict.againstPaper(paper, spec.metric(paper.metric()), tables.stats(paper.metric()))
-                    + paired(spec.metric(paper.metric()), tables));
+                    + (p == null ? "" : " " + p.testSentence()));
         }
         if (quick) {
             report.paragraph("*Quick run (`--quick`): fewer steps and seeds than the study; a smoke test, not evidence.*");
@@ -58,8 +65,7 @@ final class StudyReport {
             report.heading(2, "Per metric").bullets(answers);
         }
         List<String> paired = new ArrayList<>();
-        for (MetricSpec m : spec.metrics()) {
-            PairedBySeed p = PairedBySeed.of(m, tables.bySeed(m.name()));
+        for (PairedBySeed p : bySeed.values()) {
             if (p != null) {
                 paired.add(p.sentence());
             }
@@ -87,11 +93,5 @@ final class StudyReport {
                 + Tables.formatNumber(Verdict.STANDARD_ERRORS) + " standard errors (variants within that of the best are named as tied with it); otherwise the answer says there is no difference "
                 + "beyond the seed spread. Each run's config, log, metrics and result are in `runs/<variant>-seed<k>/`.");
         return report;
-    }
-
-    /** The paired test of the paper's metric, when the seeds pair the variants (else nothing). */
-    private static String paired(MetricSpec metric, ResultsTable tables) {
-        PairedBySeed p = PairedBySeed.of(metric, tables.bySeed(metric.name()));
-        return p == null ? "" : " " + p.testSentence();
     }
 }

@@ -216,12 +216,9 @@ public final class CaptionTruth {
 
     /** "at the top left", "on the left", "in the centre": the whole rest of the phrase. */
     private static Position position(List<String> w) {
-        if (w.size() < 3 || !w.get(1).equals("the")) {
-            return null;
-        }
-        String place = String.join(" ", w.subList(2, w.size()));
+        String phrase = String.join(" ", w);
         for (Position p : Position.values()) {
-            if (p.phrase().equals(w.get(0) + " the " + place)) {
+            if (p.phrase().equals(phrase)) {
                 return p;
             }
         }

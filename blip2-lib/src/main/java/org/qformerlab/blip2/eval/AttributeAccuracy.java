@@ -48,7 +48,7 @@ public final class AttributeAccuracy {
         List<Integer> mentionAt = new ArrayList<>();
         List<Mention> mentions = new ArrayList<>();
         for (int i = 0; i < words.size(); i++) {
-            Colour colour = colour(words.get(i));
+            Colour colour = Colour.ofWord(words.get(i));
             if (colour != null) {
                 ShapeType next = i + 1 < words.size() ? shape(words.get(i + 1)) : null;
                 boolean ok = scene.objects().stream()
@@ -59,7 +59,7 @@ public final class AttributeAccuracy {
             if (shape != null) {
                 count(SHAPE, scene.count(shape) > 0);
                 mentionAt.add(i);
-                mentions.add(new Mention(i > 0 ? colour(words.get(i - 1)) : null, shape));
+                mentions.add(new Mention(i > 0 ? Colour.ofWord(words.get(i - 1)) : null, shape));
             }
         }
         for (int i = 0; i < words.size(); i++) {
@@ -76,7 +76,8 @@ public final class AttributeAccuracy {
                     after = mentions.get(m);
                 }
             }
-            count(RELATION, before != null && after != null && relation.holdsBetween(scene, before::names, after::names));
+            count(RELATION, before != null && after != null
+                    && relation.holdsBetween(scene, before::names, after::names));
         }
         return this;
     }
@@ -105,10 +106,6 @@ public final class AttributeAccuracy {
     public String toString() {
         return String.format(Locale.ROOT, "colour %.3f (%d) shape %.3f (%d) relation %.3f (%d)", colour(), total[COLOUR],
                 shape(), total[SHAPE], relation(), total[RELATION]);
-    }
-
-    private static Colour colour(String word) {
-        return Colour.ofWord(word);
     }
 
     private static ShapeType shape(String word) {

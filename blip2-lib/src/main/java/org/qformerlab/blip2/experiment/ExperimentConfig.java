@@ -79,7 +79,8 @@ import org.qformerlab.blip2.train.TrainConfig;
  * re-ranking does not beat ITC alone. ITC holds it there in two ways, each enough on its own: its
  * gradient on the self-attention's query and key weights (which keeps the ITM pass's attention
  * uniform), and the hard negatives it picks. ITM learns when both are cut, or when its share of the
- * shared weights' AdamW steps is about 100 times ITC's (study 08); either way ITC loses recall. The pretrained ViT is not the preset's encoder
+ * shared weights' AdamW steps is about 100 times ITC's (study 08); either way ITC loses recall. The
+ * pretrained ViT is not the preset's encoder
  * because its features barely vary from image to image on this mostly blank world (validation
  * recall@1 after 200 steps 0.02 / 0.04 against 0.09 / 0.10 on pixel patches). Each run behind these
  * two statements, and what was ruled out, is in {@code docs/findings.md}.

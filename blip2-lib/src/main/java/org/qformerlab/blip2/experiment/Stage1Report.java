@@ -168,8 +168,8 @@ final class Stage1Report {
         String head = "ITM re-ranking changed recall@1 (image->text / text->image) by " + String.join(", ", changes)
                 + ". "
                 + (tested ? "The column \"" + SplitRetrieval.RERANK_COLUMN + "\" tests that query by query: the"
-                        + " misses re-ranking turned into hits, the hits it turned into misses, and McNemar's exact p (below 0.05: more"
-                        + " change than coin tosses would give). " : "");
+                        + " misses re-ranking turned into hits, the hits it turned into misses, and McNemar's exact p"
+                        + " (below 0.05: more change than coin tosses would give). " : "");
         String attention = attentionSentence(result.itmAttention());
         if (itm > ITM_PRIOR - 0.01) {
             return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, at its prior H(1/3) = %.3f: the"
