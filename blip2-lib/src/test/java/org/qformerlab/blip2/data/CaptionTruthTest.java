@@ -2,6 +2,7 @@ package org.qformerlab.blip2.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.qformerlab.blip2.data.SceneTest.at;
 
@@ -106,5 +107,8 @@ class CaptionTruthTest {
         assertTrue(also[2][0], "'" + captions.get(0) + "' is true of the third scene by construction");
         assertEquals(samples.get(1).scene().size() == n, also[1][0], "a count is true of every scene with that many shapes");
         assertEquals(CaptionTruth.holds(captions.get(1), samples.get(0).scene()).orElseThrow(), also[0][1]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CaptionTruth.alsoTrue(samples, captions.subList(0, 2)));
+        assertEquals("3 samples but 2 captions", e.getMessage());
     }
 }
