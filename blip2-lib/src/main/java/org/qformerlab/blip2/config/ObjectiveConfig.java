@@ -61,6 +61,13 @@ public record ObjectiveConfig(
                 itmExcludeFalseNegatives);
     }
 
+    /** The same objective with the temperature clamped (BLIP-1) or not (BLIP-2's LAVIS code). */
+    public ObjectiveConfig withClampTemperature(boolean clamp) {
+        return new ObjectiveConfig(
+                itcWeight, itmWeight, itgWeight, itcLabelSmoothing, itgLabelSmoothing,
+                clamp, itcMask, itmNegatives, itmExcludeFalseNegatives);
+    }
+
     public ObjectiveConfig withItcMask(ItcMask mask) {
         return new ObjectiveConfig(
                 itcWeight, itmWeight, itgWeight, itcLabelSmoothing, itgLabelSmoothing,

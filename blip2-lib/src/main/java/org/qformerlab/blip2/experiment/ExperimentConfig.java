@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.ConfigPaths;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.config.ItcMask;
-import org.qformerlab.blip2.config.ItmNegatives;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
@@ -140,15 +138,17 @@ public record ExperimentConfig(
                         + " so it needs at least 2 pairs");
     }
 
+    /** BLIP-2's objective, with the temperature clamped (the list above says why). */
+    private static final ObjectiveConfig PRESET_OBJECTIVE = ObjectiveConfig.blip2().withClampTemperature(true);
+
     /** The quickstart preset: about ten minutes on two CPU cores (see the class comment). */
     public static ExperimentConfig embedded() {
         ShapesWorldConfig data = ShapesWorldConfig.defaults().withCounts(3000, 150, 300, 300);
         QFormerConfig qformer = new QFormerConfig(
                 128, 4, 4, 512, 16, 2, 784, 1000, 32, 0.0, 0.0, 1e-12, 128, 0.07, 0, 1, 2);
-        ObjectiveConfig objective = new ObjectiveConfig(1, 1, 1, 0.1, 0.1, true, ItcMask.UNIMODAL, ItmNegatives.HARD, false);
         TrainConfig train = new TrainConfig(
                 800, 32, 3e-4, 50, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 200, 200, 25, "auto");
-        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(16), qformer, objective, train,
+        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(16), qformer, PRESET_OBJECTIVE, train,
                 EvalConfig.defaults(), Stage2Config.embedded());
     }
 
@@ -157,11 +157,10 @@ public record ExperimentConfig(
         ShapesWorldConfig data = ShapesWorldConfig.defaults().withCounts(48, 12, 12, 12).withImageSize(32);
         QFormerConfig qformer = new QFormerConfig(
                 32, 2, 4, 64, 4, 2, 208, 1000, 24, 0.0, 0.0, 1e-12, 16, 0.07, 0, 1, 2);
-        ObjectiveConfig objective = new ObjectiveConfig(1, 1, 1, 0.1, 0.1, true, ItcMask.UNIMODAL, ItmNegatives.HARD, false);
         TrainConfig train = new TrainConfig(
                 6, 8, 1e-3, 2, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 3, 3, 1, "cpu");
         EvalConfig eval = new EvalConfig(4, 32, List.of(Split.TEST, Split.COMPOSITIONAL), true, 4);
-        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(8), qformer, objective, train, eval,
+        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(8), qformer, PRESET_OBJECTIVE, train, eval,
                 Stage2Config.tiny());
     }
 
