@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
@@ -33,10 +34,14 @@ public final class Overwrite {
         }
     }
 
-    /** {@code target[...] = value}: also clears NaN and infinity (which {@code muli(0)} keeps). */
+    /**
+     * {@code target[...] = value}: also clears NaN and infinity (which {@code muli(0)} keeps). The
+     * value goes in as a scalar array of a short-lived manager: DJL's {@code set(index, number)} makes
+     * that scalar in the target's own manager and never closes it, one leaked array per call.
+     */
     public static void fill(NDArray target, float value) {
-        try (GradMode ignored = GradMode.off()) {
-            target.set(ALL, value);
+        try (GradMode ignored = GradMode.off(); NDManager temp = target.getManager().newSubManager()) {
+            target.set(ALL, temp.create(value).toType(target.getDataType(), false));
         }
     }
 }

@@ -68,4 +68,18 @@ class OverwriteTest {
             assertArrayEquals(new float[] {0f, 0f, 0f}, g.toFloatArray());
         }
     }
+
+    /** A fill leaves no array behind in the target's manager (the optimizer fills every step). */
+    @Test
+    void fillLeavesNoArrayBehind() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1f, 2f});
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 5; i++) {
+                Overwrite.fill(x, 3f);
+            }
+            assertEquals(before, m.getManagedArrays().size(), "arrays left in the target's manager");
+            assertArrayEquals(new float[] {3f, 3f}, x.toFloatArray());
+        }
+    }
 }
