@@ -104,7 +104,8 @@ public record Blip2Config(VisionConfig vision, QFormerConfig qformer, OptConfig 
                 q.integer("cross_attention_frequency", 2), q.integer("encoder_hidden_size", 1408), vocab,
                 q.integer("max_position_embeddings", 512), q.number("hidden_dropout_prob", 0.1),
                 q.number("attention_probs_dropout_prob", 0.1), q.number("layer_norm_eps", 1e-12), embedDim, 0.07,
-                q.integer("pad_token_id", 0), Math.min(101, vocab - 1), vocab - 1);
+                q.integer("pad_token_id", 0), Math.min(101, vocab - 1), vocab - 1,
+                q.number("initializer_range", QFormerConfig.BERT_INITIALIZER_RANGE));
     }
 
     private static OptConfig opt(Section t) {

@@ -24,6 +24,11 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  * @param padTokenId id of the padding token
  * @param clsTokenId id of the first token of every text for ITC and ITM ([CLS])
  * @param decTokenId id of the [DEC] token that replaces [CLS] for ITG
+ * @param initializerRange standard deviation of the normal initialisation of the queries, the
+ *     embeddings and every weight matrix of the BERT (Hugging Face's {@code initializer_range}; 0.02,
+ *     BERT's value, chosen for width 768). The heads {@code vision_proj}, {@code text_proj} and
+ *     {@code itm_head} are plain PyTorch {@code nn.Linear} in LAVIS and keep PyTorch's own
+ *     initialisation whatever this says. A checkpoint's weights replace all of it
  */
 public record QFormerConfig(
         int hiddenSize,
@@ -42,7 +47,22 @@ public record QFormerConfig(
         double initTemperature,
         int padTokenId,
         int clsTokenId,
-        int decTokenId) {
+        int decTokenId,
+        double initializerRange) {
+
+    /** BERT's {@code initializer_range}. */
+    public static final double BERT_INITIALIZER_RANGE = 0.02;
+
+    /** With BERT's {@code initializer_range} of 0.02. */
+    public QFormerConfig(
+            int hiddenSize, int numLayers, int numHeads, int intermediateSize, int numQueries,
+            int crossAttentionFreq, int visionWidth, int vocabSize, int maxTextLength, double hiddenDropout,
+            double attentionDropout, double layerNormEps, int embedDim, double initTemperature, int padTokenId,
+            int clsTokenId, int decTokenId) {
+        this(hiddenSize, numLayers, numHeads, intermediateSize, numQueries, crossAttentionFreq, visionWidth,
+                vocabSize, maxTextLength, hiddenDropout, attentionDropout, layerNormEps, embedDim, initTemperature,
+                padTokenId, clsTokenId, decTokenId, BERT_INITIALIZER_RANGE);
+    }
 
     public QFormerConfig {
         String c = "QFormerConfig.";
@@ -76,6 +96,9 @@ public record QFormerConfig(
         require(
                 initTemperature > 0,
                 c + "initTemperature=" + initTemperature + " must be positive (it divides the similarities)");
+        require(initializerRange > 0 && initializerRange < 1,
+                c + "initializerRange=" + initializerRange + " must be in (0, 1): it is the standard deviation of the"
+                        + " initial weights (BERT: 0.02)");
         for (int id : new int[] {padTokenId, clsTokenId, decTokenId}) {
             require(
                     id >= 0 && id < vocabSize,
@@ -115,20 +138,20 @@ public record QFormerConfig(
         return new QFormerConfig(hiddenSize, numLayers, numHeads, intermediateSize, q,
                 crossAttentionFreq, visionWidth, vocabSize, maxTextLength, hiddenDropout,
                 attentionDropout, layerNormEps, embedDim, initTemperature, padTokenId, clsTokenId,
-                decTokenId);
+                decTokenId, initializerRange);
     }
 
     public QFormerConfig withVocab(int vocab, int maxText) {
         return new QFormerConfig(hiddenSize, numLayers, numHeads, intermediateSize, numQueries,
                 crossAttentionFreq, visionWidth, vocab, maxText, hiddenDropout,
                 attentionDropout, layerNormEps, embedDim, initTemperature, padTokenId, clsTokenId,
-                decTokenId);
+                decTokenId, initializerRange);
     }
 
     public QFormerConfig withVisionWidth(int width) {
         return new QFormerConfig(hiddenSize, numLayers, numHeads, intermediateSize, numQueries,
                 crossAttentionFreq, width, vocabSize, maxTextLength, hiddenDropout,
                 attentionDropout, layerNormEps, embedDim, initTemperature, padTokenId, clsTokenId,
-                decTokenId);
+                decTokenId, initializerRange);
     }
 }

@@ -11,9 +11,15 @@ public final class Embedding extends Module {
     private final int rows;
     private final ai.djl.nn.Parameter weight;
 
+    /** Rows normal(0, 0.02), as BERT and OPT initialise them. */
     public Embedding(int rows, int dim) {
+        this(rows, dim, Dense.BERT_STD);
+    }
+
+    /** Rows normal(0, {@code std}). */
+    public Embedding(int rows, int dim, double std) {
         this.rows = rows;
-        this.weight = parameter("weight", new Shape(rows, dim), new NormalInitializer(0.02f));
+        this.weight = parameter("weight", new Shape(rows, dim), new NormalInitializer((float) std));
     }
 
     /** ids: int64 of any shape; returns [..., dim]. */

@@ -14,9 +14,11 @@ public final class Attention extends Module {
     private final MultiHeadAttention self;
     private final ResidualOutput output;
 
-    public Attention(int hidden, int keyValueWidth, int heads, double eps, double attnDrop, double hiddenDrop) {
-        this.self = module("self", new MultiHeadAttention(hidden, keyValueWidth, heads, attnDrop));
-        this.output = module("output", new ResidualOutput(hidden, hidden, eps, hiddenDrop));
+    /** {@code std}: the weights' initial standard deviation ({@code initializer_range}). */
+    public Attention(
+            int hidden, int keyValueWidth, int heads, double eps, double attnDrop, double hiddenDrop, double std) {
+        this.self = module("self", new MultiHeadAttention(hidden, keyValueWidth, heads, attnDrop, std));
+        this.output = module("output", new ResidualOutput(hidden, hidden, eps, hiddenDrop, std));
     }
 
     public MultiHeadAttention self() {

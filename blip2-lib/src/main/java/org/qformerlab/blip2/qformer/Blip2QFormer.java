@@ -54,16 +54,21 @@ public final class Blip2QFormer extends Module {
     public Blip2QFormer(QFormerConfig c, double lnVisionEps) {
         this.config = c;
         this.queryTokens =
-                parameter("query_tokens", new Shape(1, c.numQueries(), c.hiddenSize()), new NormalInitializer(0.02f));
+                parameter("query_tokens", new Shape(1, c.numQueries(), c.hiddenSize()), new NormalInitializer((float) c.initializerRange()));
         this.temp = parameter("temp", new Shape(), new ConstantInitializer((float) c.initTemperature()));
         this.lnVision = module("ln_vision", new Norm(c.visionWidth(), lnVisionEps));
         this.qformer = module("Qformer", new QFormerWithLmHead(c));
-        this.visionProj = module("vision_proj", new Dense(c.hiddenSize(), c.embedDim()));
-        this.textProj = module("text_proj", new Dense(c.hiddenSize(), c.embedDim()));
-        this.itmHead = module("itm_head", new Dense(c.hiddenSize(), 2));
+        // LAVIS creates the three heads as plain nn.Linear beside the BERT, with PyTorch's initialisation
+        this.visionProj = module("vision_proj", Dense.linearDefault(c.hiddenSize(), c.embedDim()));
+        this.textProj = module("text_proj", Dense.linearDefault(c.hiddenSize(), c.embedDim()));
+        this.itmHead = module("itm_head", Dense.linearDefault(c.hiddenSize(), 2));
     }
 
-    /** Builds and initialises a model on the manager's device (weights: BERT's normal(0, 0.02)). */
+    /**
+     * Builds and initialises a model on the manager's device: the queries and the BERT's weights
+     * normal(0, {@code initializerRange}), the three heads as PyTorch's {@code nn.Linear}
+     * ({@link Dense#linearDefault}), LayerNorms 1 and 0, the temperature {@code initTemperature}.
+     */
     public static Blip2QFormer create(QFormerConfig c, NDManager manager) {
         Blip2QFormer model = new Blip2QFormer(c);
         model.initialize(manager, DataType.FLOAT32);

@@ -14,8 +14,14 @@ public final class FeedForward extends Module {
 
     private final Dense dense;
 
+    /** With BERT's initialisation, normal(0, 0.02). */
     public FeedForward(int hidden, int intermediate) {
-        this.dense = module("dense", new Dense(hidden, intermediate));
+        this(hidden, intermediate, Dense.BERT_STD);
+    }
+
+    /** With the weights drawn from normal(0, {@code std}). */
+    public FeedForward(int hidden, int intermediate, double std) {
+        this.dense = module("dense", new Dense(hidden, intermediate, true, std));
     }
 
     public NDArray forward(NDArray x) {

@@ -20,7 +20,7 @@ public final class LmHead extends Module {
     private final ai.djl.nn.Parameter bias;
 
     public LmHead(QFormerConfig c) {
-        this.dense = module("transform.dense", new Dense(c.hiddenSize(), c.hiddenSize()));
+        this.dense = module("transform.dense", new Dense(c.hiddenSize(), c.hiddenSize(), true, c.initializerRange()));
         this.layerNorm = module("transform.LayerNorm", new Norm(c.hiddenSize(), c.layerNormEps()));
         this.bias = parameter("bias", new Shape(c.vocabSize()), Initializer.ZEROS);
     }

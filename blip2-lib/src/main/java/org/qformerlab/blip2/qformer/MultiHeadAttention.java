@@ -23,13 +23,19 @@ public final class MultiHeadAttention extends Module {
     private final Dense value;
     private Consumer<NDArray> observer; // null: nobody is watching (the normal case)
 
+    /** With BERT's initialisation, normal(0, 0.02). */
     public MultiHeadAttention(int hidden, int keyValueWidth, int heads, double attentionDropout) {
+        this(hidden, keyValueWidth, heads, attentionDropout, Dense.BERT_STD);
+    }
+
+    /** With the projections' weights drawn from normal(0, {@code std}). */
+    public MultiHeadAttention(int hidden, int keyValueWidth, int heads, double attentionDropout, double std) {
         this.heads = heads;
         this.headSize = hidden / heads;
         this.dropout = (float) attentionDropout;
-        this.query = module("query", new Dense(hidden, hidden));
-        this.key = module("key", new Dense(keyValueWidth, hidden));
-        this.value = module("value", new Dense(keyValueWidth, hidden));
+        this.query = module("query", new Dense(hidden, hidden, true, std));
+        this.key = module("key", new Dense(keyValueWidth, hidden, true, std));
+        this.value = module("value", new Dense(keyValueWidth, hidden, true, std));
     }
 
     /**

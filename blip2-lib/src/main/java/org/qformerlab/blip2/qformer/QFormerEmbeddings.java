@@ -21,9 +21,9 @@ public final class QFormerEmbeddings extends Module {
 
     public QFormerEmbeddings(QFormerConfig c) {
         this.config = c;
-        this.wordEmbeddings = module("word_embeddings", new Embedding(c.vocabSize(), c.hiddenSize()));
+        this.wordEmbeddings = module("word_embeddings", new Embedding(c.vocabSize(), c.hiddenSize(), c.initializerRange()));
         this.positionEmbeddings =
-                module("position_embeddings", new Embedding(c.maxTextLength(), c.hiddenSize()));
+                module("position_embeddings", new Embedding(c.maxTextLength(), c.hiddenSize(), c.initializerRange()));
         this.layerNorm = module("LayerNorm", new Norm(c.hiddenSize(), c.layerNormEps()));
     }
 

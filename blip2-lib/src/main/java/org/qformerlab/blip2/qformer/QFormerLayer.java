@@ -29,19 +29,21 @@ public final class QFormerLayer extends Module {
     public QFormerLayer(QFormerConfig c, int index) {
         int h = c.hiddenSize();
         double eps = c.layerNormEps();
+        double std = c.initializerRange();
         this.attention =
-                module("attention", new Attention(h, h, c.numHeads(), eps, c.attentionDropout(), c.hiddenDropout()));
+                module("attention", new Attention(h, h, c.numHeads(), eps, c.attentionDropout(), c.hiddenDropout(), std));
         this.crossattention =
                 c.hasCrossAttention(index)
                         ? module(
                                 "crossattention",
-                                new Attention(h, c.visionWidth(), c.numHeads(), eps, c.attentionDropout(), c.hiddenDropout()))
+                                new Attention(h, c.visionWidth(), c.numHeads(), eps, c.attentionDropout(), c.hiddenDropout(),
+                                        std))
                         : null;
-        this.intermediate = module("intermediate", new FeedForward(h, c.intermediateSize()));
-        this.output = module("output", new ResidualOutput(c.intermediateSize(), h, eps, c.hiddenDropout()));
-        this.intermediateQuery = module("intermediate_query", new FeedForward(h, c.intermediateSize()));
+        this.intermediate = module("intermediate", new FeedForward(h, c.intermediateSize(), std));
+        this.output = module("output", new ResidualOutput(c.intermediateSize(), h, eps, c.hiddenDropout(), std));
+        this.intermediateQuery = module("intermediate_query", new FeedForward(h, c.intermediateSize(), std));
         this.outputQuery =
-                module("output_query", new ResidualOutput(c.intermediateSize(), h, eps, c.hiddenDropout()));
+                module("output_query", new ResidualOutput(c.intermediateSize(), h, eps, c.hiddenDropout(), std));
     }
 
     /** The self-attention's heads (shared by queries and text). */

@@ -15,8 +15,9 @@ public final class ResidualOutput extends Module {
     private final Norm layerNorm;
     private final float dropout;
 
-    public ResidualOutput(int in, int hidden, double eps, double hiddenDropout) {
-        this.dense = module("dense", new Dense(in, hidden));
+    /** {@code std}: the dense weights' initial standard deviation ({@code initializer_range}). */
+    public ResidualOutput(int in, int hidden, double eps, double hiddenDropout, double std) {
+        this.dense = module("dense", new Dense(in, hidden, true, std));
         this.layerNorm = module("LayerNorm", new Norm(hidden, eps));
         this.dropout = (float) hiddenDropout;
     }

@@ -92,7 +92,8 @@ public final class QFormerMagic implements Magic {
                 p.initTemperature(),
                 p.padTokenId(),
                 p.clsTokenId(),
-                p.decTokenId());
+                p.decTokenId(),
+                p.initializerRange());
     }
 
     static String describe(String preset, String variable, QFormerConfig c, ParameterSummary summary) {
