@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import java.util.List;
+import java.util.Map;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.nn.Precision;
@@ -15,6 +16,8 @@ import org.qformerlab.blip2.objectives.Stage1Objective;
 import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.AdamW;
+import org.qformerlab.blip2.train.GradientClipping;
+import org.qformerlab.blip2.train.Trainer;
 
 /**
  * One full stage-1 training step, as the trainer runs it: the forward pass of ITC + ITM + ITG
@@ -28,16 +31,31 @@ import org.qformerlab.blip2.train.AdamW;
  * show only when work was queued (the step time stays right: each step reads its loss and the
  * gradient norm, which waits for the device).
  */
-public final class Stage1StepBenchmark implements Benchmark {
+public class Stage1StepBenchmark implements Benchmark {
+
+    private final boolean perLoss;
+
+    /** BLIP-2's step: one backward pass of the summed losses, one pair of AdamW moments. */
+    public Stage1StepBenchmark() {
+        this(false);
+    }
+
+    /** @param perLoss one backward pass and one pair of AdamW moments per loss (the preset's) */
+    protected Stage1StepBenchmark(boolean perLoss) {
+        this.perLoss = perLoss;
+    }
 
     @Override
     public String name() {
-        return "stage1-step";
+        return perLoss ? "stage1-step-per-loss" : "stage1-step";
     }
 
     @Override
     public String summary() {
-        return "a stage-1 training step: ITC+ITM+ITG forward, backward, clipping, AdamW";
+        return perLoss
+                ? "a stage-1 training step with AdamW moments per loss (train.perLossMoments): ITC+ITM+ITG forward,"
+                        + " a backward pass, clipping and moments for each loss, one update"
+                : "a stage-1 training step: ITC+ITM+ITG forward, backward, clipping, AdamW";
     }
 
     @Override
@@ -58,18 +76,29 @@ public final class Stage1StepBenchmark implements Benchmark {
                     qc.vocabSize(), qc.padTokenId());
             List<Parameter> trainable = StepLoop.trainable(model.namedParameters());
             Stage1Objective objective = new Stage1Objective(ObjectiveConfig.blip2()).onPhase(clock::mark);
-            try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.999, 1e-8, 0.05)) {
+            Map<String, Double> weights = ObjectiveConfig.blip2().weights();
+            try (AdamW optimizer = perLoss
+                    ? AdamW.perLoss(model.namedParameters(), List.copyOf(weights.keySet()), 0.9, 0.999, 1e-8, 0.05)
+                    : new AdamW(model.namedParameters(), 0.9, 0.999, 1e-8, 0.05)) {
                 float[] last = {Float.NaN};
                 steps = StepLoop.run(config, env, clock, () -> {
                     try (NDManager scope = root.newSubManager()) {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             Stage1Output out = objective.forward(scope, model, images, texts.ids(), texts.mask(), true);
                             clock.mark("loss");
-                            gc.backward(out.total());
+                            if (perLoss) {
+                                Trainer.perLossUpdate(out.terms(), weights, optimizer, 1e-4,
+                                        term -> GradientClipping.clip(trainable, 1.0, scope));
+                                clock.mark("backward, clip, adamw per loss");
+                            } else {
+                                gc.backward(out.total());
+                            }
                             last[0] = out.total().getFloat();
                         }
-                        clock.mark("backward");
-                        StepLoop.update(trainable, optimizer, scope, clock);
+                        if (!perLoss) {
+                            clock.mark("backward");
+                            StepLoop.update(trainable, optimizer, scope, clock);
+                        }
                     }
                 });
                 loss = last[0];

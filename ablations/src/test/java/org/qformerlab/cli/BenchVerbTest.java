@@ -61,6 +61,20 @@ class BenchVerbTest {
         assertEquals("float32", j.get("dtype").asText());
     }
 
+    /** The preset's step, with a backward pass and AdamW moments per loss, at the same tiny size. */
+    @Test
+    void tinyPerLossStepReportsItsOwnPhases() throws Exception {
+        String[] argv = TINY.clone();
+        argv[3] = "stage1-step-per-loss";
+        CommandLineRun r = run(argv);
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out().strip());
+        assertEquals("stage1-step-per-loss", j.get("name").asText());
+        assertTrue(j.get("median_ms").asDouble() > 0, j.toString());
+        assertTrue(j.get("phases_ms").has("backward, clip, adamw per loss"), j.get("phases_ms").toString());
+        assertTrue(Double.isFinite(j.get("loss").asDouble()), "loss " + j.get("loss"));
+    }
+
     @Test
     void bfloat16OnCpuIsRefusedWithAMessageNotACrash() {
         // the guard runs before any array exists: were it missing, this JVM would abort here

@@ -2,6 +2,9 @@ package org.qformerlab.blip2.config;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * How the three stage-1 losses are computed and weighed: total = itcWeight * ITC + itmWeight * ITM +
  * itgWeight * ITG. A weight of 0 skips that branch's computation entirely.
@@ -48,6 +51,24 @@ public record ObjectiveConfig(
                 c + "itgLabelSmoothing=" + itgLabelSmoothing + " must be in [0, 1)");
         require(itcMask != null, c + "itcMask must be UNIMODAL or BIDIRECTIONAL");
         itmNegatives = itmNegatives == null ? ItmNegatives.HARD : itmNegatives;
+    }
+
+    /**
+     * The weight of every loss that is computed (weight above 0), by the name the trainer logs it
+     * under ({@code itc}, {@code itm}, {@code itg}), in that order.
+     */
+    public Map<String, Double> weights() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (itcWeight > 0) {
+            out.put("itc", itcWeight);
+        }
+        if (itmWeight > 0) {
+            out.put("itm", itmWeight);
+        }
+        if (itgWeight > 0) {
+            out.put("itg", itgWeight);
+        }
+        return out;
     }
 
     /** BLIP-2's stage-1 objective: all three losses with weight 1, as in LAVIS. */

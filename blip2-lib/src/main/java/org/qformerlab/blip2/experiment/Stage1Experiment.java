@@ -26,7 +26,6 @@ import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.objectives.Stage1Objective;
-import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.Trainer;
 
@@ -109,7 +108,7 @@ public final class Stage1Experiment {
                 NDArray images = features.get(scope, batch.sampleIds());
                 TextTensors texts = padding.collate(scope, batch.captions());
                 NDArray alsoTrue = resolved.objective().itmExcludeFalseNegatives() ? batch.alsoTrue(scope) : null;
-                return losses(objective.forward(scope, model, images, texts.ids(), texts.mask(), alsoTrue, true));
+                return objective.forward(scope, model, images, texts.ids(), texts.mask(), alsoTrue, true).terms();
             };
             RetrievalEvaluation retrieval =
                     new RetrievalEvaluation(model, features, padding, resolved.eval().batchSize());
@@ -119,6 +118,7 @@ public final class Stage1Experiment {
             Map<String, Object> runInfo = new LinkedHashMap<>();
             runInfo.put("experiment", resolved);
             Trainer.Result training = new Trainer(resolved.train(), model, runDir, runInfo)
+                    .withLossWeights(resolved.objective().weights())
                     .run(step, validation, listeners(ProgressLines.stage1(log, resolved.train().logEvery()), options.listener()),
                             options.resume());
             timer.lap("train");
@@ -188,22 +188,6 @@ public final class Stage1Experiment {
             TextTensors texts = padding.collate(scope, captions);
             return ItmAttention.measure(model, scope, features.get(scope, ids), texts.ids(), texts.mask());
         }
-    }
-
-    /** The step's loss terms by name, as the trainer logs them. */
-    private static Map<String, NDArray> losses(Stage1Output out) {
-        Map<String, NDArray> terms = new LinkedHashMap<>();
-        if (out.itc() != null) {
-            terms.put("itc", out.itc());
-        }
-        if (out.itm() != null) {
-            terms.put("itm", out.itm());
-        }
-        if (out.itg() != null) {
-            terms.put("itg", out.itg());
-        }
-        terms.put("total", out.total());
-        return terms;
     }
 
     private static List<String> trainingCaptions(ShapesDataset world) {

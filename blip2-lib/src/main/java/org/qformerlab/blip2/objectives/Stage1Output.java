@@ -37,19 +37,30 @@ public record Stage1Output(
         NDArray itmLogits,
         NDArray lmLogits) {
 
+    /**
+     * The active loss terms by name ({@code itc}, {@code itm}, {@code itg}, then {@code total}): what
+     * the trainer back-propagates and logs ({@link org.qformerlab.blip2.config.ObjectiveConfig#weights}
+     * names the same terms).
+     */
+    public Map<String, NDArray> terms() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        if (itc != null) {
+            out.put("itc", itc);
+        }
+        if (itm != null) {
+            out.put("itm", itm);
+        }
+        if (itg != null) {
+            out.put("itg", itg);
+        }
+        out.put("total", total);
+        return out;
+    }
+
     /** The active loss terms as numbers, by name ({@code itc}, {@code itm}, {@code itg}, {@code total}). */
     public Map<String, Double> lossValues() {
         Map<String, Double> out = new LinkedHashMap<>();
-        if (itc != null) {
-            out.put("itc", (double) itc.getFloat());
-        }
-        if (itm != null) {
-            out.put("itm", (double) itm.getFloat());
-        }
-        if (itg != null) {
-            out.put("itg", (double) itg.getFloat());
-        }
-        out.put("total", (double) total.getFloat());
+        terms().forEach((name, value) -> out.put(name, (double) value.getFloat()));
         return out;
     }
 }

@@ -21,6 +21,12 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  * @param checkpointEvery write a checkpoint every this many steps (0 = only at the end)
  * @param logEvery print a progress line every this many steps
  * @param device auto, cpu, gpu or gpu:N
+ * @param perLossMoments with an objective of several weighted losses (stage 1's ITC, ITM, ITG):
+ *     false (BLIP-2, LAVIS) back-propagates their weighted sum and keeps one pair of AdamW moments;
+ *     true keeps one pair per loss, so each loss takes its own normalised step, scaled by its
+ *     weight, and a loss with large gradients no longer shrinks the steps of the others on the
+ *     weights they share ({@link AdamW}). Costs one backward pass per loss. A single loss (stage 2,
+ *     the pretrainings) trains the same either way
  */
 public record TrainConfig(
         int steps,
@@ -37,7 +43,17 @@ public record TrainConfig(
         int evalEvery,
         int checkpointEvery,
         int logEvery,
-        String device) {
+        String device,
+        boolean perLossMoments) {
+
+    /** With one pair of AdamW moments for the whole objective, as BLIP-2. */
+    public TrainConfig(
+            int steps, int batchSize, double learningRate, int warmupSteps, double minLearningRateRatio,
+            double weightDecay, double beta1, double beta2, double epsilon, double gradClipNorm, long seed,
+            int evalEvery, int checkpointEvery, int logEvery, String device) {
+        this(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay, beta1, beta2, epsilon,
+                gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, false);
+    }
 
     public TrainConfig {
         String c = "TrainConfig.";
@@ -74,16 +90,23 @@ public record TrainConfig(
 
     public TrainConfig withSteps(int s) {
         return new TrainConfig(s, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
-                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device);
+                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device,
+                perLossMoments);
     }
 
     public TrainConfig withSeed(long s) {
         return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
-                beta1, beta2, epsilon, gradClipNorm, s, evalEvery, checkpointEvery, logEvery, device);
+                beta1, beta2, epsilon, gradClipNorm, s, evalEvery, checkpointEvery, logEvery, device, perLossMoments);
+    }
+
+    public TrainConfig withPerLossMoments(boolean perLoss) {
+        return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
+                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLoss);
     }
 
     public TrainConfig withBookkeeping(int evalEvery, int checkpointEvery, int logEvery) {
         return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
-                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device);
+                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device,
+                perLossMoments);
     }
 }

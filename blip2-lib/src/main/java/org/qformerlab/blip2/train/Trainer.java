@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.report.MetricsLog;
@@ -27,7 +29,10 @@ import org.qformerlab.blip2.report.MetricsLog;
  *       step are the same whether or not the run was resumed;
  *   <li>open a scope (an {@link NDManager}) that owns every array of the step and is closed after it;
  *   <li>compute the losses, stop on a NaN or infinite term (before any update), back-propagate;
- *   <li>clip the global gradient norm; AdamW update at the scheduled learning rate;
+ *   <li>clip the global gradient norm; AdamW update at the scheduled learning rate. With
+ *       {@code train.perLossMoments} and the objective's weights given ({@link #withLossWeights}),
+ *       each weighted loss is back-propagated on its own, clipped on its own and given its own AdamW
+ *       moments ({@link AdamW#perLoss}), and the weights change once, after the last loss;
  *   <li>log; every N steps evaluate and checkpoint.
  * </ol>
  *
@@ -98,6 +103,7 @@ public final class Trainer {
     private final Module model;
     private final Path runDir;
     private final Map<String, Object> runInfo;
+    private Map<String, Double> lossWeights = Map.of();
 
     /**
      * @param runInfo facts stored with every checkpoint (the experiment config, data identity)
@@ -109,6 +115,29 @@ public final class Trainer {
         this.runInfo = runInfo;
     }
 
+    /**
+     * The objective's weighted terms: the step function's {@code total} is {@code sum w * term} over
+     * these names. Needed for {@code train.perLossMoments}, which back-propagates each term on its own
+     * and scales its step by its weight; ignored otherwise, and when there is only one term.
+     *
+     * @return this trainer
+     */
+    public Trainer withLossWeights(Map<String, Double> weights) {
+        weights.forEach((name, w) -> {
+            if (!(w > 0) || !Double.isFinite(w)) {
+                throw new IllegalArgumentException("loss weight of '" + name + "' is " + w
+                        + "; give only the terms the objective computes, with positive weights");
+            }
+        });
+        this.lossWeights = new LinkedHashMap<>(weights);
+        return this;
+    }
+
+    /** Whether this run keeps one pair of AdamW moments per loss. */
+    private boolean perLoss() {
+        return config.perLossMoments() && lossWeights.size() > 1;
+    }
+
     /** Trains from scratch, or from the run folder's latest checkpoint when {@code resume} is set. */
     public Result run(StepFunction stepFunction, Evaluator evaluator, Listener listener, boolean resume) {
         Checkpoints checkpoints = new Checkpoints(runDir);
@@ -118,8 +147,11 @@ public final class Trainer {
         Path metricsFile = runDir.resolve("metrics.jsonl");
         NDManager modelManager = trainable.get(0).getArray().getManager();
 
-        try (AdamW optimizer = new AdamW(model.namedParameters(), config.beta1(), config.beta2(),
-                config.epsilon(), config.weightDecay())) {
+        try (AdamW optimizer = perLoss()
+                ? AdamW.perLoss(model.namedParameters(), List.copyOf(lossWeights.keySet()), config.beta1(),
+                        config.beta2(), config.epsilon(), config.weightDecay())
+                : new AdamW(model.namedParameters(), config.beta1(), config.beta2(), config.epsilon(),
+                        config.weightDecay())) {
             long start = 0;
             Path lastCheckpoint = null;
             boolean resumed = false;
@@ -151,16 +183,14 @@ public final class Trainer {
                                             e.getValue(), path(lastCheckpoint));
                                 }
                             }
-                            gc.backward(terms.get("total"));
+                            if (perLoss()) { // back-propagates, clips and updates loss by loss
+                                gradNorm = perLossStep(terms, optimizer, lr, trainable, scope, step, lastCheckpoint);
+                            } else {
+                                gc.backward(terms.get("total"));
+                                gradNorm = clipOrStop(trainable, optimizer, scope, step, "", lastCheckpoint);
+                                optimizer.step(lr);
+                            }
                         }
-                        gradNorm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
-                        if (!Double.isFinite(gradNorm)) {
-                            String where = nonFiniteGradients(scope);
-                            optimizer.zeroGradients();
-                            throw new TrainingDivergedException(step + 1, "the gradient norm (non-finite in " + where + ")",
-                                    gradNorm, path(lastCheckpoint));
-                        }
-                        optimizer.step(lr);
                     }
                     long done = step + 1;
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -201,6 +231,60 @@ public final class Trainer {
             return new Result(config.steps(), losses, evaluations, seconds,
                     (config.steps() - start) / Math.max(seconds, 1e-9), lastCheckpoint, resumed);
         }
+    }
+
+    /** One step with moments per loss; a NaN or infinite gradient stops the run naming its loss. */
+    private double perLossStep(Map<String, NDArray> terms, AdamW optimizer, double lr, List<Parameter> trainable,
+            NDManager scope, long step, Path lastCheckpoint) {
+        return perLossUpdate(terms, lossWeights, optimizer, lr,
+                loss -> clipOrStop(trainable, optimizer, scope, step, " of loss '" + loss + "'", lastCheckpoint));
+    }
+
+    /**
+     * The update of one step with one pair of moments per loss ({@link AdamW#perLoss}): each weighted
+     * term is back-propagated alone (the graph is kept for the next), clipped alone and accumulated
+     * with its own moments; the update is applied after the last. Call it inside a gradient collector.
+     *
+     * @param terms the step's loss terms by name (more may be present, such as {@code total})
+     * @param weights each back-propagated term's weight, in the order of the optimizer's losses
+     * @param clip clips the gradients now in the parameters, which are the named loss's, and returns
+     *     their norm before clipping
+     * @return the norm of the per-loss gradient norms
+     */
+    public static double perLossUpdate(Map<String, NDArray> terms, Map<String, Double> weights, AdamW optimizer,
+            double lr, ToDoubleFunction<String> clip) {
+        List<String> names = optimizer.losses();
+        double squares = 0;
+        for (int j = 0; j < names.size(); j++) {
+            String name = names.get(j);
+            NDArray term = terms.get(name);
+            if (term == null) {
+                throw new IllegalStateException("train.perLossMoments: the step function returned no loss '" + name
+                        + "' (it returned " + terms.keySet() + "); the loss weights must name the terms it computes");
+            }
+            Backward.of(term, j < names.size() - 1);
+            double norm = clip.applyAsDouble(name);
+            squares += norm * norm;
+            optimizer.accumulate(name, weights.get(name), lr);
+        }
+        optimizer.apply(lr);
+        return Math.sqrt(squares);
+    }
+
+    /**
+     * Clips the gradients in the parameters to the global norm {@code gradClipNorm}; a NaN or infinite
+     * gradient stops the run before any update, naming the parameters ({@code which} names the loss).
+     */
+    private double clipOrStop(List<Parameter> trainable, AdamW optimizer, NDManager scope, long step, String which,
+            Path lastCheckpoint) {
+        double norm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
+        if (!Double.isFinite(norm)) {
+            String where = nonFiniteGradients(scope);
+            optimizer.zeroGradients();
+            throw new TrainingDivergedException(step + 1, "the gradient norm" + which + " (non-finite in " + where + ")",
+                    norm, path(lastCheckpoint));
+        }
+        return norm;
     }
 
     /** The parameters whose gradient holds a NaN or an infinity, for the divergence message. */

@@ -5,14 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.Stage1Objective;
-import org.qformerlab.blip2.objectives.Stage1Output;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.Trainer;
 
@@ -66,13 +63,8 @@ public final class TinyStage1 {
                 rows[i] = idx[from + i];
             }
             NDArray r = scope.create(rows);
-            Stage1Output out = objective.forward(scope, model, rows(scope, images, r), rows(scope, ids, r), rows(scope, mask, r), true);
-            Map<String, NDArray> terms = new LinkedHashMap<>();
-            terms.put("itc", out.itc());
-            terms.put("itm", out.itm());
-            terms.put("itg", out.itg());
-            terms.put("total", out.total());
-            return terms;
+            return objective.forward(scope, model, rows(scope, images, r), rows(scope, ids, r), rows(scope, mask, r), true)
+                    .terms();
         };
     }
 }

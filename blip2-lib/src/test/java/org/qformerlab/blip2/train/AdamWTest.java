@@ -1,6 +1,9 @@
 package org.qformerlab.blip2.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -78,6 +81,73 @@ class AdamWTest {
                         assertEquals(mom[i][0], mState[0], 1e-6, "first moment");
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Two losses, the second with gradients 100 times the first's, each with its own moments and a
+     * weight: the update is the weighted sum of two independent Adam steps (plus one decay), so the
+     * small loss moves the weights as far as it would alone; with shared moments it would not.
+     */
+    @Test
+    void perLossMomentsSumTheLossesOwnAdamSteps() {
+        Seeds.set(5);
+        double[] weight = {1.0, 0.5};
+        float[] scale = {1f, -100f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            Dense dense = new Dense(3, 2);
+            dense.initialize(m, DataType.FLOAT32);
+            List<Parameter> params = List.copyOf(dense.namedParameters().values()); // weight (decays), bias (not)
+            double[][] w = new double[2][];
+            double[][][] mom = {{new double[6], new double[2]}, {new double[6], new double[2]}}; // [loss][param]
+            double[][][] vel = {{new double[6], new double[2]}, {new double[6], new double[2]}};
+            for (int i = 0; i < 2; i++) {
+                w[i] = toDouble(params.get(i).getArray().toFloatArray());
+            }
+            try (AdamW opt = AdamW.perLoss(dense.namedParameters(), List.of("small", "large"), B1, B2, EPS, WD)) {
+                assertThrows(IllegalStateException.class, () -> opt.step(LR), "per-loss moments are accumulated, not stepped");
+                for (int t = 1; t <= 2; t++) {
+                    double[][] update = {new double[6], new double[2]};
+                    for (int l = 0; l < 2; l++) {
+                        backward(m, dense, scale[l] * (t == 1 ? 1f : -2.5f));
+                        for (int i = 0; i < 2; i++) {
+                            double[] g = toDouble(params.get(i).getArray().getGradient().toFloatArray());
+                            for (int k = 0; k < g.length; k++) {
+                                mom[l][i][k] = B1 * mom[l][i][k] + (1 - B1) * g[k];
+                                vel[l][i][k] = B2 * vel[l][i][k] + (1 - B2) * g[k] * g[k];
+                                double mHat = mom[l][i][k] / (1 - Math.pow(B1, t));
+                                double vHat = vel[l][i][k] / (1 - Math.pow(B2, t));
+                                update[i][k] += weight[l] * LR * mHat / (Math.sqrt(vHat) + EPS);
+                            }
+                        }
+                        float before = params.get(0).getArray().toFloatArray()[0];
+                        opt.accumulate(l == 0 ? "small" : "large", weight[l], LR);
+                        assertEquals(before, params.get(0).getArray().toFloatArray()[0], 0f,
+                                "the weights wait for apply: every loss's gradient is taken at the same point");
+                        for (float x : params.get(0).getArray().getGradient().toFloatArray()) {
+                            assertEquals(0f, x, 0f, "gradients are zeroed for the next loss");
+                        }
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        for (int k = 0; k < w[i].length; k++) {
+                            w[i][k] = w[i][k] * (i == 0 ? 1 - LR * WD : 1) - update[i][k];
+                        }
+                    }
+                    opt.apply(LR);
+                    for (int i = 0; i < 2; i++) {
+                        float[] got = params.get(i).getArray().toFloatArray();
+                        for (int k = 0; k < got.length; k++) {
+                            assertEquals(w[i][k], got[k], 1e-6, "step " + t + " parameter " + i + " element " + k);
+                        }
+                    }
+                    assertEquals(mom[0][0][1], opt.state().get("small.m.weight").toFloatArray()[1], 1e-6);
+                    assertEquals(vel[1][1][0], opt.state().get("large.v.bias").toFloatArray()[0],
+                            1e-4 * vel[1][1][0]); // the kernel forms 1 - b2 in float: 1.3e-5 relative
+                }
+                var e = assertThrows(IllegalArgumentException.class, () -> opt.accumulate("itm", 1, LR));
+                assertTrue(e.getMessage().contains("no moments for loss 'itm'") && e.getMessage().contains("[small, large]"),
+                        e.getMessage());
             }
         }
     }

@@ -91,8 +91,10 @@ class MemoryFlatnessTest {
             TinyStage1 task = new TinyStage1(m, 32, 4, 1);
             Blip2QFormer model = task.model(m, 5);
             model.temperatureParameter().freeze(true);
-            TrainConfig c = new TrainConfig(2000, 4, 1e-4, 20, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 3, 0, 0, 1000, "cpu");
-            new Trainer(c, model, dir, Map.of()).run(task.step(model, ObjectiveConfig.blip2()), null,
+            // the preset's step: a backward pass, clipping and AdamW moments per loss
+            TrainConfig c = new TrainConfig(2000, 4, 1e-4, 20, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 3, 0, 0, 1000, "cpu", true);
+            new Trainer(c, model, dir, Map.of()).withLossWeights(ObjectiveConfig.blip2().weights())
+                    .run(task.step(model, ObjectiveConfig.blip2()), null,
                     new Trainer.Listener() {
                         @Override
                         public void onStep(Trainer.StepReport r) {

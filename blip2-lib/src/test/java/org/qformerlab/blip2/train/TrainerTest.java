@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
@@ -42,16 +44,21 @@ class TrainerTest {
         assertEquals(0.1, s.at(14), 1e-12);
     }
 
-    @Test
-    void resumingHalfWayGivesTheSameWeightsAsOneRun() {
+    /** With one pair of AdamW moments, and with one per loss (whose checkpoint holds all three pairs). */
+    @ParameterizedTest(name = "perLossMoments = {0}")
+    @ValueSource(booleans = {false, true})
+    void resumingHalfWayGivesTheSameWeightsAsOneRun(boolean perLoss) {
+        TrainConfig config = config(20).withPerLossMoments(perLoss);
+        Map<String, Double> weights = ObjectiveConfig.blip2().weights();
         try (NDManager m = NDManager.newBaseManager()) {
             TinyStage1 task = new TinyStage1(m, 16, 4, 1);
             Blip2QFormer oneGo = task.model(m, 5);
-            new Trainer(config(20), oneGo, dir.resolve("a"), Map.of())
+            new Trainer(config, oneGo, dir.resolve("a"), Map.of()).withLossWeights(weights)
                     .run(task.step(oneGo, ObjectiveConfig.blip2()), null, quiet(), false);
 
             Blip2QFormer firstHalf = task.model(m, 5);
-            new Trainer(config(20).withBookkeeping(0, 10, 1000), firstHalf, dir.resolve("b"), Map.of())
+            new Trainer(config.withBookkeeping(0, 10, 1000), firstHalf, dir.resolve("b"), Map.of())
+                    .withLossWeights(weights)
                     .run(withStopAfter(task.step(firstHalf, ObjectiveConfig.blip2()), 10), null, quiet(), false);
         } catch (StopHere expected) {
             // the first half ended after writing the step-10 checkpoint
@@ -62,7 +69,7 @@ class TrainerTest {
             org.qformerlab.blip2.checkpoint.Weights.load(oneGo, dir.resolve("a/checkpoints/step-000020/model.safetensors"),
                     org.qformerlab.blip2.checkpoint.NameMap.LAVIS, org.qformerlab.blip2.checkpoint.Weights.Policy.strict());
             Blip2QFormer resumed = task.model(m, 42); // different init: everything must come from the checkpoint
-            Trainer.Result r = new Trainer(config(20), resumed, dir.resolve("b"), Map.of())
+            Trainer.Result r = new Trainer(config, resumed, dir.resolve("b"), Map.of()).withLossWeights(weights)
                     .run(task.step(resumed, ObjectiveConfig.blip2()), null, quiet(), true);
             assertTrue(r.resumed());
             double worst = 0;
@@ -79,6 +86,10 @@ class TrainerTest {
             System.out.println("resume: max |one run - resumed| over all weights = " + worst);
             List<Map<String, Object>> rows = MetricsLog.read(dir.resolve("b/metrics.jsonl"));
             assertEquals(20, rows.size(), "the resumed log continues the first half's");
+            var moments = org.qformerlab.blip2.checkpoint.Safetensors.read(m,
+                    dir.resolve("b/checkpoints/step-000020/optimizer.safetensors")).keySet();
+            String itm = "itm.m.itm_head.weight";
+            assertEquals(perLoss, moments.contains(itm), "per-loss moments are checkpointed: " + itm);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -151,6 +162,26 @@ class TrainerTest {
             assertEquals(3.0, r.evaluations().get(0).get("score"));
             long evalRows = MetricsLog.read(dir.resolve("metrics.jsonl")).stream().filter(x -> x.containsKey("eval")).count();
             assertEquals(2, evalRows);
+        }
+    }
+
+    /**
+     * With per-loss moments the weights name the terms to back-propagate: one that names no term of
+     * the step, or a weight of 0, is refused with a message that says which.
+     */
+    @Test
+    void perLossMomentsNeedEveryWeightedTerm() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyStage1 task = new TinyStage1(m, 16, 4, 1);
+            Blip2QFormer model = task.model(m, 5);
+            Trainer trainer = new Trainer(config(4).withPerLossMoments(true), model, dir, Map.of())
+                    .withLossWeights(Map.of("itc", 1.0, "itm", 1.0, "itg", 1.0, "itx", 1.0));
+            var e = assertThrows(IllegalStateException.class, () ->
+                    trainer.run(task.step(model, ObjectiveConfig.blip2()), null, quiet(), false));
+            assertTrue(e.getMessage().contains("no loss 'itx'") && e.getMessage().contains("[itc, itm, itg, total]"),
+                    e.getMessage());
+            var bad = assertThrows(IllegalArgumentException.class, () -> trainer.withLossWeights(Map.of("itm", 0.0)));
+            assertTrue(bad.getMessage().contains("loss weight of 'itm' is 0.0"), bad.getMessage());
         }
     }
 }
