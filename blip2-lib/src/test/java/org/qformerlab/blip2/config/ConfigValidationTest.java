@@ -34,6 +34,13 @@ class ConfigValidationTest {
     }
 
     @Test
+    void initializerRangeMustBeAStandardDeviation() {
+        String m = messageOf("initializerRange: 0");
+        assertTrue(m.contains("initializerRange=0.0 must be in (0, 1)") && m.contains("BERT: 0.02"), m);
+        assertEquals(0.02, QFormerConfig.tiny().initializerRange(), "absent, it is BERT's");
+    }
+
+    @Test
     void unknownFieldIsNamed() {
         String m = messageOf("numQueris: 8");
         assertTrue(m.contains("unknown field 'numQueris'") && m.contains("numQueries"), m);
