@@ -32,4 +32,19 @@ public final class Backward {
             JniUtils.backward(pt, (PtNDArray) ones, keepGraph, false);
         }
     }
+
+    /**
+     * Sets the gradient that backward passes accumulated in {@code parameter} to zero, NaN and
+     * infinity included, in place and creating nothing (PyTorch's {@code grad.zero_()}): the step
+     * with moments per loss clears the gradients after every loss.
+     */
+    public static void zeroGradient(NDArray parameter) {
+        if (parameter instanceof PtNDArray pt) {
+            JniUtils.zeroGrad(pt);
+        } else {
+            try (NDArray g = parameter.getGradient()) {
+                Overwrite.fill(g, 0f);
+            }
+        }
+    }
 }

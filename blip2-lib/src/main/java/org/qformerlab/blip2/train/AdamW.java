@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Overwrite;
 
@@ -187,11 +188,12 @@ public final class AdamW implements AutoCloseable {
         }
         try (GradMode ignored = GradMode.off(); NDManager scope = manager.newSubManager()) {
             for (int i = 0; i < params.size(); i++) {
-                NDArray g = params.get(i).getArray().getGradient();
+                NDArray w = params.get(i).getArray();
+                NDArray g = w.getGradient();
                 g.attach(scope);
                 // the step being summed is step + 1 (apply counts it); the decay comes once, in apply
                 fusedAdam(pending.get(i), g, set, i, step + 1, lr, weight, 0f);
-                Overwrite.fill(g, 0f);
+                Backward.zeroGradient(w);
             }
         }
     }
@@ -212,7 +214,7 @@ public final class AdamW implements AutoCloseable {
                     w.muli((float) (1 - lr * weightDecay));
                 }
                 w.addi(pending.get(i));
-                Overwrite.fill(pending.get(i), 0f);
+                pending.get(i).subi(pending.get(i)); // finite: a sum of Adam steps of finite gradients
             }
         }
     }
