@@ -1,7 +1,9 @@
 package org.qformerlab.ablations;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.Map;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
 
@@ -23,10 +25,30 @@ abstract class ExperimentConfigAblation implements Experiment {
         parse(config);
     }
 
-    /** Laid over the embedded default, as {@link #parse} does: a field the tree lacks takes its default. */
+    /**
+     * Fields added after runs had been made without them, with what those runs did instead: a plan
+     * that lacks one was trained that way, whatever today's preset says. (A field whose preset value
+     * is the old behaviour needs no entry: the preset fills it in.)
+     */
+    static final Map<String, Object> BEFORE_THEIR_FIELD = Map.of(
+            "train.perLossMoments", false, // one pair of AdamW moments, as BLIP-2
+            "qformer.initializerRange", 0.02); // BERT's
+
+    /**
+     * Laid over the embedded default, as {@link #parse} does: a field the tree lacks takes its
+     * default, or the value of {@link #BEFORE_THEIR_FIELD} when it changed what a run does.
+     */
     @Override
     public JsonNode normalize(JsonNode config) {
-        return Configs.JSON.valueToTree(parse(config));
+        ObjectNode tree = config.deepCopy();
+        BEFORE_THEIR_FIELD.forEach((path, value) -> {
+            int dot = path.lastIndexOf('.');
+            String field = path.substring(dot + 1);
+            if (ConfigTree.get(tree, path.substring(0, dot)) instanceof ObjectNode section && !section.has(field)) {
+                section.set(field, Configs.JSON.valueToTree(value));
+            }
+        });
+        return Configs.JSON.valueToTree(parse(tree));
     }
 
     /** The study's JSON as an experiment config over the embedded default. */

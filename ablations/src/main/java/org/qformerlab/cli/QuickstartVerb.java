@@ -43,8 +43,9 @@ public final class QuickstartVerb implements Verb {
                 the training text (cached) is frozen, and the Q-Former is trained to prompt it, once from
                 the stage-1 checkpoint (stage2-from-stage1/) and once from scratch (stage2-scratch/) for
                 the same steps; captions (CIDEr-D, BLEU-4, attribute accuracy) and zero-shot VQA (against
-                the majority answer) of both join the report. About ten minutes on two CPU cores;
-                QFORMERLAB_QUICK=1 runs a tenth of the stage-2 steps.
+                the majority answer) of both join the report. About a quarter of an hour on two CPU
+                cores (stage 1 alone about 6.5 minutes); QFORMERLAB_QUICK=1 runs a tenth of the
+                stage-2 steps.
 
                 options:
                   --config FILE      JSON or YAML laid over the preset; names only what it changes

@@ -1,6 +1,7 @@
 package org.qformerlab.ablations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,31 @@ class Stage1AblationTest {
         ((ObjectNode) c.get("qformer")).put("numQueries", 0);
         var error = assertThrows(IllegalArgumentException.class, () -> new Stage1Ablation().validate(c));
         assertTrue(error.getMessage().contains("numQueries"), error.getMessage());
+    }
+
+    /**
+     * A finished run whose plan predates {@code train.perLossMoments} was trained with one pair of
+     * moments, and one that predates {@code qformer.initializerRange} with BERT's 0.02: neither is
+     * today's preset run, and each is run again.
+     */
+    @Test
+    void aPlanFromBeforeAFieldIsTheRunWithTheOldBehaviour() {
+        Stage1Ablation e = new Stage1Ablation();
+        ObjectNode today = Configs.JSON.valueToTree(ExperimentConfig.embedded());
+        assertTrue(today.get("train").get("perLossMoments").asBoolean(), "the preset keeps moments per loss");
+        assertEquals(0.05, today.get("qformer").get("initializerRange").asDouble());
+        Map<String, Object> before = ExperimentConfigAblation.BEFORE_THEIR_FIELD;
+        assertEquals(java.util.Set.of("train.perLossMoments", "qformer.initializerRange"), before.keySet());
+        before.forEach((path, value) -> {
+            String[] p = path.split("\\.");
+            ObjectNode older = today.deepCopy();
+            ((ObjectNode) older.get(p[0])).remove(p[1]);
+            assertEquals(Configs.JSON.valueToTree(value), e.normalize(older).get(p[0]).get(p[1]), path);
+            assertNotEquals(e.normalize(today), e.normalize(older), path + ": the older run must not count as today's");
+            ObjectNode explicit = today.deepCopy();
+            ((ObjectNode) explicit.get(p[0])).set(p[1], Configs.JSON.valueToTree(value));
+            assertEquals(e.normalize(explicit), e.normalize(older), path + ": it is the run with the old value");
+        });
     }
 
     @Test

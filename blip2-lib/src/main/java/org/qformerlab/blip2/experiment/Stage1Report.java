@@ -175,7 +175,8 @@ final class Stage1Report {
             return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, at its prior H(1/3) = %.3f: the"
                     + " matcher has not yet learned to read a pair, so its scores are noise and re-ranking cannot be"
                     + " trusted in this run (a from-scratch Q-Former's ITM sits on this plateau for hundreds of"
-                    + " steps; docs/findings.md has the experiments).", itm, ITM_PRIOR) + attention;
+                    + " steps, and for the whole run when the losses share one pair of AdamW moments,"
+                    + " train.perLossMoments = false; docs/findings.md has the experiments).", itm, ITM_PRIOR) + attention;
         }
         return head + String.format(Locale.ROOT, "The ITM loss ended at %.3f, below its prior H(1/3) = %.3f: the"
                 + " matcher reads the pairs.", itm, ITM_PRIOR) + attention;
