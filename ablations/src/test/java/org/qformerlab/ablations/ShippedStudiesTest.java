@@ -26,7 +26,8 @@ class ShippedStudiesTest {
             "05-loss-weights.yaml", 8,
             "06-bridges.yaml", 5,
             "07-cross-attention-frequency.yaml", 3,
-            "08-itm-gradient-share.yaml", 3);
+            "08-itm-gradient-share.yaml", 3,
+            "09-per-loss-moments.yaml", 3);
 
     /** Seeds per study where not three. */
     static final Map<String, Integer> SEEDS = Map.of("02-stage1-helps-stage2.yaml", 12);
