@@ -44,7 +44,8 @@ public final class QuickstartVerb implements Verb {
                 the stage-1 checkpoint (stage2-from-stage1/) and once from scratch (stage2-scratch/) for
                 the same steps; captions (CIDEr-D, BLEU-4, attribute accuracy) and zero-shot VQA (against
                 the majority answer) of both join the report. About a quarter of an hour on two CPU
-                cores (stage 1 alone about 6.5 minutes); QFORMERLAB_QUICK=1 runs a tenth of the
+                cores (stage 1 alone about 6.5 minutes), plus about 7 minutes the first time, when
+                the language model is pretrained and cached; QFORMERLAB_QUICK=1 runs a tenth of the
                 stage-2 steps.
 
                 options:

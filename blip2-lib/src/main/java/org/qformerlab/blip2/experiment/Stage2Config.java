@@ -68,7 +68,9 @@ public record Stage2Config(
      *
      * <p>Why 2400 steps (about 26 passes over the 12,000 training captions): what the VQA questions
      * about shape and size need is learned late. Measured from one stage-1 checkpoint of the
-     * quickstart, one seed each, 300 test images (majority answer: shape 0.248, size 0.497):
+     * quickstart, one seed each, 300 test images (majority answer: shape 0.248, size 0.497), with
+     * the frozen LM of before, pretrained for 600 steps (the 3000 of now lift VQA further; see
+     * {@link org.qformerlab.blip2.llm.LanguagePretrainConfig#embedded}):
      * <pre>
      *   steps x batch     lr     CIDEr-D  shape VQA  size VQA  colour VQA  shape named right in captions
      *    300 x 32       5e-4     1.015     0.227      0.500     0.614       0.483
