@@ -204,11 +204,13 @@ class Stage2ParityTest {
         actual.put("greedy_step_logits", m.create(flatten(gen.stepLogits()), new Shape(b, steps, model.llm().vocabSize())));
     }
 
-    private static long[] flatten(long[][] rows) {
+    /** Rows after rows, as one array (generated tokens). */
+    static long[] flatten(long[][] rows) {
         return java.util.Arrays.stream(rows).flatMapToLong(java.util.Arrays::stream).toArray();
     }
 
-    private static float[] flatten(float[][][] rows) {
+    /** Rows after rows, as one array (per-step logits). */
+    static float[] flatten(float[][][] rows) {
         int n = 0;
         for (float[][] r : rows) {
             for (float[] s : r) {

@@ -23,6 +23,7 @@ import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.llm.Generation;
 import org.qformerlab.blip2.llm.GenerationConfig;
+import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.testing.Fixtures;
 
 /**
@@ -109,7 +110,7 @@ class StitchedStage2ParityTest {
             put(values, "whole/grad.query_tokens", model.namedParameters().get("query_tokens").getArray().getGradient());
             model.namedParameters().values().forEach(p -> {
                 if (p.requiresGradient()) {
-                    p.getArray().getGradient().subi(p.getArray().getGradient());
+                    Backward.zeroGradient(p.getArray());
                 }
             });
 
@@ -127,10 +128,10 @@ class StitchedStage2ParityTest {
             GenerationConfig greedy = GenerationConfig.greedy(steps, -1, opt.get("pad_id").asInt()).withStepLogits(true);
             Generation fromImage = model.generate(m, image, prompt, greedy);
             Generation fromLavis = model.generateFrom(m, half.prompt().embeds().stopGradient(), prompt, greedy);
-            tokens.put("whole", flatten(fromImage.tokens()));
-            tokens.put("half", flatten(fromLavis.tokens()));
-            values.put("whole/step_logits", flatten(fromImage.stepLogits()));
-            values.put("half/step_logits", flatten(fromLavis.stepLogits()));
+            tokens.put("whole", Stage2ParityTest.flatten(fromImage.tokens()));
+            tokens.put("half", Stage2ParityTest.flatten(fromLavis.tokens()));
+            values.put("whole/step_logits", Stage2ParityTest.flatten(fromImage.stepLogits()));
+            values.put("half/step_logits", Stage2ParityTest.flatten(fromLavis.stepLogits()));
             values.put("lavis/query_output", lavisQueries.toFloatArray());
         }
 
@@ -161,25 +162,5 @@ class StitchedStage2ParityTest {
         try (NDManager m = NDManager.newBaseManager()) {
             assertClose(what, m.create(expected), m.create(actual));
         }
-    }
-
-    private static long[] flatten(long[][] rows) {
-        return java.util.Arrays.stream(rows).flatMapToLong(java.util.Arrays::stream).toArray();
-    }
-
-    private static float[] flatten(float[][][] rows) {
-        List<Float> out = new ArrayList<>();
-        for (float[][] r : rows) {
-            for (float[] s : r) {
-                for (float v : s) {
-                    out.add(v);
-                }
-            }
-        }
-        float[] a = new float[out.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = out.get(i);
-        }
-        return a;
     }
 }
