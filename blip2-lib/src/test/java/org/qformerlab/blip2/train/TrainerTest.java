@@ -184,4 +184,22 @@ class TrainerTest {
             assertTrue(bad.getMessage().contains("loss weight of 'itm' is 0.0"), bad.getMessage());
         }
     }
+
+    /** A checkpoint written with moments per loss cannot resume a run that keeps one pair, and says so. */
+    @Test
+    void resumingWithTheOtherOptimiserModeIsRefusedNamingTheField() {
+        Map<String, Double> weights = ObjectiveConfig.blip2().weights();
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyStage1 task = new TinyStage1(m, 16, 4, 1);
+            Blip2QFormer model = task.model(m, 5);
+            new Trainer(config(4).withPerLossMoments(true), model, dir, Map.of()).withLossWeights(weights)
+                    .run(task.step(model, ObjectiveConfig.blip2()), null, quiet(), false);
+            Blip2QFormer again = task.model(m, 5);
+            var e = assertThrows(RuntimeException.class, () ->
+                    new Trainer(config(8), again, dir, Map.of()).withLossWeights(weights)
+                            .run(task.step(again, ObjectiveConfig.blip2()), null, quiet(), true));
+            assertTrue(e.getMessage().contains("train.perLossMoments")
+                    && e.getMessage().contains("resume with the run's own config.json"), e.getMessage());
+        }
+    }
 }
