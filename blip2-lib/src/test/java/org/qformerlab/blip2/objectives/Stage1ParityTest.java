@@ -96,6 +96,8 @@ class Stage1ParityTest {
             }
         }
         List<DynamicNode> tests = new ArrayList<>();
+        tests.add(DynamicTest.dynamicTest("expected.safetensors holds every stage-1 tensor",
+                () -> Fixtures.assertHasExpected(dir, Fixtures.Kind.STAGE1, expectedValues.keySet())));
         for (String name : expectedValues.keySet()) {
             tests.add(DynamicTest.dynamicTest(name, () -> {
                 try (NDManager m = NDManager.newBaseManager()) {

@@ -41,29 +41,89 @@ public final class Fixtures {
         return p == null ? Path.of("").toAbsolutePath() : p;
     }
 
-    /** Stage-1 folders: a config.json without an {@code opt} object. */
+    /** The three kinds of reference folder, told apart by their config.json (see the fixtures README). */
+    public enum Kind {
+        /** LAVIS {@code Blip2Qformer}: config.json has neither an {@code opt} nor a {@code t5} object. */
+        STAGE1("stage-1", List.of(
+                "ln_vision_out", "query_output", "text_output", "image_feats", "text_feat", "sim_i2t", "sim_t2i",
+                "itm_output", "itm_logits", "lm_logits", "loss_itc", "loss_itm", "loss_lm", "loss",
+                "grad.query_tokens", "grad.temp", "grad.vision_proj.weight", "grad.ln_vision.weight")),
+        /** LAVIS {@code Blip2OPT}: config.json has an {@code opt} object. */
+        OPT("stage-2 OPT", List.of(
+                "query_output", "inputs_opt", "logits", "loss", "grad.query_tokens", "grad.opt_proj.weight",
+                "greedy_tokens", "greedy_step_logits")),
+        /** LAVIS {@code Blip2T5}: config.json has a {@code t5} object. */
+        T5("stage-2 FlanT5", List.of(
+                "query_output", "inputs_t5", "encoder_last_hidden_state", "logits", "loss", "grad.query_tokens",
+                "grad.t5_proj.weight", "greedy_tokens", "greedy_step_logits"));
+
+        private final String label;
+        private final List<String> expectedTensors;
+
+        Kind(String label, List<String> expectedTensors) {
+            this.label = label;
+            this.expectedTensors = expectedTensors;
+        }
+
+        /** The tensors every {@code expected.safetensors} of this kind must hold (the README's table). */
+        public List<String> expectedTensors() {
+            return expectedTensors;
+        }
+
+        /** The kind a fixture's config.json describes. */
+        public static Kind of(JsonNode config) {
+            boolean opt = config.has("opt");
+            boolean t5 = config.has("t5");
+            if (opt && t5) {
+                throw new IllegalStateException("config.json has both an opt and a t5 object: one fixture is one kind");
+            }
+            return opt ? OPT : t5 ? T5 : STAGE1;
+        }
+    }
+
+    /** Stage-1 folders: a config.json with neither an {@code opt} nor a {@code t5} object. */
     public static List<Path> stage1() {
-        return folders(false);
+        return folders(Kind.STAGE1);
     }
 
-    /** Stage-2 folders: a config.json with an {@code opt} object. */
+    /** Stage-2 OPT folders: a config.json with an {@code opt} object. */
     public static List<Path> stage2() {
-        return folders(true);
+        return folders(Kind.OPT);
     }
 
-    private static List<Path> folders(boolean withOpt) {
+    /** Stage-2 FlanT5 folders: a config.json with a {@code t5} object. */
+    public static List<Path> t5() {
+        return folders(Kind.T5);
+    }
+
+    /**
+     * Every folder of one kind. A folder under the fixtures root without a config.json is an error
+     * (a half-copied fixture must not silently drop out of the parity tests), and so is finding none.
+     */
+    public static List<Path> folders(Kind kind) {
         try (Stream<Path> s = Files.list(root())) {
-            List<Path> out = s.filter(d -> Files.isRegularFile(d.resolve("config.json")))
-                    .filter(d -> config(d).has("opt") == withOpt)
-                    .sorted()
-                    .toList();
+            List<Path> dirs = s.filter(Files::isDirectory).sorted().toList();
+            for (Path d : dirs) {
+                if (!Files.isRegularFile(d.resolve("config.json"))) {
+                    fail("fixture folder " + d + " has no config.json: every folder under " + root()
+                            + " must be a complete fixture (see its README)");
+                }
+            }
+            List<Path> out = dirs.stream().filter(d -> Kind.of(config(d)) == kind).toList();
             if (out.isEmpty()) {
-                fail("no " + (withOpt ? "stage-2" : "stage-1") + " fixture folder under " + root());
+                fail("no " + kind.label + " fixture folder under " + root());
             }
             return out;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Fails naming every tensor that this kind requires and {@code present} lacks. */
+    public static void assertHasExpected(Path dir, Kind kind, java.util.Collection<String> present) {
+        List<String> missing = kind.expectedTensors().stream().filter(n -> !present.contains(n)).toList();
+        assertTrue(missing.isEmpty(), dir.getFileName() + "/expected.safetensors lacks " + missing
+                + ": a " + kind.label + " fixture must provide " + kind.expectedTensors());
     }
 
     public static JsonNode config(Path dir) {
