@@ -10,7 +10,7 @@ import org.qformerlab.blip2.experiment.ExperimentConfig;
 /**
  * What the stage-1 and stage-2 study kinds share: their config is an {@link ExperimentConfig} laid
  * over the embedded default, validated by parsing it, and their pretrained encoders and language
- * model live in one cache folder ({@code .cache}, or the system property {@code qformerlab.cache}) so
+ * model live in the user cache folder ({@link org.qformerlab.blip2.config.UserCache}) so
  * that every variant of a study reuses them.
  */
 abstract class ExperimentConfigAblation implements Experiment {
@@ -62,6 +62,6 @@ abstract class ExperimentConfigAblation implements Experiment {
 
     /** The cache folder shared by every run of a study. */
     static Path cacheDir() {
-        return Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        return org.qformerlab.blip2.config.UserCache.folder();
     }
 }

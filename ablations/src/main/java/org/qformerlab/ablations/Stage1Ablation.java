@@ -20,8 +20,8 @@ import org.qformerlab.bench.Stage1Flops;
  * {@link Stage1Experiment}. Metrics, for the test split after ITM re-ranking unless named otherwise:
  * {@code i2t_r1/5/10}, {@code t2i_r1/5/10}; {@code *_itc} for ITC alone; {@code comp_*} on the
  * compositional split; {@code trainable_params}, {@code steps_per_s}; the last losses
- * {@code loss_itc/itm/itg/total}. Encoders are cached under {@code .cache} (or the system property
- * {@code qformerlab.cache}), so every variant of a study shares one pretrained encoder and feature
+ * {@code loss_itc/itm/itg/total}. Encoders are cached in the user cache folder
+ * ({@link org.qformerlab.blip2.config.UserCache}), so every variant of a study shares one pretrained encoder and feature
  * cache. A retried run resumes from its last checkpoint.
  */
 public final class Stage1Ablation extends ExperimentConfigAblation {

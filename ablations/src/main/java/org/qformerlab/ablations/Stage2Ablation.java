@@ -24,7 +24,7 @@ import org.qformerlab.blip2.experiment.Stage2Result;
  * Metrics: {@code cider}, {@code bleu4}, {@code attr_colour/shape/relation}, {@code vqa} and
  * {@code vqa_majority}, {@code vqa_<type>} and {@code vqa_<type>_majority}, {@code loss_lm_first/last},
  * {@code trainable_params}, {@code steps_per_s}. Encoders and the language model are cached under
- * {@code .cache} (or the system property {@code qformerlab.cache}).
+ * the user cache folder ({@link org.qformerlab.blip2.config.UserCache}).
  */
 public final class Stage2Ablation extends ExperimentConfigAblation {
 

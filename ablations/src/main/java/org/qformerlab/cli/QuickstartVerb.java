@@ -59,7 +59,8 @@ public final class QuickstartVerb implements Verb {
                   --out DIR          the run folder (default runs/quickstart-<date>-<time>)
                   --resume           continue the run in --out (default: the newest under runs/) from its
                                      latest checkpoint, with its config.json
-                  --cache DIR        where encoders cache weights and features (default .cache)
+                  --cache DIR        where pretrained models and features are cached (default: the user cache,
+                                     $QFORMERLAB_CACHE or ~/.cache/qformerlab)
                   --no-stage2        stop after stage 1
                   --stage2-steps N   stage-2 steps of each of the two runs (same as --set stage2.train.steps=N)
                 """;
@@ -73,7 +74,7 @@ public final class QuickstartVerb implements Verb {
         String preset = args.string("preset", "embedded");
         String set = args.string("set", null);
         String outDir = args.string("out", null);
-        String cache = args.string("cache", ".cache");
+        String cache = args.string("cache", org.qformerlab.blip2.config.UserCache.folder().toString());
         Map<String, String> overrides = new LinkedHashMap<>();
         if (set != null) {
             for (String assignment : set.split(";")) {

@@ -73,7 +73,7 @@ final class Stage1Training implements MagicTask {
         Path runDir = args.has("out") ? Path.of(args.string("out", null))
                 : QuickScale.active() ? QuickScale.freshFolder("stage1")
                 : Path.of("runs", "notebook", "stage1-" + LocalDateTime.now().format(STAMP));
-        Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        Path cache = org.qformerlab.blip2.config.UserCache.folder();
         context.println(String.format(Locale.ROOT, "stage 1: %d steps, batch %d, %d training images (%s) -> %s",
                 config.train().steps(), config.train().batchSize(), config.data().trainCount(),
                 String.join("; ", sources), runDir));

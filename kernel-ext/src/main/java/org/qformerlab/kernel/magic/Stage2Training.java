@@ -98,7 +98,7 @@ final class Stage2Training implements MagicTask {
         Path runDir = args.has("out") ? Path.of(args.string("out", null))
                 : QuickScale.active() ? QuickScale.freshFolder(folder)
                 : Path.of("runs", "notebook", folder + "-" + LocalDateTime.now().format(STAMP));
-        Path cache = Path.of(System.getProperty("qformerlab.cache", ".cache"));
+        Path cache = org.qformerlab.blip2.config.UserCache.folder();
         context.println(String.format(Locale.ROOT, "stage 2: %d steps, batch %d, frozen OPT of %d layers (%s) -> %s",
                 config.stage2().train().steps(), config.stage2().train().batchSize(),
                 config.stage2().language().numLayers(), String.join("; ", sources), runDir));
