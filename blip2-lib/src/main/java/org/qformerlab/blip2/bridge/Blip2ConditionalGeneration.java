@@ -102,6 +102,32 @@ public final class Blip2ConditionalGeneration extends Module {
     }
 
     /**
+     * LAVIS's names ({@code Blip2OPT}, {@code Blip2T5}): this model's own, with the LLM's tied copies
+     * spelled as LAVIS writes them (e.g. {@code t5_model.encoder.embed_tokens.weight}).
+     */
+    public NameMap lavisNames() {
+        Map<String, String> aliases = new LinkedHashMap<>(NameMap.LAVIS.aliases());
+        llm.tiedCopies().forEach((file, internal) ->
+                aliases.put(file.replaceFirst("^language_model\\.", llm.checkpointName() + "."), internal));
+        return new NameMap() {
+            @Override
+            public String external(String internal) {
+                return internal;
+            }
+
+            @Override
+            public Map<String, String> aliases() {
+                return aliases;
+            }
+
+            @Override
+            public String toString() {
+                return "LAVIS Blip2" + (config.opt() != null ? "OPT" : "T5");
+            }
+        };
+    }
+
+    /**
      * Exact, except for the Q-Former's text side and stage-1 heads, which image-to-text models do
      * not have (they keep their initial values and are never used).
      */
