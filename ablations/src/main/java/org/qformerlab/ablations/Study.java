@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.LocalNames;
 
 /**
  * An ablation study ready to run: its spec, the experiment that runs it, and the base config every
@@ -155,6 +156,11 @@ public final class Study {
         }
         ObjectNode tree = (ObjectNode) defaults.deepCopy();
         if (spec.baseFile() != null) {
+            String escape = LocalNames.problem(spec.baseFile());
+            if (escape != null) {
+                throw new ConfigException(source + ": baseFile '" + spec.baseFile() + "' " + escape
+                        + ": it must name a file in the spec's folder " + folder + " or below it");
+            }
             Path file = folder.resolve(spec.baseFile());
             if (!Files.isRegularFile(file)) {
                 throw new ConfigException(source + ": baseFile '" + spec.baseFile() + "' not found (looked for " + file

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.LocalNames;
 
 /**
  * An ablation study as written in its YAML (or JSON) file: the question, the experiment kind, the base
@@ -181,6 +182,9 @@ public record StudySpec(
         String s = source + ": ";
         require(name != null && !name.isBlank(), s + "'name' is missing: give the study a short name (it names its folder)");
         require(name.matches("[A-Za-z0-9._-]+"), s + "name '" + name + "' may only hold letters, digits, '.', '_' and '-' (it names a folder)");
+        String escape = name.equals(".") ? "is the current folder" : LocalNames.problem(name);
+        require(escape == null, s + "name '" + name + "' " + escape
+                + ": it names the study's folder under runs/ablations/; give a plain name such as itg-helps-retrieval");
         require(question != null && !question.isBlank(), s + "'question' is missing: state in one line what the study answers");
         require(!question.strip().contains("\n"), s + "'question' must be one line");
         require(kind != null && !kind.isBlank(), s + "'kind' is missing: name the experiment that runs each variant (e.g. stage1)");

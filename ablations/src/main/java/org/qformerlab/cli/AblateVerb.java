@@ -64,8 +64,9 @@ public final class AblateVerb implements Verb {
             }
             options = options.withParallel(n);
         }
-        if (args.has("out")) {
-            options = options.withOut(Path.of(args.string("out", null)));
+        Path outFolder = args.folder("out");
+        if (outFolder != null) {
+            options = options.withOut(outFolder);
         }
         boolean plan = args.flag("plan");
         args.checkAllUsed();

@@ -1,5 +1,7 @@
 package org.qformerlab.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -76,6 +78,30 @@ public final class Args {
 
     public boolean flag(String name) {
         return Boolean.parseBoolean(string(name, "false"));
+    }
+
+    /**
+     * An output folder option ({@code --out DIR}): null when absent. A path that is an existing
+     * file, or lies under one, is refused in one line that says so and what to do, before any work
+     * starts (the folder itself is created later, by whoever writes into it).
+     */
+    public Path folder(String name) {
+        String value = string(name, null);
+        if (value == null) {
+            return null;
+        }
+        Path folder = Path.of(value);
+        for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                break;
+            }
+            if (Files.exists(p)) {
+                throw new IllegalArgumentException("--" + name + " " + value + (p.equals(folder.toAbsolutePath().normalize())
+                        ? " is a file, not a folder" : " lies under " + p + ", which is a file")
+                        + ": give a folder (it is created if missing), or move the file away");
+            }
+        }
+        return folder;
     }
 
     /** Fails on any option that no code asked for (a typo, or an option of another verb). */

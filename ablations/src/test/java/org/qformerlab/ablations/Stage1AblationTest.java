@@ -82,7 +82,16 @@ class Stage1AblationTest {
                     "trainable_params", "steps_per_s", "loss_total"}) {
                 assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
             }
-            assertTrue(m.get("i2t_r1") >= 0 && m.get("i2t_r1") <= 1);
+            // recall counts hits: of the tiny test split's 12 images and 48 captions, and of its compositional split
+            for (String k : new String[] {"i2t_r1", "i2t_r1_itc", "i2t_r5", "i2t_r10"}) {
+                double hits = m.get(k) * 12;
+                assertEquals(Math.rint(hits), hits, 1e-9, k + " = " + m.get(k));
+            }
+            for (String k : new String[] {"t2i_r1", "t2i_r5", "t2i_r10"}) {
+                double hits = m.get(k) * 48;
+                assertEquals(Math.rint(hits), hits, 1e-9, k + " = " + m.get(k));
+            }
+            assertTrue(m.get("i2t_r1") <= m.get("i2t_r5") && m.get("i2t_r5") <= m.get("i2t_r10"), m.toString());
             assertTrue(m.get("trainable_params") > 0);
         } finally {
             System.clearProperty("qformerlab.cache");

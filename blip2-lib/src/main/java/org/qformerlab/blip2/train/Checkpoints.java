@@ -14,6 +14,7 @@ import org.qformerlab.blip2.checkpoint.NameMap;
 import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.config.LocalNames;
 import org.qformerlab.blip2.nn.Module;
 
 /**
@@ -73,7 +74,12 @@ public final class Checkpoints {
             return null;
         }
         try {
-            Path dir = root.resolve(Files.readString(pointer).trim());
+            String name = Files.readString(pointer).trim();
+            if (LocalNames.problem(name) != null || name.contains("/") || name.contains("\\")) {
+                throw new CheckpointException(pointer + " holds '" + name + "', not a checkpoint folder in " + root
+                        + "; delete " + pointer + " to start over");
+            }
+            Path dir = root.resolve(name);
             if (!Files.isDirectory(dir)) {
                 throw new CheckpointException(pointer + " points at " + dir + ", which does not exist; delete "
                         + pointer + " to start over or restore the folder");

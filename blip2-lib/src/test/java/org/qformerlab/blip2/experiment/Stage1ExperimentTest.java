@@ -68,15 +68,28 @@ class Stage1ExperimentTest {
         assertEquals(6 + 2, rows.size());
         assertTrue(rows.get(3).containsKey("val_i2t_r1_itc"), rows.get(3).toString());
 
-        // the final evaluation: every split asked for, recall within [0, 1] and growing with k
+        // the final evaluation: every split asked for, recall a count of hits growing with k
         assertEquals(List.of(Split.TEST, Split.COMPOSITIONAL), List.copyOf(r.retrieval().keySet()));
         SplitRetrieval test = r.retrieval().get(Split.TEST);
         assertEquals(12, test.images());
         assertEquals(12 * 4, test.texts());
+        // chance by hand: a random text ranking finds one of an image's 4 captions among its top k of 48
+        // with 1 - C(44, k) / C(48, k); a random image ranking finds a text's image among its top k of 12
+        // with k / 12
+        assertEquals(1.0 / 12, test.chance().imageToText(1), 1e-12);
+        assertEquals(1 - 1086008.0 / 1712304, test.chance().imageToText(5), 1e-12);
+        assertEquals(1 - 2481256778.0 / 6540715896L, test.chance().imageToText(10), 1e-12);
         assertEquals(1.0 / 12, test.chance().textToImage(1), 1e-12);
+        assertEquals(5.0 / 12, test.chance().textToImage(5), 1e-12);
+        assertEquals(10.0 / 12, test.chance().textToImage(10), 1e-12);
         for (var recall : List.of(test.itc(), test.reranked())) {
             assertTrue(recall.imageToText(1) <= recall.imageToText(5) && recall.imageToText(5) <= recall.imageToText(10));
-            assertTrue(recall.textToImage(10) <= 1.0 && recall.textToImage(1) >= 0);
+            for (int k : new int[] {1, 5, 10}) {
+                double images = recall.imageToText(k) * 12;
+                double texts = recall.textToImage(k) * 48;
+                assertEquals(Math.rint(images), images, 1e-9, "image->text R@" + k + " counts hits of 12 images");
+                assertEquals(Math.rint(texts), texts, 1e-9, "text->image R@" + k + " counts hits of 48 captions");
+            }
         }
         assertEquals(4, test.examples().size());
         // McNemar's test of the re-ranking counts exactly the hits recall@1 gained or lost
