@@ -56,7 +56,7 @@ install() {
   say "installed ($(slurmctld -V))"
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 
 up() { pid_alive "$STATE/munged.pid" && pid_alive "$STATE/slurmctld.pid" && pid_alive "$STATE/slurmd.pid"; }
 
@@ -161,13 +161,13 @@ wait_for() {
 stop_one() {
   local pidfile=$1 i
   if pid_alive "$pidfile"; then
-    kill "$(cat "$pidfile")"
+    kill "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || true
     for ((i = 0; i < 40; i++)); do
       pid_alive "$pidfile" || break
       sleep 0.25
     done
     if pid_alive "$pidfile"; then
-      kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+      kill -9 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || true
     fi
   fi
   rm -f "$pidfile"

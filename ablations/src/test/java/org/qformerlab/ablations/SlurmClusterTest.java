@@ -42,8 +42,9 @@ import tech.tablesaw.api.Table;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SlurmClusterTest {
 
+    /** Shared by the tests: the study SLURM kills is submitted before them and checked after. */
     @TempDir
-    Path dir;
+    static Path dir;
 
     LocalSlurm cluster;
     Study killed;
