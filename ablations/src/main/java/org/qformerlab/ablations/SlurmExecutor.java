@@ -119,9 +119,9 @@ final class SlurmExecutor {
         AtomicFiles.write(script(), script.text().getBytes(StandardCharsets.UTF_8));
         script().toFile().setExecutable(true);
         if (options.dryRun()) {
-            progress.printf(Locale.ROOT, "dry run: wrote %s (array %s, %d runs); nothing submitted. Submit it with%n"
+            progress.printf(Locale.ROOT, "dry run: wrote %s (array %s, %d run%s); nothing submitted. Submit it with%n"
                     + "  sbatch %s%nor run this command again without --dry-run (then --status can follow the job).%n",
-                    script(), script.array(), ids.size(), script());
+                    script(), script.array(), ids.size(), ids.size() == 1 ? "" : "s", script());
             return new SlurmSubmission(null, script(), ids, (int) done, (int) inQueue);
         }
         String job = Slurm.submit(script());
@@ -131,8 +131,8 @@ final class SlurmExecutor {
         Files.writeString(submissionsFile(studyDir), RunFiles.JSON.writer().without(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(record) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
-        progress.printf(Locale.ROOT, "submitted job %s: array %s, %d runs (script %s)%n", job, script.array(),
-                ids.size(), script());
+        progress.printf(Locale.ROOT, "submitted job %s: array %s, %d run%s (script %s)%n", job, script.array(),
+                ids.size(), ids.size() == 1 ? "" : "s", script());
         return new SlurmSubmission(job, script(), ids, (int) done, (int) inQueue);
     }
 
