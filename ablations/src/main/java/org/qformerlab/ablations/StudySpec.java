@@ -67,6 +67,8 @@ import org.qformerlab.blip2.config.LocalNames;
  * @param notes free text printed under the question in the report
  * @param paper optional: the paper's finding as a comparison of two variants, which the report
  *     checks against this study's numbers ({@link PaperClaim})
+ * @param slurm optional: what each run asks of SLURM when the study runs as a job array
+ *     ({@code --executor slurm}); the command line's resource options override it
  */
 public record StudySpec(
         String name,
@@ -83,7 +85,8 @@ public record StudySpec(
         QuickSpec quick,
         Integer parallel,
         String notes,
-        PaperClaim paper) {
+        PaperClaim paper,
+        SlurmResources slurm) {
 
     /** The config paths the seed goes to: {@link #seedPath()} split at commas. */
     public List<String> seedPaths() {
@@ -107,6 +110,7 @@ public record StudySpec(
         plots = plots == null ? new PlotSpec(null, null, null) : plots;
         quick = quick == null ? new QuickSpec(null, null) : quick;
         parallel = parallel == null ? 1 : parallel;
+        slurm = slurm == null ? SlurmResources.defaults() : slurm;
     }
 
     /**
@@ -197,6 +201,11 @@ public record StudySpec(
             require(metricNames.add(m.name()), s + "metrics[" + i + "]: metric '" + m.name() + "' is listed twice");
         }
         require(parallel >= 1, s + "parallel=" + parallel + " must be at least 1");
+        try {
+            slurm.check(s + "slurm.");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
         checkAxes(s, "grid", grid);
         checkAxes(s, "zip", zip);
         checkZipLengths(s);

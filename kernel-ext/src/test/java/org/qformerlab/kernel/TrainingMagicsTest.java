@@ -192,4 +192,47 @@ class TrainingMagicsTest extends SessionTest {
         assertEquals(before, Files.getLastModifiedTime(dir.resolve("study/runs").toFile().listFiles()[0].toPath()
                 .resolve("result.json")).toMillis(), "nothing ran again");
     }
+
+    /** SLURM's side of %ablate without a cluster: the dry run's batch script, and --status. */
+    @Test
+    void ablateWritesTheSlurmBatchScriptAndShowsWhereEachRunStands() throws Exception {
+        Path spec = dir.resolve("toy-slurm.yaml");
+        Files.writeString(spec, """
+                name: tiny-slurm
+                question: Does ITG change retrieval on a tiny world?
+                kind: stage1
+                base:
+                  data: {trainCount: 48, valCount: 12, testCount: 12, compositionalCount: 12, imageSize: 32}
+                  train: {steps: 2}
+                grid:
+                  - {path: objective.itgWeight, values: [0, 1]}
+                seeds: 1
+                metrics:
+                  - {name: i2t_r1, better: higher}
+                slurm: {partition: cpu}
+                """);
+        Path study = dir.resolve("slurm-study");
+        session.execute("%ablate " + spec + " --executor slurm --dry-run --mem 2G --array-limit 1 --sbatch qos=short"
+                + " --out " + study);
+        String script = Files.readString(study.resolve("slurm/study.sbatch"));
+        for (String line : new String[] {"#SBATCH --array=0-1%1", "#SBATCH --mem=2G", "#SBATCH --partition=cpu",
+                "#SBATCH --qos=short", "org.qformerlab.ablations.SlurmTask"}) {
+            assertTrue(script.contains(line), line + " missing from\n" + script);
+        }
+        assertFalse(Files.exists(study.resolve("slurm/submissions.jsonl")), "a dry run submits nothing");
+
+        int tables = sink.displayed(Table.class).size();
+        session.execute("%ablate " + spec + " --status --out " + study);
+        Table status = sink.displayed(Table.class).get(tables);
+        assertEquals(List.of("run", "variant", "seed", "state", "task", "detail"), status.columnNames());
+        assertEquals(List.of("pending", "pending"), status.stringColumn("state").asList());
+        assertEquals(List.of("not submitted", "not submitted"), status.stringColumn("detail").asList());
+
+        MagicUsageException e = assertThrows(MagicUsageException.class,
+                () -> session.execute("%ablate " + spec + " --mem 2G --out " + study));
+        assertTrue(e.getMessage().contains("the SLURM resource options need --executor slurm"), e.getMessage());
+        e = assertThrows(MagicUsageException.class,
+                () -> session.execute("%ablate " + spec + " --executor slurm --time 2h --out " + study));
+        assertTrue(e.getMessage().contains("--time='2h' is not a SLURM time limit"), e.getMessage());
+    }
 }
