@@ -20,11 +20,12 @@ import org.qformerlab.blip2.train.Trainer;
  * @param parameters trainable parameters of the Q-Former
  * @param itmAttention how the trained ITM pass reads the text, on the first evaluated split's
  *     first pairs; null when ITM is not trained
+ * @param binding the binding benchmark on the first evaluated split; null when {@code eval.binding} is off
  */
 public record Stage1Result(
         Path runDir, Path report, ExperimentConfig config, Trainer.Result training, LossSummary losses,
         Map<Split, SplitRetrieval> retrieval, Map<String, Double> seconds, long parameters,
-        ItmAttention itmAttention) {
+        ItmAttention itmAttention, SplitBinding binding) {
 
     /** The flat summary written to {@code results.json}. */
     public Map<String, Object> summary() {
@@ -49,6 +50,9 @@ public record Stage1Result(
             a.put("uniform_largest_weight", itmAttention.uniformLargestWeight());
             a.put("match_gap", itmAttention.matchGap());
             out.put("itm_attention", a);
+        }
+        if (binding != null) {
+            out.put("binding", binding.summary());
         }
         return out;
     }
