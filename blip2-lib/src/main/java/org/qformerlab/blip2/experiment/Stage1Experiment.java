@@ -130,10 +130,11 @@ public final class Stage1Experiment {
                         split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0);
                 results.put(split, r);
                 log.println(ProgressLines.summary(split.name().toLowerCase(), r));
+                timer.lap("eval " + split.name().toLowerCase(java.util.Locale.ROOT));
             }
             ItmAttention itmAttention = resolved.objective().itmWeight() > 0
                     ? itmAttention(model, root, world.split(resolved.eval().splits().get(0)), features, padding) : null;
-            timer.lap("eval");
+            timer.lap("itm attention");
             SplitBinding binding = null;
             if (resolved.eval().binding()) {
                 binding = new BindingEvaluation(model, features, padding, resolved.eval().batchSize())

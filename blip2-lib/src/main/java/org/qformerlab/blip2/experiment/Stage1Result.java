@@ -16,7 +16,8 @@ import org.qformerlab.blip2.train.Trainer;
  * @param training the trainer's result (steps, final losses, validations, speed, last checkpoint)
  * @param losses each loss term at the start and the end of training
  * @param retrieval final retrieval results per split, in {@code eval.splits} order
- * @param seconds wall-clock seconds per phase (data, encoder, train, eval)
+ * @param seconds wall-clock seconds per phase (data, encoder, train, {@code eval <split>} for each
+ *     split's retrieval, itm attention, binding)
  * @param parameters trainable parameters of the Q-Former
  * @param itmAttention how the trained ITM pass reads the text, on the first evaluated split's
  *     first pairs; null when ITM is not trained
