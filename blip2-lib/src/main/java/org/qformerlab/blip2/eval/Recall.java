@@ -98,21 +98,19 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
     }
 
     /**
-     * The own-caption recall of a perfect scorer: one that ranks every true candidate above every
-     * false one (it knows the scene) but cannot tell the caption written for an image from another
-     * caption equally true of it, so it orders the true ones at random. Image -> text: of an image's
-     * T true captions c are its own, {@code 1 - C(T - c, k) / C(T, k)}; text -> image: of the D images
-     * a caption is true of one is its own, {@code min(k, D) / D}. Own-caption recall cannot be
-     * expected to exceed this; truth-aware recall's ceiling is 1.
+     * The own-caption recall of a perfect scorer: one that knows the scene, so it ranks every true
+     * candidate above every false one, but not who wrote a caption. A caption true of D images was
+     * written for any one of them alike, so text -> image it finds its own image with probability
+     * {@code min(k, D) / D}; image -> text its best course is to rank an image's true captions by how
+     * few images they are true of (a caption true of D images is the image's own with probability
+     * 1/D), ties in random order. Own-caption recall cannot be expected to exceed this; truth-aware
+     * recall's ceiling is 1.
      *
      * @param owners for each text, the index of its image
      * @param truth {@code [images][texts]}; must mark every text true of its own image
      */
     public static Recall ceiling(int[] owners, boolean[][] truth, int[] ks) {
         int images = truth.length;
-        boolean[][] own = Ranks.ownership(owners, images);
-        int[] ownPerImage = rowCounts(own);
-        int[] truePerImage = rowCounts(truth);
         int[] truePerText = columnCounts(truth);
         for (int t = 0; t < owners.length; t++) {
             if (!truth[owners[t]][t]) {
@@ -124,13 +122,40 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
         double[] t2i = new double[ks.length];
         for (int j = 0; j < ks.length; j++) {
             for (int i = 0; i < images; i++) {
-                i2t[j] += hitChance(truePerImage[i], ownPerImage[i], ks[j]) / images;
+                i2t[j] += specificFirst(truth[i], truePerText, owners, i, ks[j]) / images;
             }
             for (int d : truePerText) {
                 t2i[j] += hitChance(d, 1, ks[j]) / owners.length;
             }
         }
         return new Recall(ks.clone(), i2t, t2i);
+    }
+
+    /**
+     * The chance that image i's own caption is among the first k when its true captions go in order of
+     * how many images each is true of, ties shuffled.
+     */
+    private static double specificFirst(boolean[] row, int[] truePerText, int[] owners, int image, int k) {
+        java.util.TreeMap<Integer, int[]> groups = new java.util.TreeMap<>(); // D -> {captions, own}
+        for (int t = 0; t < row.length; t++) {
+            if (row[t]) {
+                int[] g = groups.computeIfAbsent(truePerText[t], d -> new int[2]);
+                g[0]++;
+                g[1] += owners[t] == image ? 1 : 0;
+            }
+        }
+        int left = k;
+        for (int[] g : groups.values()) {
+            if (g[0] <= left) {
+                if (g[1] > 0) {
+                    return 1;
+                }
+                left -= g[0];
+            } else {
+                return hitChance(g[0], g[1], left);
+            }
+        }
+        return 0;
     }
 
     /**

@@ -148,7 +148,7 @@ public record ExperimentConfig(
     /**
      * Test and compositional images of the embedded preset: a recall or an accuracy over n queries has
      * a sampling standard error of at most {@code 0.5 / sqrt(n)}, so 2,800 images (11,200 captions, and
-     * about 2,500 foils of the rarest binding type) keep every headline number's below 0.01.
+     * at least 2,800 binding foils of each type) keep every headline number's at or below 0.0095.
      */
     public static final int EVAL_IMAGES = 2800;
 

@@ -302,8 +302,8 @@ final class Stage1Report {
                 + " captions written for the image, a text->image hit the image it was written for. But most"
                 + " captions are true of several images (" + String.join(", ", shared) + " of the captions), so"
                 + " the own count marks right answers wrong; even a perfect scorer, one that ranks every true"
-                + " caption above every false one and orders the true ones at random, reaches only the"
-                + " \"perfect scorer\" row. \"true caption\" counts a hit whenever the scene makes the caption"
+                + " caption above every false one (the most specific first) but cannot know who wrote which,"
+                + " reaches only the \"perfect scorer\" row. \"true caption\" counts a hit whenever the scene makes the caption"
                 + " true of the image (data/CaptionTruth); its ceiling is 1 and its chance row is what a random"
                 + " ranking scores with the same rule. SE(R@1) is the sampling standard error sqrt(r (1 - r) / n)"
                 + " over the n queries (" + String.join(", ", sizes) + String.format(Locale.ROOT,

@@ -124,12 +124,22 @@ class RecallTest {
 
     @Test
     void aPerfectScorerCannotReachOwnCaptionRecallOfOneWhenCaptionsAreShared() {
-        Recall c = Recall.ceiling(OWNERS, TRUTH, new int[] {1, 2});
-        // image 0: 2 own of 3 true -> 2/3; image 1: 1 of 1 -> 1; image 2: 2 own (t3, t4) of 3 -> 2/3
-        assertEquals((2 / 3.0 + 1 + 2 / 3.0) / 3, c.imageToText(1), 1e-12);
-        // texts true of 2, 1, 2, 1, 1 images, one of them its own: 1/2, 1, 1/2, 1, 1
-        assertEquals((0.5 + 1 + 0.5 + 1 + 1) / 5, c.textToImage(1), 1e-12);
+        // TRUTH, with t1 (image 0's) also true of image 1: texts true of 2, 2, 2, 1, 1 images
+        boolean[][] truth = {
+            {true, true, true, false, false},
+            {false, true, true, false, false},
+            {true, false, false, true, true},
+        };
+        Recall c = Recall.ceiling(OWNERS, truth, new int[] {1, 2});
+        // image 0: t0, t1 (own), t2 all true of 2 images: 2/3 at k=1; image 1: t1, t2 (own): 1/2;
+        // image 2: t3, t4 (own, true of it alone) come before t0: 1
+        assertEquals((2 / 3.0 + 0.5 + 1) / 3, c.imageToText(1), 1e-12);
+        // each text finds its own image among the D it is true of with probability 1/D
+        assertEquals((0.5 + 0.5 + 0.5 + 1 + 1) / 5, c.textToImage(1), 1e-12);
         assertArrayEquals(new double[] {1, 1}, new double[] {c.imageToText(2), c.textToImage(2)}, 1e-12);
+        // in TRUTH image 2's own captions are its most specific: the ceiling is 1 for it
+        Recall specific = Recall.ceiling(OWNERS, TRUTH, new int[] {1});
+        assertEquals((1 + 1 + 1) / 3.0, specific.imageToText(1), 1e-12);
         // a scorer that ranks exactly by the truth, true ones in index order, gets 1 counted by the truth
         float[][] oracle = new float[3][5];
         for (int i = 0; i < 3; i++) {
@@ -139,7 +149,7 @@ class RecallTest {
         }
         assertEquals(1, Recall.ofTruth(oracle, null, TRUTH, new int[] {1}).imageToText(1), 1e-12);
         assertEquals(1, Recall.ofTruth(oracle, null, TRUTH, new int[] {1}).textToImage(1), 1e-12);
-        // ... and under the own count, image 2 ranks t0 (not its own) first: 2/3
+        // ... and under the own count, image 2 ranks t0 (true of two images, not its own) first: 2/3
         assertEquals(2 / 3.0, Recall.of(oracle, null, OWNERS, new int[] {1}).imageToText(1), 1e-12);
         // without shared captions the ceiling is 1
         Recall none = Recall.ceiling(OWNERS, Ranks.ownership(OWNERS, 3), new int[] {1});
