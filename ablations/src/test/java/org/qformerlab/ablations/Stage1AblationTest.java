@@ -79,6 +79,8 @@ class Stage1AblationTest {
             Map<String, Double> m = new Stage1Ablation().run(Configs.JSON.valueToTree(ExperimentConfig.tiny()),
                     dir, new PrintStream(new ByteArrayOutputStream(), true));
             for (String k : new String[] {"i2t_r1", "t2i_r1", "i2t_r1_itc", "comp_i2t_r1", "comp_t2i_r5",
+                    "i2t_r1_true", "t2i_r1_true_itc", "comp_t2i_r1_true", "bind_attribute_swap_itm",
+                    "bind_relation_swap_itg", "bind_count_change_itc", "bind_all_itm",
                     "trainable_params", "steps_per_s", "loss_total"}) {
                 assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
             }
@@ -92,6 +94,9 @@ class Stage1AblationTest {
                 assertEquals(Math.rint(hits), hits, 1e-9, k + " = " + m.get(k));
             }
             assertTrue(m.get("i2t_r1") <= m.get("i2t_r5") && m.get("i2t_r5") <= m.get("i2t_r10"), m.toString());
+            assertTrue(m.get("i2t_r1_true") >= m.get("i2t_r1"), "every own hit is a true hit: " + m);
+            assertTrue(m.containsKey("bind_all_itg"), m.keySet().toString());
+            assertTrue(m.keySet().stream().noneMatch(k -> k.endsWith("_chance") || k.endsWith("_se")), m.keySet().toString());
             assertTrue(m.get("trainable_params") > 0);
         } finally {
             System.clearProperty("qformerlab.cache");

@@ -18,8 +18,11 @@ import org.qformerlab.blip2.data.Split;
  * @param rerankDuringTraining whether the periodic validation during training also re-ranks with
  *     ITM (slower) or reports ITC only
  * @param examples how many test images the report shows with their top retrieved captions (0 = none)
+ * @param binding whether the final evaluation also runs the binding benchmark on the first of
+ *     {@code splits} (foils from the scene graph scored by ITC, ITM and ITG; {@link BindingEvaluation})
  */
-public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean rerankDuringTraining, int examples) {
+public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean rerankDuringTraining, int examples,
+        boolean binding) {
 
     public EvalConfig {
         String c = "EvalConfig.";
@@ -41,6 +44,6 @@ public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean
      * recall@1 and @5 show what ITM adds.
      */
     public static EvalConfig defaults() {
-        return new EvalConfig(10, 128, List.of(Split.TEST, Split.COMPOSITIONAL), false, 8);
+        return new EvalConfig(10, 128, List.of(Split.TEST, Split.COMPOSITIONAL), false, 8, true);
     }
 }

@@ -99,6 +99,37 @@ class Stage1ExperimentTest {
                 (test.rerankTest().textToImage().gained() - test.rerankTest().textToImage().lost()) / 48.0, 1e-12);
         assertTrue(test.metrics("").containsKey("t2i_r1_rerank_p"), test.metrics("").toString());
         assertTrue(log.toString().contains("test: 12 images, 48 captions"), log.toString());
+
+        // truth-aware recall: every own hit is a true hit, so it is at least the own-caption recall,
+        // and the own-caption ceiling of a perfect scorer is at most 1
+        SplitRetrieval.Truth truth = test.truth();
+        for (int k : new int[] {1, 5, 10}) {
+            assertTrue(truth.itc().imageToText(k) >= test.itc().imageToText(k) - 1e-12, "k=" + k);
+            assertTrue(truth.reranked().textToImage(k) >= test.reranked().textToImage(k) - 1e-12, "k=" + k);
+            assertTrue(truth.chance().imageToText(k) >= test.chance().imageToText(k) - 1e-12, "k=" + k);
+            assertTrue(truth.ownCeiling().imageToText(k) <= 1 && truth.ownCeiling().textToImage(k) > 0, "k=" + k);
+        }
+        assertTrue(truth.sharedCaptions() > 0, "some of the 48 test captions are true of several of the 12 images");
+        assertEquals(Math.sqrt(truth.reranked().textToImage(1) * (1 - truth.reranked().textToImage(1)) / 48),
+                test.metrics("").get("t2i_r1_true_se"), 1e-12);
+        assertTrue(report.contains("true caption") && report.contains("perfect scorer") && report.contains("SE(R@1)"),
+                report);
+        for (SplitRetrieval.Example e : test.examples()) {
+            for (int i = 0; i < e.captions().size(); i++) {
+                assertTrue(!e.own().get(i) || e.correct().get(i), "an own caption is a true one: " + e);
+            }
+        }
+
+        // the binding benchmark on the test split: a row per foil type and one over all, accuracies in [0, 1]
+        SplitBinding binding = r.binding();
+        assertEquals(Split.TEST, binding.split());
+        assertEquals(org.qformerlab.blip2.data.FoilType.values().length + 1, binding.binding().rows().size());
+        assertEquals(12, binding.binding().row(org.qformerlab.blip2.data.FoilType.SIZE_CHANGE).count());
+        String results = Files.readString(run.resolve("results.json"));
+        assertTrue(results.contains("\"binding\"") && results.contains("\"attribute_swap\"")
+                && results.contains("\"itg_se\""), results);
+        assertTrue(report.contains("## Binding (test)") && report.contains("relation swap"), report);
+        assertTrue(r.seconds().containsKey("binding") && report.contains("binding: "), r.seconds().toString());
     }
 
     @Test
