@@ -21,8 +21,10 @@ import java.util.Arrays;
  * @param ks the cut-offs, e.g. {1, 5, 10}
  * @param imageToText recall at each k, image -> text, in [0, 1]
  * @param textToImage recall at each k, text -> image, in [0, 1]
+ * @param imageQueries how many image queries the image -> text recall averages over
+ * @param textQueries how many text queries the text -> image recall averages over
  */
-public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
+public record Recall(int[] ks, double[] imageToText, double[] textToImage, int imageQueries, int textQueries) {
 
     /** The usual cut-offs of retrieval papers. */
     public static final int[] STANDARD_KS = {1, 5, 10};
@@ -44,7 +46,8 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
 
     /** Recall at each of {@code ks} from the ranks of the best true matches. */
     public static Recall of(Ranks ranks, int[] ks) {
-        return new Recall(ks.clone(), fractionBelow(ranks.imageToText(), ks), fractionBelow(ranks.textToImage(), ks));
+        return new Recall(ks.clone(), fractionBelow(ranks.imageToText(), ks), fractionBelow(ranks.textToImage(), ks),
+                ranks.imageToText().length, ranks.textToImage().length);
     }
 
     /** For each k, the fraction of ranks below k (ranks are 0-based: rank 0 is a hit at 1). */
@@ -94,7 +97,7 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
                 t2i[j] += hitChance(images, c, ks[j]) / texts;
             }
         }
-        return new Recall(ks.clone(), i2t, t2i);
+        return new Recall(ks.clone(), i2t, t2i, images, texts);
     }
 
     /**
@@ -128,7 +131,7 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
                 t2i[j] += hitChance(d, 1, ks[j]) / owners.length;
             }
         }
-        return new Recall(ks.clone(), i2t, t2i);
+        return new Recall(ks.clone(), i2t, t2i, images, owners.length);
     }
 
     /**
@@ -156,6 +159,12 @@ public record Recall(int[] ks, double[] imageToText, double[] textToImage) {
             }
         }
         return 0;
+    }
+
+    /** The sampling standard error of recall@1 in one direction, over this recall's own queries. */
+    public double standardErrorAt1(boolean imageToText) {
+        return standardError(new double[] {imageToText ? imageToText(1) : textToImage(1)},
+                imageToText ? imageQueries : textQueries)[0];
     }
 
     /**

@@ -173,7 +173,7 @@ public record ExperimentConfig(
                 32, 2, 4, 64, 4, 2, 208, 1000, 24, 0.0, 0.0, 1e-12, 16, 0.07, 0, 1, 2);
         TrainConfig train = new TrainConfig(
                 6, 8, 1e-3, 2, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 3, 3, 1, "cpu", true);
-        EvalConfig eval = new EvalConfig(4, 32, List.of(Split.TEST, Split.COMPOSITIONAL), true, 4, true);
+        EvalConfig eval = new EvalConfig(4, 32, List.of(Split.TEST, Split.COMPOSITIONAL), true, 4, 0, true);
         return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(8), qformer, PRESET_OBJECTIVE, train, eval,
                 Stage2Config.tiny());
     }

@@ -38,19 +38,30 @@ final class RetrievalEvaluation {
         this.batchSize = batchSize;
     }
 
+    /** As {@link #evaluate(NDManager, ShapesDataset, Split, int, int, int)}, every query re-ranked. */
+    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
+        return evaluate(manager, world, split, rerankK, examples, 0);
+    }
+
     /**
      * @param rerankK candidates re-ranked by ITM per query (0 = ITC only)
      * @param examples how many images (the split's first) to keep with their top captions
+     * @param rerankImages the split's first this many images, and their captions, are the queries
+     *     that ITM re-ranks (0 = all); ITC ranks every query
      */
-    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
+    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples,
+                            int rerankImages) {
         EvaluationSet set = EvaluationSet.of(world.split(split));
         int[] owners = set.captionOwners();
+        int imageQueries = rerankImages == 0 ? set.images().size() : Math.min(rerankImages, set.images().size());
+        int textQueries = (int) java.util.Arrays.stream(owners).filter(o -> o < imageQueries).count();
         RetrievalScorer.Scores scores;
         try (NDManager scope = manager.newSubManager()) {
             int[] ids = set.images().stream().mapToInt(Sample::id).toArray();
             NDArray images = features.get(scope, ids);
             TextTensors texts = padding.collate(scope, set.captionTexts());
-            scores = new RetrievalScorer(rerankK, batchSize).score(scope, model, images, texts.ids(), texts.mask());
+            scores = new RetrievalScorer(rerankK, batchSize, imageQueries, textQueries)
+                    .score(scope, model, images, texts.ids(), texts.mask());
         }
         boolean[][] truth = truth(set, owners);
         Ranks itcRanks = Ranks.of(scores.itc(), null, owners);
@@ -60,17 +71,20 @@ final class RetrievalEvaluation {
         Recall trueReranked = trueItc;
         SplitRetrieval.Paired rerankTest = null;
         if (rerankK > 0) {
-            // each direction re-ranks its own top-k; outside them ITC's order stands
-            Ranks reranks = new Ranks(
+            // each direction re-ranks its own top-k; outside them ITC's order stands. Only the re-ranked
+            // queries count, and McNemar compares ITC and ITM on those same queries
+            Ranks reranks = queries(new Ranks(
                     Ranks.imageToText(scores.imageToTextReranked(), scores.itc(), owners),
-                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), owners));
+                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), owners)), imageQueries, textQueries);
+            Ranks itcOnQueries = queries(itcRanks, imageQueries, textQueries);
             reranked = Recall.of(reranks, Recall.STANDARD_KS);
             rerankTest = new SplitRetrieval.Paired(
-                    McNemar.of(itcRanks.imageToText(), reranks.imageToText(), 1),
-                    McNemar.of(itcRanks.textToImage(), reranks.textToImage(), 1));
-            trueReranked = Recall.of(new Ranks(
+                    McNemar.of(itcOnQueries.imageToText(), reranks.imageToText(), 1),
+                    McNemar.of(itcOnQueries.textToImage(), reranks.textToImage(), 1));
+            trueReranked = Recall.of(queries(new Ranks(
                     Ranks.imageToText(scores.imageToTextReranked(), scores.itc(), truth),
-                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), truth)), Recall.STANDARD_KS);
+                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), truth)), imageQueries, textQueries),
+                    Recall.STANDARD_KS);
         }
         Recall chance = Recall.chance(owners, set.images().size(), Recall.STANDARD_KS);
         SplitRetrieval.Truth truthAware = new SplitRetrieval.Truth(trueItc, trueReranked,
@@ -92,6 +106,12 @@ final class RetrievalEvaluation {
         }
         return new SplitRetrieval(split, set.images().size(), owners.length, itc, reranked, chance, rerankK,
                 rerankTest, shown, truthAware);
+    }
+
+    /** The ranks of the first {@code images} image queries and the first {@code texts} text queries. */
+    static Ranks queries(Ranks ranks, int images, int texts) {
+        return new Ranks(java.util.Arrays.copyOf(ranks.imageToText(), images),
+                java.util.Arrays.copyOf(ranks.textToImage(), texts));
     }
 
     /**

@@ -104,10 +104,12 @@ public record SplitRetrieval(
         out.put(name + "p", m.p());
     }
 
-    /** The sampling standard error of recall@1 in one direction: the queries are the images or the texts. */
+    /**
+     * The sampling standard error of recall@1 in one direction, over the queries that recall counts
+     * (re-ranked recall may count a subset of the split: {@link EvalConfig#rerankImages}).
+     */
     public double standardError(Recall r, boolean imageToText) {
-        double recall = imageToText ? r.imageToText(1) : r.textToImage(1);
-        return Recall.standardError(new double[] {recall}, imageToText ? images : texts)[0];
+        return r.standardErrorAt1(imageToText);
     }
 
     /**

@@ -127,7 +127,8 @@ public final class Stage1Experiment {
             Map<Split, SplitRetrieval> results = new LinkedHashMap<>();
             for (Split split : resolved.eval().splits()) {
                 SplitRetrieval r = retrieval.evaluate(root, world, split, resolved.eval().rerankK(),
-                        split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0);
+                        split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0,
+                        resolved.eval().rerankImages());
                 results.put(split, r);
                 log.println(ProgressLines.summary(split.name().toLowerCase(), r));
                 timer.lap("eval " + split.name().toLowerCase(java.util.Locale.ROOT));

@@ -55,13 +55,15 @@ final class Stage1Report {
                 "A Q-Former (hidden %d, %d layers, %d queries, %,d trainable parameters) trained for %d steps of"
                         + " batch %d with ITC + ITM + ITG (weights %s / %s / %s) on frozen %s image features;"
                         + " %.1f steps/s%s. Retrieval is every image against every caption of a split: ITC ranks"
-                        + " the gallery, ITM re-scores each query's top %d.",
+                        + " the gallery, ITM re-scores each query's top %d%s.",
                 c.qformer().hiddenSize(), c.qformer().numLayers(), c.qformer().numQueries(), result.parameters(),
                 result.training().steps(), c.train().batchSize(), num(c.objective().itcWeight()),
                 num(c.objective().itmWeight()), num(c.objective().itgWeight()),
                 c.encoder().type().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                 result.training().stepsPerSecond(), result.training().resumed() ? " (resumed)" : "",
-                c.eval().rerankK()));
+                c.eval().rerankK(), c.eval().rerankImages() == 0 ? ""
+                        : String.format(Locale.ROOT, " (queries: each split's first %d images and their captions;"
+                                + " ITC ranks every query)", c.eval().rerankImages())));
         report.bullets(timings(result.seconds()));
 
         report.heading(2, "Retrieval");

@@ -40,6 +40,7 @@ public record Stage1Result(
         out.put("losses_last", losses.last());
         out.put("loss_window", losses.window());
         out.put("rerank_k", config.eval().rerankK());
+        out.put("rerank_images", config.eval().rerankImages());
         Map<String, Object> r = new LinkedHashMap<>();
         retrieval.forEach((split, s) -> r.put(split.name().toLowerCase(), s.metrics("")));
         out.put("retrieval", r);

@@ -161,6 +161,12 @@ class RecallTest {
     void theStandardErrorIsTheBinomialOne() {
         assertArrayEquals(new double[] {0.01, 0, Math.sqrt(0.2 * 0.8 / 2500)},
                 Recall.standardError(new double[] {0.5, 1, 0.2}, 2500), 1e-15);
+        // a recall knows how many queries it averages over, so its standard error uses them
+        Recall sub = Recall.of(new Ranks(new int[] {0, 3, 0, 0}, new int[] {0, 5}), new int[] {1});
+        assertEquals(4, sub.imageQueries());
+        assertEquals(2, sub.textQueries());
+        assertEquals(Math.sqrt(0.75 * 0.25 / 4), sub.standardErrorAt1(true), 1e-15);
+        assertEquals(Math.sqrt(0.5 * 0.5 / 2), sub.standardErrorAt1(false), 1e-15);
     }
 
     @Test
