@@ -33,6 +33,38 @@ public interface FrozenLanguageModel {
     /** Width of its input embeddings: what the bridge must produce. */
     int embeddingWidth();
 
+    /** Rows of its output logits. */
+    int vocabSize();
+
+    /**
+     * The loss and logits of one stage-2 pass.
+     *
+     * @param loss mean cross-entropy over the predicted text tokens (no label smoothing)
+     * @param logits decoder-only: [B, N + T, V] over [soft prompt ; text]; encoder-decoder: [B, T - P, V]
+     *     over the decoder's positions, one per target token
+     */
+    record Modelling(NDArray loss, NDArray logits) {}
+
+    /**
+     * BLIP-2's stage-2 language modelling behind a soft prompt, as this kind of LM reads it:
+     *
+     * <ul>
+     *   <li>decoder-only: {@code [soft prompt ; text]} under the mask {@code [ones(N) ; text mask]},
+     *       every text token from position {@code promptLength} on predicted from what precedes it;
+     *   <li>encoder-decoder: the encoder reads {@code [soft prompt ; prompt + EOS]} (the prompt is text
+     *       tokens 1 to {@code promptLength - 1}, token 0 being the start marker that decoder-only
+     *       models read as BOS), the decoder predicts the rest of the text (the suffix, ending with
+     *       EOS) from the decoder start token (BLIP-2's prefix language modelling).
+     * </ul>
+     *
+     * Padding is never predicted. The LM's weights are frozen; gradients flow through it to the soft prompt.
+     *
+     * @param textIds int64 [B, T], right-padded; the first {@code promptLength} tokens are the same in every row
+     * @param textMask int64 [B, T], 1 = token, 0 = padding
+     */
+    Modelling languageModelling(NDManager scope, NDArray softPrompt, NDArray textIds, NDArray textMask,
+                                int promptLength, boolean training);
+
     /** Hugging Face file names that hold tied copies of its parameters: file name -> internal name. */
     Map<String, String> tiedCopies();
 

@@ -2,50 +2,59 @@ package org.qformerlab.blip2.bridge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.Generation;
 import org.qformerlab.blip2.llm.GenerationConfig;
-import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.OptConfig;
 import org.qformerlab.blip2.llm.OptModel;
+import org.qformerlab.blip2.llm.T5Config;
+import org.qformerlab.blip2.llm.T5Model;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scopes;
-import org.qformerlab.blip2.objectives.CrossEntropy;
 
 /**
- * BLIP-2 stage 2 with a decoder-only LLM (LAVIS {@code Blip2OPT}): vision-to-language generative
- * learning. The bridge turns frozen image features into a soft prompt of N embeddings; the frozen
- * OPT ({@code opt_model}) reads {@code [soft prompt ; embedded text]} under the attention mask
- * {@code [ones(N) ; text mask]} and is trained, through the bridge only, to continue the prompt
- * with the caption:
+ * BLIP-2 stage 2: vision-to-language generative learning. The bridge turns frozen image features
+ * into a soft prompt of N embeddings in front of a frozen LLM, which is trained, through the bridge
+ * only, to write the text. The LLM is either kind BLIP-2 uses ({@link FrozenLanguageModel}):
+ *
+ * <ul>
+ *   <li>decoder-only, OPT (LAVIS {@code Blip2OPT}, {@code opt_model}): it reads
+ *       {@code [soft prompt ; text]} under {@code [ones(N) ; text mask]} and continues the prompt;
+ *   <li>encoder-decoder, FlanT5 (LAVIS {@code Blip2T5}, {@code t5_model}): the encoder reads
+ *       {@code [soft prompt ; prompt + EOS]}, the decoder writes the rest.
+ * </ul>
  *
  * <pre>
- *   loss = mean over text tokens i >= promptLength, not padding, of -log p(text_i | prompt, text_<i)
+ *   loss = mean over text tokens i >= promptLength, not padding, of -log p(text_i | prompt, text_&lt;i)
  * </pre>
  *
  * No label smoothing; soft-prompt positions, the text prompt and padding are not predicted. The
  * parameter names are LAVIS's ({@code query_tokens}, {@code ln_vision.*}, {@code Qformer.*},
- * {@code opt_proj.*}, {@code opt_model.*}).
+ * {@code opt_proj.*} / {@code t5_proj.*}, {@code opt_model.*} / {@code t5_model.*}).
  */
 public final class Stage2Model extends Module {
 
     private final Bridge bridge;
-    private final OptModel llm;
+    private final FrozenLanguageModel llm;
 
-    public Stage2Model(Bridge bridge, OptModel llm) {
+    public Stage2Model(Bridge bridge, FrozenLanguageModel llm) {
         if (bridge.outputWidth() != llm.embeddingWidth()) {
             throw new IllegalArgumentException("the bridge produces width " + bridge.outputWidth()
                     + " but the LLM embeds tokens with width " + llm.embeddingWidth()
                     + ": build the bridge with llmWidth=" + llm.embeddingWidth());
         }
         this.bridge = inline("bridge", bridge);
-        this.llm = module("opt_model", llm);
+        this.llm = llm;
+        module(llm.checkpointName(), llm.module());
+    }
+
+    /** A bridge in front of a frozen OPT (the LAVIS layout this library started from). */
+    public Stage2Model(Bridge bridge, OptModel opt) {
+        this(bridge, new OptLanguageModel(opt));
     }
 
     /** BLIP-2 OPT: a Q-Former bridge ({@code opt_proj}) in front of a frozen OPT, initialised. */
@@ -55,7 +64,20 @@ public final class Stage2Model extends Module {
 
     /** Any bridge (built for width {@code opt.hiddenSize()}) in front of a frozen OPT, initialised. */
     public static Stage2Model create(Bridge bridge, OptConfig opt, NDManager manager) {
-        Stage2Model model = new Stage2Model(bridge, new OptModel(opt));
+        return initialised(new Stage2Model(bridge, new OptLanguageModel(new OptModel(opt))), manager);
+    }
+
+    /** BLIP-2 FlanT5: a Q-Former bridge ({@code t5_proj}) in front of a frozen T5, initialised. */
+    public static Stage2Model create(QFormerConfig qformer, T5Config t5, NDManager manager) {
+        return create(new QFormerBridge(qformer, t5.dModel(), QFormerBridge.T5_PROJ), t5, manager);
+    }
+
+    /** Any bridge (built for width {@code t5.dModel()}) in front of a frozen T5, initialised. */
+    public static Stage2Model create(Bridge bridge, T5Config t5, NDManager manager) {
+        return initialised(new Stage2Model(bridge, new T5LanguageModel(new T5Model(t5))), manager);
+    }
+
+    private static Stage2Model initialised(Stage2Model model, NDManager manager) {
         model.initialize(manager, DataType.FLOAT32);
         return model;
     }
@@ -64,7 +86,8 @@ public final class Stage2Model extends Module {
         return bridge;
     }
 
-    public OptModel llm() {
+    /** The frozen LLM, either kind. */
+    public FrozenLanguageModel llm() {
         return llm;
     }
 
@@ -113,21 +136,9 @@ public final class Stage2Model extends Module {
             NDManager scope, Bridge.VisualPrompt prompt, NDArray textIds, NDArray textMask, int promptLength,
             boolean training) {
         Scopes.enter(scope, textIds, textMask);
-        long b = textIds.getShape().get(0);
-        int t = (int) textIds.getShape().get(1);
-        int n = (int) prompt.embeds().getShape().get(1);
-        NDArray inputs = prompt.embeds().concat(llm.embedTokens(textIds), 1);
-        NDArray mask = scope.ones(new Shape(b, n), DataType.INT64).concat(textMask.toType(DataType.INT64, false), 1);
-        NDArray logits = llm.forward(inputs, mask, null, training).logits();
-
-        // position n - 1 + i predicts text token i; only tokens after the prompt and not padding count
-        long v = logits.getShape().get(2);
-        NDArray predictions = logits.get(new NDIndex(":, {}:{}", n - 1, n - 1 + t)).reshape(b * t, v);
-        NDArray afterPrompt = scope.arange(0L, (long) t, 1L, DataType.INT64).gte((long) promptLength)
-                .toType(DataType.FLOAT32, false).reshape(1, t);
-        NDArray valid = textMask.toType(DataType.FLOAT32, false).mul(afterPrompt).reshape(b * t);
-        NDArray loss = CrossEntropy.loss(predictions, textIds.reshape(b * t), 0.0, valid);
-        return new Output(loss, logits, prompt);
+        FrozenLanguageModel.Modelling out =
+                llm.languageModelling(scope, prompt.embeds(), textIds, textMask, promptLength, training);
+        return new Output(out.loss(), out.logits(), prompt);
     }
 
     /**
@@ -150,15 +161,15 @@ public final class Stage2Model extends Module {
         }
     }
 
-    /** Decodes from a given soft prompt [B, N, Dllm] followed by the embedded prompt ids. */
+    /**
+     * Decodes from a given soft prompt [B, N, Dllm] and the prompt ids, as the LLM reads them
+     * ({@link FrozenLanguageModel#generate}: the one generate path, shared with
+     * {@link Blip2ConditionalGeneration}).
+     */
     public Generation generateFrom(NDManager manager, NDArray softPrompt, NDArray promptIds, GenerationConfig config) {
         try (GradMode ignored = GradMode.off(); NDManager scope = manager.newSubManager()) {
             Scopes.enter(scope, softPrompt, promptIds);
-            NDArray prefix = softPrompt;
-            if (promptIds != null) {
-                prefix = prefix.concat(llm.embedTokens(promptIds), 1);
-            }
-            return Generator.generate(llm, prefix, null, config);
+            return llm.generate(scope, softPrompt, promptIds, config);
         }
     }
 

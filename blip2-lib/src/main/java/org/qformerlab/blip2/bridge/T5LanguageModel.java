@@ -2,6 +2,7 @@ package org.qformerlab.blip2.bridge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.T5Model;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.objectives.CrossEntropy;
 
 /**
  * FlanT5 as BLIP-2's frozen encoder-decoder LLM (LAVIS {@code Blip2T5}, Hugging Face
@@ -83,6 +85,42 @@ public final class T5LanguageModel implements FrozenLanguageModel {
     @Override
     public int padTokenId() {
         return t5.config().padTokenId();
+    }
+
+    @Override
+    public int vocabSize() {
+        return t5.config().vocabSize();
+    }
+
+    /**
+     * LAVIS {@code Blip2T5}: the encoder reads {@code [soft prompt ; prompt + EOS]} under
+     * {@code [ones(N) ; ones]}; the decoder reads {@code [start ; suffix[:-1]]} under the suffix's mask
+     * and predicts the suffix (labels: its non-padding tokens, EOS included).
+     */
+    @Override
+    public Modelling languageModelling(NDManager scope, NDArray softPrompt, NDArray textIds, NDArray textMask,
+                                       int promptLength, boolean training) {
+        long b = textIds.getShape().get(0);
+        long t = textIds.getShape().get(1);
+        int n = (int) softPrompt.getShape().get(1);
+        NDArray eos = scope.full(new Shape(b, 1), t5.config().eosTokenId(), DataType.INT64);
+        NDArray prompt = textIds.get(new NDIndex(":, {}:{}", Math.min(1, promptLength), promptLength))
+                .toType(DataType.INT64, false).concat(eos, 1);
+        NDArray encoderInputs = softPrompt.concat(t5.embedTokens(prompt), 1);
+        NDArray encoderMask = scope.ones(new Shape(b, n + prompt.getShape().get(1)), DataType.INT64);
+        NDArray encoded = t5.encode(encoderInputs, encoderMask, training);
+
+        NDArray target = textIds.get(new NDIndex(":, {}:", promptLength)).toType(DataType.INT64, false);
+        NDArray targetMask = textMask.get(new NDIndex(":, {}:", promptLength)).toType(DataType.INT64, false);
+        long s = t - promptLength;
+        NDArray decoderIds = scope.full(new Shape(b, 1), t5.config().decoderStartTokenId(), DataType.INT64)
+                .concat(target.get(new NDIndex(":, :{}", s - 1)), 1);
+        CausalLm decoder = t5.decoderFor(encoded, encoderMask);
+        NDArray logits = decoder.forward(decoder.embedTokens(decoderIds), targetMask, null, training).logits();
+        NDArray valid = targetMask.toType(DataType.FLOAT32, false).reshape(b * s);
+        NDArray loss = CrossEntropy.loss(logits.reshape(b * s, t5.config().vocabSize()), target.reshape(b * s), 0.0,
+                valid);
+        return new Modelling(loss, logits);
     }
 
     @Override

@@ -219,7 +219,7 @@ public final class Stage2Experiment {
     /** The bridge (initialised here, randomly) in front of a copy of the pretrained, frozen {@code lm}. */
     static Stage2Model model(Bridge bridge, OptModel lm, NDManager manager) {
         Stage2Model model = Stage2Model.create(bridge, lm.config(), manager);
-        Weights.load(model.llm(), Weights.tensors(lm, OptModel.HUGGING_FACE_NAMES), OptModel.HUGGING_FACE_NAMES,
+        Weights.load(model.llm().module(), Weights.tensors(lm, OptModel.HUGGING_FACE_NAMES), OptModel.HUGGING_FACE_NAMES,
                 Weights.Policy.strict());
         return model;
     }

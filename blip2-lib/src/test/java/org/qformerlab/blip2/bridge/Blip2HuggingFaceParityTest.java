@@ -55,7 +55,7 @@ class Blip2HuggingFaceParityTest {
                 NDArray image = inputs.get("image_embeds").toType(DataType.FLOAT32, false);
                 NDArray ids = inputs.get("opt_ids");
                 // the loaded blocks themselves, seen as a training model: no weight is copied
-                Stage2Model chain = new Stage2Model(model.bridge(), ((OptLanguageModel) model.llm()).opt());
+                Stage2Model chain = new Stage2Model(model.bridge(), model.llm());
                 Stage2Model.Output out = chain.forward(m, image, ids, inputs.get("opt_mask"), promptLength, false);
                 Fixtures.assertClose(name + " query_output", expected.get("query_output"), out.prompt().hidden());
                 Fixtures.assertClose(name + " inputs_opt", expected.get("inputs_opt"), out.prompt().embeds());
