@@ -185,7 +185,7 @@ public final class Stage2Experiment {
             examples.add(new Stage2Result.Example(images.get(i), test.captions().get(i), images.get(i).qas(),
                     test.answers().get(i)));
         }
-        VqaAccuracy reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
+        CaptionReading.Reading reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
                 s2.language().maxPositions(), Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
         ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images,
                 Stage2Evaluation.BATCH, root);
@@ -202,8 +202,8 @@ public final class Stage2Experiment {
         }
         Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
                 LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), test.bleu4(), test.cider(),
-                test.attributes(), test.vqa(), reading, examples, languageRecord, seconds, model.parameterCount(true),
-                conditioning);
+                test.attributes(), test.vqa(), reading.all(), examples, languageRecord, seconds, model.parameterCount(true),
+                conditioning, reading.stated());
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
         Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
         log.println(Stage2Report.summaryLine(result));
