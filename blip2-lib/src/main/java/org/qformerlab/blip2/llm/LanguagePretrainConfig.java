@@ -66,7 +66,7 @@ public record LanguagePretrainConfig(
      * 100 steps (loss 0.9) had left the image worth only 0.05 nats/token to a caption.
      */
     public static LanguagePretrainConfig embedded() {
-        return new LanguagePretrainConfig(128, 512, 3, 4, 64, 3000, 64, 3e-3, 10, 0.01, 0, 25);
+        return new LanguagePretrainConfig(128, 512, 3, 4, 64, 1500, 32, 3e-3, 10, 0.01, 0, 100);
     }
 
     /** Seconds on a tiny world: for tests. */

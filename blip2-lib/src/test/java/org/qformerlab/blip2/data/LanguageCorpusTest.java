@@ -123,8 +123,5 @@ class LanguageCorpusTest {
         assertFalse(docs.equals(LanguageCorpus.documents(world, 200_000, 1)));
         long tokens = docs.stream().flatMap(List::stream).mapToLong(t -> WordTokenizer.tokenize(t).size() + 1).sum();
         assertTrue(tokens >= 200_000 && tokens < 200_200, "tokens " + tokens);
-        for (int i = 0; i < 12; i++) {
-            System.out.println(docs.get(i));
-        }
     }
 }
