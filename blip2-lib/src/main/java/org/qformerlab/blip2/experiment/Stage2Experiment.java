@@ -45,8 +45,8 @@ import org.qformerlab.blip2.train.Trainer;
  *
  * <ol>
  *   <li>generate the world and the frozen image features (as stage 1 does; both are cached);
- *   <li>load the frozen language model, pretrained once on the training text alone
- *       ({@link LanguageModelCache});
+ *   <li>load the frozen language model, pretrained on text alone (reading documents, no image's
+ *       captions; shipped with the library, else pretrained once and cached: {@link LanguageModelCache});
  *   <li>build {@link Stage2Model}: the bridge ({@code stage2.bridge}), for a Q-Former from a stage-1
  *       checkpoint ({@link Stage2Init#STAGE1}) or randomly initialised ({@link Stage2Init#SCRATCH}),
  *       a new {@code opt_proj}, the frozen OPT;

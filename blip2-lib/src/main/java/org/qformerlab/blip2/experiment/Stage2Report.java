@@ -185,7 +185,7 @@ public final class Stage2Report {
         report.heading(level, "Stage 2: generative learning from a frozen language model");
         report.paragraph(String.format(Locale.ROOT,
                 "%s go through `opt_proj` into a frozen OPT (%d layers, hidden %d),"
-                        + " pretrained once on the training text alone (%s). Only the bridge trains (%,d parameters),"
+                        + " pretrained on text alone (%s). Only the bridge trains (%,d parameters),"
                         + " for %d steps of batch %d at %.1e, with the LM loss on the text after the soft prompt (%s)."
                         + " Evaluation: %d test images, greedy decoding; VQA is asked with the prompt"
                         + " \"Question: {q} Answer:\" and scored by exact match, beside the answer most frequent"
