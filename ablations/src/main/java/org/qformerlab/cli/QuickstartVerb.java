@@ -39,13 +39,12 @@ public final class QuickstartVerb implements Verb {
                 Generates the shapes world, computes the frozen image features, trains a Q-Former with
                 ITC + ITM + ITG, evaluates image-text retrieval (ITC, then ITM re-ranking) on the test and
                 compositional splits, and writes a run folder with config.json, metrics.jsonl,
-                checkpoints/, results.json and report.md. Then stage 2: a small OPT pretrained once on
-                the training text (cached) is frozen, and the Q-Former is trained to prompt it, once from
+                checkpoints/, results.json and report.md. Then stage 2: a small OPT pretrained on text
+                alone (shipped with the library; `qformerlab pretrain language` remakes it) is frozen, and the Q-Former is trained to prompt it, once from
                 the stage-1 checkpoint (stage2-from-stage1/) and once from scratch (stage2-scratch/) for
                 the same steps; captions (CIDEr-D, BLEU-4, attribute accuracy) and zero-shot VQA (against
                 the majority answer) of both join the report. About a quarter of an hour on two CPU
-                cores (stage 1 alone about 6.5 minutes), plus about 7 minutes the first time, when
-                the language model is pretrained and cached; QFORMERLAB_QUICK=1 runs a tenth of the
+                cores (stage 1 alone about 6.5 minutes); QFORMERLAB_QUICK=1 runs a tenth of the
                 stage-2 steps.
 
                 options:

@@ -45,8 +45,8 @@ import org.qformerlab.blip2.train.Trainer;
  *
  * <ol>
  *   <li>generate the world and the frozen image features (as stage 1 does; both are cached);
- *   <li>load the frozen language model, pretrained once on the training text alone
- *       ({@link LanguageModelCache});
+ *   <li>load the frozen language model, pretrained on text alone (reading documents, no image's
+ *       captions; shipped with the library, else pretrained once and cached: {@link LanguageModelCache});
  *   <li>build {@link Stage2Model}: the bridge ({@code stage2.bridge}), for a Q-Former from a stage-1
  *       checkpoint ({@link Stage2Init#STAGE1}) or randomly initialised ({@link Stage2Init#SCRATCH}),
  *       a new {@code opt_proj}, the frozen OPT;
@@ -185,7 +185,7 @@ public final class Stage2Experiment {
             examples.add(new Stage2Result.Example(images.get(i), test.captions().get(i), images.get(i).qas(),
                     test.answers().get(i)));
         }
-        VqaAccuracy reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
+        CaptionReading.Reading reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
                 s2.language().maxPositions(), Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
         ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images,
                 Stage2Evaluation.BATCH, root);
@@ -202,8 +202,8 @@ public final class Stage2Experiment {
         }
         Stage2Result result = new Stage2Result(runDir, resolved, checkpoint, training,
                 LossSummary.read(runDir.resolve("metrics.jsonl")), images.size(), test.bleu4(), test.cider(),
-                test.attributes(), test.vqa(), reading, examples, languageRecord, seconds, model.parameterCount(true),
-                conditioning);
+                test.attributes(), test.vqa(), reading.all(), examples, languageRecord, seconds, model.parameterCount(true),
+                conditioning, reading.stated());
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
         Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
         log.println(Stage2Report.summaryLine(result));

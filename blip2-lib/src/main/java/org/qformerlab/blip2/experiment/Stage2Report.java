@@ -12,6 +12,7 @@ import java.util.Map;
 import org.qformerlab.blip2.bridge.BridgeConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.eval.HeadroomScore;
 import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.report.Charts;
@@ -96,6 +97,25 @@ public final class Stage2Report {
     }
 
     /**
+     * How the normalised columns are computed ({@link HeadroomScore}) and which types are left out of
+     * their mean, and why.
+     */
+    static String headroomSentence(Stage2Result r) {
+        HeadroomScore h = r.headroom();
+        StringBuilder sb = new StringBuilder("Normalised: (accuracy - majority) / (reading - majority) per type, 0 for"
+                + " the majority answer, 1 for as much as the LM reads from the true captions; \"all\" is the mean over"
+                + " the types kept, each weighing the same.");
+        h.excluded().forEach((type, why) -> sb.append(" Left out: ").append(type.name().toLowerCase(Locale.ROOT))
+                .append(", because ").append(why).append('.'));
+        if (r.readingStated() != null && r.readingStated().count(QuestionType.RELATION) > 0) {
+            sb.append(String.format(Locale.ROOT, " On the %d relation questions that the captions settle, the LM"
+                    + " reading them answers %.3f.", r.readingStated().count(QuestionType.RELATION),
+                    r.readingStated().accuracy(QuestionType.RELATION)));
+        }
+        return sb.toString();
+    }
+
+    /**
      * The mean LM loss of each run over the first and over the last tenth of the steps: where a
      * head start from stage 1 shows, and whether it lasts.
      *
@@ -165,7 +185,7 @@ public final class Stage2Report {
         report.heading(level, "Stage 2: generative learning from a frozen language model");
         report.paragraph(String.format(Locale.ROOT,
                 "%s go through `opt_proj` into a frozen OPT (%d layers, hidden %d),"
-                        + " pretrained once on the training text alone (%s). Only the bridge trains (%,d parameters),"
+                        + " pretrained on text alone (%s). Only the bridge trains (%,d parameters),"
                         + " for %d steps of batch %d at %.1e, with the LM loss on the text after the soft prompt (%s)."
                         + " Evaluation: %d test images, greedy decoding; VQA is asked with the prompt"
                         + " \"Question: {q} Answer:\" and scored by exact match, beside the answer most frequent"
@@ -211,6 +231,10 @@ public final class Stage2Report {
             row.put("majority answer", first.vqa().majority().get(type));
             row.put("majority baseline", first.vqa().majorityAccuracy(type));
             row.put("LM reading the true captions", first.reading().accuracy(type));
+            for (Stage2Result r : results) {
+                Double h = r.headroom().normalised().get(type);
+                row.put("normalised, " + label(r), h); // empty when left out (the sentence below says why)
+            }
             vqaRows.add(row);
         }
         Map<String, Object> all = new LinkedHashMap<>();
@@ -222,8 +246,12 @@ public final class Stage2Report {
         all.put("majority answer", "(per type)");
         all.put("majority baseline", first.vqa().majorityOverall());
         all.put("LM reading the true captions", first.reading().overall());
+        for (Stage2Result r : results) {
+            all.put("normalised, " + label(r), r.headroom().aggregate());
+        }
         vqaRows.add(all);
         report.table(Tables.fromRows(vqaRows));
+        report.paragraph(headroomSentence(first));
         report.paragraph(vqaSentence(first));
         String pair = questionByQuestionSentence(results);
         if (!pair.isEmpty()) {

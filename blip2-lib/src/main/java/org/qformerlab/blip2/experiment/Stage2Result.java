@@ -9,6 +9,7 @@ import org.qformerlab.blip2.data.QA;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.eval.AttributeAccuracy;
+import org.qformerlab.blip2.eval.HeadroomScore;
 import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.train.Trainer;
 
@@ -31,12 +32,14 @@ import org.qformerlab.blip2.train.Trainer;
  * @param language the frozen LM's cache record (pretraining seconds and losses)
  * @param seconds wall-clock seconds per phase
  * @param parameters trainable parameters: the bridge (the Q-Former in use, or the other bridge) and its projection
+ * @param readingStated the frozen LM behind the captions on the questions whose answer they state
+ *     (relation questions they settle; {@link CaptionReading.Reading#stated()})
  */
 public record Stage2Result(
         Path runDir, ExperimentConfig config, Path stage1Checkpoint, Trainer.Result training, LossSummary losses,
         int captionImages, double bleu4, double cider, AttributeAccuracy attributes, VqaAccuracy vqa, VqaAccuracy reading,
         List<Example> examples, Map<String, Object> language, Map<String, Double> seconds, long parameters,
-        ImageConditioning conditioning) {
+        ImageConditioning conditioning, VqaAccuracy readingStated) {
 
     /** One evaluated image: its generated caption, and its questions with the generated answers. */
     public record Example(Sample sample, String caption, List<QA> questions, List<String> answers) {}
@@ -60,6 +63,12 @@ public record Stage2Result(
             out.put("vqa_" + t.name().toLowerCase(Locale.ROOT) + "_majority", vqa.majorityAccuracy(t));
         }
         reading.putAccuracies(out, "vqa_reading");
+        if (readingStated != null && readingStated.count(QuestionType.RELATION) > 0) {
+            out.put("vqa_reading_relation_stated", readingStated.accuracy(QuestionType.RELATION));
+        }
+        HeadroomScore headroom = headroom();
+        out.put("vqa_headroom", headroom.aggregate());
+        headroom.normalised().forEach((t, v) -> out.put("vqa_" + t.name().toLowerCase(Locale.ROOT) + "_headroom", v));
         out.put("loss_lm_first", losses.first().get("total"));
         out.put("loss_lm_last", losses.last().get("total"));
         out.put("lm_loss_matched", conditioning.matched());
@@ -68,6 +77,11 @@ public record Stage2Result(
         out.put("trainable_params", (double) parameters);
         out.put("steps_per_s", training.stepsPerSecond());
         return out;
+    }
+
+    /** VQA per type normalised by the headroom between the majority answer and the LM's reading ceiling. */
+    public HeadroomScore headroom() {
+        return HeadroomScore.of(vqa, reading, readingStated);
     }
 
     /** The summary written to {@code results.json}. */

@@ -4,66 +4,87 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.data.QA;
-import org.qformerlab.blip2.data.Sample;
+import org.qformerlab.blip2.data.LanguageCorpus;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
-import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.vision.CacheKeys;
 
 /**
  * The embedded default's frozen language model on disk: pretrained once per (LM shape and recipe,
- * shapes world) on the text of the training split alone, and loaded ever after.
+ * shapes world) on text alone ({@link LanguageCorpus}), and loaded ever after.
  *
  * <pre>
- *   &lt;cacheRoot&gt;/language/&lt;hash of the two configs&gt;/model.safetensors  weights, Hugging Face OPT names
- *   &lt;cacheRoot&gt;/language/&lt;hash&gt;/tokenizer.json                         its word vocabulary
- *   &lt;cacheRoot&gt;/language/&lt;hash&gt;/config.json                            the key, the losses and the time
+ *   &lt;cacheRoot&gt;/language/&lt;hash of the key&gt;/model.safetensors  weights, Hugging Face OPT names
+ *   &lt;cacheRoot&gt;/language/&lt;hash&gt;/tokenizer.json                 its word vocabulary
+ *   &lt;cacheRoot&gt;/language/&lt;hash&gt;/config.json                    the key, the losses, the time, its reading
  * </pre>
  *
- * The text is every caption of the training images and every QA pair written as
- * {@code "Question: q Answer: a"} ({@link QA#promptWithAnswer()}), packed image by image (see
- * {@link LanguagePretraining}), so the model knows the language of the captions and the shape of the
- * VQA prompt, but has never seen an image. {@code config.json}
- * is written last, atomically: it exists only beside a complete entry; an entry that cannot be used
- * is reported and rebuilt.
+ * Where to get it, in order: the cache entry; else the LM shipped with the library (the three
+ * files under {@link #SHIPPED} on the class path, made by {@code qformerlab pretrain language}),
+ * copied into the cache when its key is this key; else pretraining now. The key holds the LM's
+ * recipe and the parts of the world its text depends on (seed, most objects, held-out fraction,
+ * the sizes of the evaluation splits whose scenes the text avoids), not the image size or the
+ * training split's size, so the shipped LM serves every world that differs only there.
+ * {@code config.json} is written last, atomically: it exists only beside a complete entry; an
+ * entry that cannot be used is reported and rebuilt.
  */
 public final class LanguageModelCache {
 
     /** Bump when the architecture, the text or the objective changes in a way the configs do not show. */
-    static final String FORMAT = "qformerlab-language-opt-2";
+    static final String FORMAT = "qformerlab-language-opt-3";
+    /** The class-path folder of the shipped language model. */
+    public static final String SHIPPED = "/org/qformerlab/blip2/llm/embedded/";
+    /** The files of an entry; {@code config.json} last, since it marks the entry complete. */
+    public static final List<String> FILES = List.of("model.safetensors", "tokenizer.json", "config.json");
+    /** Words of text per word of the pretraining stream's windows: each text is seen about twice. */
+    private static final int PASSES = 2;
+    private static final long MIN_TOKENS = 20_000;
+    private static final long MAX_TOKENS = 4_000_000;
 
     private LanguageModelCache() {}
 
     /** The frozen LM, its tokenizer, where it is stored, and whether this call pretrained it. */
     public record Entry(OptModel model, WordTokenizer tokenizer, Path folder, boolean trainedNow, JsonNode record) {}
 
-    /** The language model's training text: captions and "Question: q Answer: a" strings of the samples. */
-    public static List<String> texts(List<Sample> samples) {
-        return groups(samples).stream().flatMap(List::stream).toList();
+    /** Where shipped entry files are read from: the class path, or (tests, the CLI) a folder. */
+    @FunctionalInterface
+    public interface Shipped {
+        /** The named file, or null when there is none. */
+        InputStream open(String file) throws IOException;
+
+        /** The files under {@link #SHIPPED} on the class path. */
+        static Shipped classpath() {
+            return file -> LanguageModelCache.class.getResourceAsStream(SHIPPED + file);
+        }
+
+        /** The files in {@code folder}. */
+        static Shipped folder(Path folder) {
+            return file -> Files.isRegularFile(folder.resolve(file)) ? Files.newInputStream(folder.resolve(file)) : null;
+        }
+
+        /** Nothing is shipped. */
+        static Shipped none() {
+            return file -> null;
+        }
     }
 
-    /** The same text, one group per sample (image): what {@link LanguagePretraining} packs together. */
-    public static List<List<String>> groups(List<Sample> samples) {
-        List<List<String>> groups = new ArrayList<>();
-        for (Sample s : samples) {
-            List<String> texts = new ArrayList<>(s.captions());
-            for (QA qa : s.qas()) {
-                texts.add(qa.promptWithAnswer());
-            }
-            groups.add(texts);
-        }
-        return groups;
+    /** The language model's training documents for this recipe and world ({@link LanguageCorpus}). */
+    public static List<List<String>> documents(LanguagePretrainConfig config, ShapesDataset data) {
+        long tokens = (long) config.steps() * config.batchSize() * config.maxPositions() / PASSES;
+        return LanguageCorpus.documents(data, Math.max(MIN_TOKENS, Math.min(MAX_TOKENS, tokens)), config.seed());
     }
 
     /** The folder of the entry for these configs. */
@@ -71,63 +92,122 @@ public final class LanguageModelCache {
         return cacheRoot.resolve("language").resolve(CacheKeys.hash(Configs.toJson(key(config, world))));
     }
 
-    /**
-     * Loads the LM pretrained for these configs, or pretrains it on the world's training text and
-     * stores it. The model comes back frozen, in (a sub-manager of) {@code manager}.
-     */
+    /** {@link #pretrainOrLoad(LanguagePretrainConfig, ShapesDataset, Path, Shipped, NDManager, PrintStream)} with the LM shipped on the class path. */
     public static Entry pretrainOrLoad(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
                                        NDManager manager, PrintStream log) {
+        return pretrainOrLoad(config, data, cacheRoot, Shipped.classpath(), manager, log);
+    }
+
+    /**
+     * Loads the LM pretrained for these configs (from the cache, or the shipped one copied into
+     * the cache), or pretrains it on its text and stores it. The model comes back frozen, in (a
+     * sub-manager of) {@code manager}.
+     */
+    public static Entry pretrainOrLoad(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
+                                       Shipped shipped, NDManager manager, PrintStream log) {
         ObjectNode key = key(config, data.config());
         Path folder = folder(cacheRoot, config, data.config());
-        Path model = folder.resolve("model.safetensors");
-        Path tokenizerFile = folder.resolve("tokenizer.json");
-        Path record = folder.resolve("config.json");
-        Entry cached = CacheKeys.loadIfValid(folder, key, manager, "language", "language model", log, (stored, owner) -> {
-            WordTokenizer tokenizer = WordTokenizer.load(tokenizerFile);
-            OptModel lm = OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
-            Weights.load(lm, model, OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
-            return new Entry(lm, tokenizer, folder, false, stored);
-        });
-        if (cached != null) {
-            return cached;
+        Entry cached = load(config, key, folder, manager, log);
+        if (cached == null && copyShipped(shipped, key, folder, log)) {
+            cached = load(config, key, folder, manager, log);
         }
-        List<String> texts = texts(data.split(Split.TRAIN));
-        WordTokenizer tokenizer = WordTokenizer.fromTexts(texts);
+        return cached != null ? cached : pretrain(config, data, folder, manager, log);
+    }
+
+    /** Pretrains the LM for these configs now and writes its entry into {@code folder}. */
+    public static Entry pretrain(LanguagePretrainConfig config, ShapesDataset data, Path folder, NDManager manager,
+                                 PrintStream log) {
+        List<List<String>> documents = documents(config, data);
+        List<String> texts = new ArrayList<>();
+        documents.forEach(texts::addAll);
+        WordTokenizer tokenizer = WordTokenizer.fromTexts(texts); // the corpus speaks every word of the world
         CacheKeys.print(log, "language: pretraining an OPT (" + config.numLayers() + " layers, hidden " + config.hiddenSize()
                 + ", vocabulary " + tokenizer.vocabSize() + ", " + config.steps() + " steps of " + config.batchSize()
-                + " windows of " + config.maxPositions() + " tokens) on the " + texts.size()
-                + " training texts alone; it will be cached in " + folder);
-        LanguagePretraining.Result result =
-                LanguagePretraining.run(config, tokenizer, groups(data.split(Split.TRAIN)), manager, log);
+                + " windows of " + config.maxPositions() + " tokens) on " + documents.size()
+                + " documents of text alone; it will be cached in " + folder);
+        LanguagePretraining.Result result = LanguagePretraining.run(config, tokenizer, documents, manager, log);
         try {
             Files.createDirectories(folder);
-            tokenizer.save(tokenizerFile);
+            tokenizer.save(folder.resolve("tokenizer.json"));
         } catch (IOException e) {
             throw new CheckpointException("cannot write the language model's cache entry " + folder + ": "
                     + e.getMessage(), e);
         }
-        Weights.save(result.model(), model, OptModel.HUGGING_FACE_NAMES);
+        Weights.save(result.model(), folder.resolve("model.safetensors"), OptModel.HUGGING_FACE_NAMES);
         ObjectNode out = Configs.JSON.createObjectNode();
-        out.set("key", key);
+        out.set("key", key(config, data.config()));
         out.put("vocabSize", tokenizer.vocabSize());
-        out.put("trainingTexts", texts.size());
+        out.put("trainingDocuments", documents.size());
         out.put("seconds", result.seconds());
         out.put("firstLoss", result.firstLoss(20));
         out.put("lastLoss", result.lastLoss(20));
-        Safetensors.AtomicFiles.writeString(record, Configs.toJson(out));
-        CacheKeys.print(log, String.format(java.util.Locale.ROOT,
+        Safetensors.AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(out));
+        CacheKeys.print(log, String.format(Locale.ROOT,
                 "language: pretrained in %.1f s, next-token loss %.3f -> %.3f (uniform: ln %d = %.3f)",
                 result.seconds(), result.firstLoss(20), result.lastLoss(20), tokenizer.vocabSize(),
                 Math.log(tokenizer.vocabSize())));
         return new Entry(result.model(), tokenizer, folder, true, out);
     }
 
-    /** Everything the cached weights depend on (progress logging excluded). */
-    private static ObjectNode key(LanguagePretrainConfig config, ShapesWorldConfig world) {
+    private static Entry load(LanguagePretrainConfig config, ObjectNode key, Path folder, NDManager manager,
+                              PrintStream log) {
+        return CacheKeys.loadIfValid(folder, key, manager, "language", "language model", log, (stored, owner) -> {
+            WordTokenizer tokenizer = WordTokenizer.load(folder.resolve("tokenizer.json"));
+            OptModel lm = OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
+            Weights.load(lm, folder.resolve("model.safetensors"), OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
+            return new Entry(lm, tokenizer, folder, false, stored);
+        });
+    }
+
+    /**
+     * Copies the shipped entry into {@code folder} when there is one and it was made for exactly
+     * {@code key}; whether it did.
+     */
+    private static boolean copyShipped(Shipped shipped, ObjectNode key, Path folder, PrintStream log) {
+        try (InputStream record = shipped.open("config.json")) {
+            if (record == null) {
+                return false;
+            }
+            JsonNode stored = Configs.JSON.readTree(record);
+            if (!stored.has("key") || !Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
+                CacheKeys.print(log, "language: the shipped language model was made for another recipe or world;"
+                        + " pretraining one for this config");
+                return false;
+            }
+            Files.createDirectories(folder);
+            Files.deleteIfExists(folder.resolve("config.json"));
+            for (String file : FILES) {
+                try (InputStream in = shipped.open(file)) {
+                    if (in == null) {
+                        CacheKeys.print(log, "language: the shipped language model lacks " + file + "; pretraining");
+                        return false;
+                    }
+                    Path part = folder.resolve(file + ".part");
+                    Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(part, folder.resolve(file), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            CacheKeys.print(log, "language: copied the shipped pretrained language model into " + folder);
+            return true;
+        } catch (IOException e) {
+            CacheKeys.print(log, "language: cannot read the shipped language model (" + e.getMessage() + "); pretraining");
+            return false;
+        }
+    }
+
+    /** Everything the cached weights depend on (progress logging excluded); see the class comment. */
+    static ObjectNode key(LanguagePretrainConfig config, ShapesWorldConfig world) {
         ObjectNode key = Configs.JSON.createObjectNode();
         key.put("format", FORMAT);
         key.set("language", CacheKeys.recipe(config));
-        key.set("world", Configs.JSON.valueToTree(world));
+        ObjectNode text = key.putObject("world");
+        text.put("seed", world.seed());
+        text.put("maxObjects", world.maxObjects());
+        text.put("heldOutFraction", world.heldOutFraction());
+        text.put("valCount", world.valCount());
+        text.put("testCount", world.testCount());
+        text.put("compositionalCount", world.compositionalCount());
         return key;
     }
 }

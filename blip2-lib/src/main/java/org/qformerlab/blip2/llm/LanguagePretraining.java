@@ -25,13 +25,14 @@ import org.qformerlab.blip2.train.TrainingDivergedException;
  * before BLIP-2 froze them: next-token prediction over a stream of documents.
  *
  * <ol>
- *   <li>the texts become one token stream {@code </s> text </s> text ...} ({@code </s>} is OPT's
- *       begin- and end-of-text token), grouped by the image they describe: the groups in a shuffled
- *       order, the texts of a group shuffled and side by side. Every text then follows other texts
- *       about the same scene, so the model learns to read what came before its {@code </s>} (the
- *       colour of the circle was named two captions ago) instead of learning that earlier text never
- *       matters. That is the habit stage 2 relies on: the soft prompt stands where those earlier
- *       descriptions stood. (Large LMs learn it from long documents; ours has only short texts.)
+ *   <li>the documents ({@link org.qformerlab.blip2.data.LanguageCorpus}: a few sentences about a
+ *       scene, then questions those sentences answer) become one token stream
+ *       {@code </s> text </s> text ...} ({@code </s>} is OPT's begin- and end-of-text token), the
+ *       documents in a shuffled order, each document's texts in its own order. A question then
+ *       follows the sentences that answer it, so the model learns to read what came before its
+ *       {@code </s>} instead of learning that earlier text never matters. That is the habit stage 2
+ *       relies on: the soft prompt stands where those sentences stood. (Large LMs learn it from
+ *       long documents; ours has only short ones.)
  *   <li>each step takes {@code batchSize} windows of {@code maxPositions} tokens at random offsets,
  *       so every position of the table {@code embed_positions} is trained (in stage 2 the text sits
  *       behind the soft prompt, at positions the texts alone would never reach);
@@ -72,13 +73,13 @@ public final class LanguagePretraining {
     }
 
     /**
-     * @param groups the training text (captions, "Question: q Answer: a" strings), one group per image
+     * @param documents the training text, one list of texts per document
      * @param manager where the returned (frozen) model lives
      * @param log progress lines, or null
      */
-    public static Result run(LanguagePretrainConfig config, WordTokenizer tokenizer, List<List<String>> groups,
+    public static Result run(LanguagePretrainConfig config, WordTokenizer tokenizer, List<List<String>> documents,
                              NDManager manager, PrintStream log) {
-        int[] stream = stream(tokenizer, groups, new SplittableRandom(config.seed()));
+        int[] stream = stream(tokenizer, documents, new SplittableRandom(config.seed()));
         int window = config.maxPositions();
         if (stream.length <= window) {
             throw new IllegalArgumentException("the language model's training text has " + stream.length
@@ -179,13 +180,13 @@ public final class LanguagePretraining {
     }
 
     /**
-     * The groups in a seeded random order, each group's texts shuffled, as one stream
+     * The documents in a seeded random order, each document's texts in order, as one stream
      * {@code </s> a1 </s> a2 </s> b1 ... </s>}.
      */
-    static int[] stream(WordTokenizer tokenizer, List<List<String>> groups, SplittableRandom rng) {
+    static int[] stream(WordTokenizer tokenizer, List<List<String>> documents, SplittableRandom rng) {
         List<Integer> ids = new ArrayList<>();
-        for (List<String> group : shuffled(groups, rng)) {
-            for (String text : shuffled(group, rng)) {
+        for (List<String> document : shuffled(documents, rng)) {
+            for (String text : document) {
                 ids.add(WordTokenizer.EOS_ID);
                 for (String w : WordTokenizer.tokenize(text)) {
                     ids.add(tokenizer.id(w));

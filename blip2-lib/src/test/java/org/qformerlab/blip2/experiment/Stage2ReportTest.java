@@ -61,7 +61,7 @@ class Stage2ReportTest {
             vqa.add(new QA("what colour is the circle?", "red", QuestionType.COLOUR), a);
         }
         return new Stage2Result(null, c.withStage2(c.stage2().withInit(init)), null, null, null, 0, 0, 0, null, vqa,
-                null, List.of(), Map.of(), Map.of(), 0, null);
+                null, List.of(), Map.of(), Map.of(), 0, null, null);
     }
 
     @Test

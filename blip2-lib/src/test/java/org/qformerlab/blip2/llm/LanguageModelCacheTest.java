@@ -17,7 +17,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.checkpoint.Weights;
-import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
@@ -91,11 +90,55 @@ class LanguageModelCacheTest {
     }
 
     @Test
-    void theTextHoldsCaptionsAndPromptedAnswers() {
-        Sample s = world().split(Split.TRAIN).get(0);
-        List<String> texts = LanguageModelCache.texts(List.of(s));
-        assertEquals(s.captions().size() + s.qas().size(), texts.size());
-        assertEquals("Question: " + s.qas().get(0).question() + " Answer: " + s.qas().get(0).answer(),
-                texts.get(s.captions().size()));
+    void theShippedModelIsCopiedIntoTheCacheWhenItsKeyMatchesAndIgnoredOtherwise(@TempDir Path dir) {
+        ShapesDataset data = world();
+        LanguagePretrainConfig few = LanguagePretrainConfig.tiny().withSteps(3);
+        Path shipped = dir.resolve("shipped");
+        try (NDManager m = NDManager.newBaseManager()) {
+            LanguageModelCache.Entry made = LanguageModelCache.pretrain(few, data, shipped, m, null);
+            Path cache = dir.resolve("cache");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            LanguageModelCache.Entry loaded = LanguageModelCache.pretrainOrLoad(few, data, cache,
+                    LanguageModelCache.Shipped.folder(shipped), m, new PrintStream(bytes, true));
+            assertFalse(loaded.trainedNow(), bytes.toString());
+            assertTrue(bytes.toString().contains("copied the shipped"), bytes.toString());
+            assertEquals(LanguageModelCache.folder(cache, few, data.config()), loaded.folder());
+            for (String file : LanguageModelCache.FILES) {
+                assertTrue(Files.isRegularFile(loaded.folder().resolve(file)), file);
+            }
+            Map<String, NDArray> a = Weights.tensors(made.model(), OptModel.HUGGING_FACE_NAMES);
+            Map<String, NDArray> b = Weights.tensors(loaded.model(), OptModel.HUGGING_FACE_NAMES);
+            a.forEach((name, t) -> assertArrayEquals(t.toByteArray(), b.get(name).toByteArray(), name));
+
+            // a world that differs only in what the text does not depend on is served the same model
+            ShapesDataset bigger = ShapesWorld.generate(data.config().withCounts(90, 20, 5, 5).withImageSize(48));
+            assertFalse(LanguageModelCache.pretrainOrLoad(few, bigger, dir.resolve("cache2"),
+                    LanguageModelCache.Shipped.folder(shipped), m, null).trainedNow());
+
+            // another recipe: the shipped model does not fit, so one is pretrained
+            bytes.reset();
+            LanguageModelCache.Entry other = LanguageModelCache.pretrainOrLoad(few.withSteps(2), data, cache,
+                    LanguageModelCache.Shipped.folder(shipped), m, new PrintStream(bytes, true));
+            assertTrue(other.trainedNow());
+            assertTrue(bytes.toString().contains("made for another recipe or world"), bytes.toString());
+        }
+    }
+
+    @Test
+    void theLanguageModelShippedWithTheLibraryFitsTheEmbeddedPreset() throws IOException {
+        LanguageModelCache.Shipped shipped = LanguageModelCache.Shipped.classpath();
+        for (String file : LanguageModelCache.FILES) {
+            try (var in = shipped.open(file)) {
+                assertTrue(in != null, file + " is not shipped: run ./qformerlab pretrain language");
+            }
+        }
+        try (var in = shipped.open("config.json")) {
+            com.fasterxml.jackson.databind.JsonNode stored = org.qformerlab.blip2.config.Configs.JSON.readTree(in);
+            org.qformerlab.blip2.experiment.ExperimentConfig preset = org.qformerlab.blip2.experiment.ExperimentConfig.embedded();
+            assertEquals(org.qformerlab.blip2.config.Configs.toJson(
+                    LanguageModelCache.key(preset.stage2().language(), preset.data())),
+                    org.qformerlab.blip2.config.Configs.toJson(stored.get("key")),
+                    "the shipped LM was made for another recipe: run ./qformerlab pretrain language");
+        }
     }
 }
