@@ -139,6 +139,7 @@ public record ExperimentConfig(
         require(train.evalEvery() == 0 || data.valCount() > 0,
                 c + "train.evalEvery=" + train.evalEvery() + " validates during training but data.valCount is 0;"
                         + " set data.valCount > 0 or train.evalEvery = 0");
+        objective.checkMasks(qformer.numQueries(), qformer.maxTextLength());
         require(train.batchSize() >= 2 || (objective.itcWeight() == 0 && objective.itmWeight() == 0),
                 c + "train.batchSize=" + train.batchSize() + ": ITC and ITM take their negatives from the batch,"
                         + " so it needs at least 2 pairs");

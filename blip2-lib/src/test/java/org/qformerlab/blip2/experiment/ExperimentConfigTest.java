@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.ConfigPaths;
-import org.qformerlab.blip2.config.ItcMask;
+import org.qformerlab.blip2.config.StandardMask;
 import org.qformerlab.blip2.data.Split;
 
 /** Reading, validating and overriding the experiment config. */
@@ -39,7 +39,7 @@ class ExperimentConfigTest {
         assertEquals(8, c.qformer().numQueries());
         assertEquals(d.qformer().hiddenSize(), c.qformer().hiddenSize());
         assertEquals(0.5, c.objective().itgWeight());
-        assertEquals(ItcMask.BIDIRECTIONAL, c.objective().itcMask());
+        assertEquals(StandardMask.BIDIRECTIONAL, c.objective().itcMask());
         assertEquals(List.of(Split.COMPOSITIONAL), c.eval().splits());
         assertEquals(d.train(), c.train());
         assertEquals(d.data(), c.data());
@@ -87,7 +87,7 @@ class ExperimentConfigTest {
         text.put("eval.splits", "[TEST]");
         text.put("objective.clampTemperature", "false");
         ExperimentConfig t = ConfigPaths.withText(c, text);
-        assertEquals(ItcMask.BIDIRECTIONAL, t.objective().itcMask());
+        assertEquals(StandardMask.BIDIRECTIONAL, t.objective().itcMask());
         assertEquals(List.of(Split.TEST), t.eval().splits());
         assertEquals(false, t.objective().clampTemperature());
 
