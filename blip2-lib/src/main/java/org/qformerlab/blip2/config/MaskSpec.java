@@ -93,7 +93,7 @@ public sealed interface MaskSpec permits StandardMask, BlockMask, MatrixMask {
             try {
                 return rules ? blocks(name, node.get("rules")) : matrix(name, node.get("matrix"));
             } catch (ConfigException e) {
-                throw new ConfigException(field + ": " + e.getMessage(), e);
+                throw new ConfigException(field + ": " + e.getMessage()); // the field, not the cause, is what a reader needs
             }
         }
 
