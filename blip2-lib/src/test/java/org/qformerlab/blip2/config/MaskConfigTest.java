@@ -129,6 +129,16 @@ class MaskConfigTest {
     }
 
     @Test
+    void aFileReplacesACustomMaskWholeInsteadOfMergingIntoIt() {
+        ObjectiveConfig rules = parse("itmMask: {name: mine, rules: {queries->queries: all, queries->text: none,"
+                + " text->queries: all, text->text: all}}");
+        ObjectiveConfig matrix = Configs.parse("itmMask: {matrix: [\"###\", \"###\", \"###\"]}",
+                ObjectiveConfig.class, rules, "over rules");
+        assertEquals(new MatrixMask(null, List.of("###", "###", "###")), matrix.itmMask(), "no name or rules carried over");
+        assertEquals(StandardMask.UNIMODAL, Configs.parse("itmMask: UNIMODAL", ObjectiveConfig.class, rules, "x").itmMask());
+    }
+
+    @Test
     void rulesThatCannotWorkAreRefusedWithTheRuleNamed() {
         String missing = refused("itcMask: {rules: {queries->queries: all, text->text: all, text->queries: none}}");
         assertTrue(missing.contains("itcMask: mask rules lack 'queries->text'"), missing);
