@@ -352,4 +352,203 @@ public record StudySpec(
     Map<String, JsonNode> quickSet() {
         return quick.set() == null ? Map.of() : quick.set();
     }
+
+    /** This config with {@code name} replaced. */
+    public StudySpec withName(String name) {
+        return toBuilder().name(name).build();
+    }
+
+    /** This config with {@code question} replaced. */
+    public StudySpec withQuestion(String question) {
+        return toBuilder().question(question).build();
+    }
+
+    /** This config with {@code kind} replaced. */
+    public StudySpec withKind(String kind) {
+        return toBuilder().kind(kind).build();
+    }
+
+    /** This config with {@code baseFile} replaced. */
+    public StudySpec withBaseFile(String baseFile) {
+        return toBuilder().baseFile(baseFile).build();
+    }
+
+    /** This config with {@code base} replaced. */
+    public StudySpec withBase(ObjectNode base) {
+        return toBuilder().base(base).build();
+    }
+
+    /** This config with {@code grid} replaced. */
+    public StudySpec withGrid(List<Axis> grid) {
+        return toBuilder().grid(grid).build();
+    }
+
+    /** This config with {@code zip} replaced. */
+    public StudySpec withZip(List<Axis> zip) {
+        return toBuilder().zip(zip).build();
+    }
+
+    /** This config with {@code seeds} replaced. */
+    public StudySpec withSeeds(JsonNode seeds) {
+        return toBuilder().seeds(seeds).build();
+    }
+
+    /** This config with {@code seedPath} replaced. */
+    public StudySpec withSeedPath(String seedPath) {
+        return toBuilder().seedPath(seedPath).build();
+    }
+
+    /** This config with {@code metrics} replaced. */
+    public StudySpec withMetrics(List<MetricSpec> metrics) {
+        return toBuilder().metrics(metrics).build();
+    }
+
+    /** This config with {@code plots} replaced. */
+    public StudySpec withPlots(PlotSpec plots) {
+        return toBuilder().plots(plots).build();
+    }
+
+    /** This config with {@code quick} replaced. */
+    public StudySpec withQuick(QuickSpec quick) {
+        return toBuilder().quick(quick).build();
+    }
+
+    /** This config with {@code parallel} replaced. */
+    public StudySpec withParallel(Integer parallel) {
+        return toBuilder().parallel(parallel).build();
+    }
+
+    /** This config with {@code notes} replaced. */
+    public StudySpec withNotes(String notes) {
+        return toBuilder().notes(notes).build();
+    }
+
+    /** This config with {@code paper} replaced. */
+    public StudySpec withPaper(PaperClaim paper) {
+        return toBuilder().paper(paper).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link StudySpec}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private String name;
+        private String question;
+        private String kind;
+        private String baseFile;
+        private ObjectNode base;
+        private List<Axis> grid;
+        private List<Axis> zip;
+        private JsonNode seeds;
+        private String seedPath;
+        private List<MetricSpec> metrics;
+        private PlotSpec plots;
+        private QuickSpec quick;
+        private Integer parallel;
+        private String notes;
+        private PaperClaim paper;
+
+        private Builder(StudySpec c) {
+            this.name = c.name();
+            this.question = c.question();
+            this.kind = c.kind();
+            this.baseFile = c.baseFile();
+            this.base = c.base();
+            this.grid = c.grid();
+            this.zip = c.zip();
+            this.seeds = c.seeds();
+            this.seedPath = c.seedPath();
+            this.metrics = c.metrics();
+            this.plots = c.plots();
+            this.quick = c.quick();
+            this.parallel = c.parallel();
+            this.notes = c.notes();
+            this.paper = c.paper();
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder question(String question) {
+            this.question = question;
+            return this;
+        }
+
+        public Builder kind(String kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder baseFile(String baseFile) {
+            this.baseFile = baseFile;
+            return this;
+        }
+
+        public Builder base(ObjectNode base) {
+            this.base = base;
+            return this;
+        }
+
+        public Builder grid(List<Axis> grid) {
+            this.grid = grid;
+            return this;
+        }
+
+        public Builder zip(List<Axis> zip) {
+            this.zip = zip;
+            return this;
+        }
+
+        public Builder seeds(JsonNode seeds) {
+            this.seeds = seeds;
+            return this;
+        }
+
+        public Builder seedPath(String seedPath) {
+            this.seedPath = seedPath;
+            return this;
+        }
+
+        public Builder metrics(List<MetricSpec> metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public Builder plots(PlotSpec plots) {
+            this.plots = plots;
+            return this;
+        }
+
+        public Builder quick(QuickSpec quick) {
+            this.quick = quick;
+            return this;
+        }
+
+        public Builder parallel(Integer parallel) {
+            this.parallel = parallel;
+            return this;
+        }
+
+        public Builder notes(String notes) {
+            this.notes = notes;
+            return this;
+        }
+
+        public Builder paper(PaperClaim paper) {
+            this.paper = paper;
+            return this;
+        }
+
+        public StudySpec build() {
+            return new StudySpec(name, question, kind, baseFile, base, grid, zip, seeds, seedPath, metrics, plots, quick, parallel, notes, paper);
+        }
+    }
 }

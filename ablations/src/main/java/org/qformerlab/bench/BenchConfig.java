@@ -209,4 +209,215 @@ public record BenchConfig(
     /** The names of the size options, as on the command line. */
     public static final List<String> OPTIONS = List.of("hidden", "layers", "heads", "intermediate", "queries",
             "cross-freq", "vision-width", "patches", "text-len", "vocab", "embed", "batch", "steps", "warmup");
+
+    /** This config with {@code name} replaced. */
+    public BenchConfig withName(String name) {
+        return toBuilder().name(name).build();
+    }
+
+    /** This config with {@code source} replaced. */
+    public BenchConfig withSource(String source) {
+        return toBuilder().source(source).build();
+    }
+
+    /** This config with {@code hidden} replaced. */
+    public BenchConfig withHidden(int hidden) {
+        return toBuilder().hidden(hidden).build();
+    }
+
+    /** This config with {@code layers} replaced. */
+    public BenchConfig withLayers(int layers) {
+        return toBuilder().layers(layers).build();
+    }
+
+    /** This config with {@code heads} replaced. */
+    public BenchConfig withHeads(int heads) {
+        return toBuilder().heads(heads).build();
+    }
+
+    /** This config with {@code intermediate} replaced. */
+    public BenchConfig withIntermediate(int intermediate) {
+        return toBuilder().intermediate(intermediate).build();
+    }
+
+    /** This config with {@code queries} replaced. */
+    public BenchConfig withQueries(int queries) {
+        return toBuilder().queries(queries).build();
+    }
+
+    /** This config with {@code crossFreq} replaced. */
+    public BenchConfig withCrossFreq(int crossFreq) {
+        return toBuilder().crossFreq(crossFreq).build();
+    }
+
+    /** This config with {@code visionWidth} replaced. */
+    public BenchConfig withVisionWidth(int visionWidth) {
+        return toBuilder().visionWidth(visionWidth).build();
+    }
+
+    /** This config with {@code patches} replaced. */
+    public BenchConfig withPatches(int patches) {
+        return toBuilder().patches(patches).build();
+    }
+
+    /** This config with {@code textLength} replaced. */
+    public BenchConfig withTextLength(int textLength) {
+        return toBuilder().textLength(textLength).build();
+    }
+
+    /** This config with {@code vocab} replaced. */
+    public BenchConfig withVocab(int vocab) {
+        return toBuilder().vocab(vocab).build();
+    }
+
+    /** This config with {@code embed} replaced. */
+    public BenchConfig withEmbed(int embed) {
+        return toBuilder().embed(embed).build();
+    }
+
+    /** This config with {@code batch} replaced. */
+    public BenchConfig withBatch(int batch) {
+        return toBuilder().batch(batch).build();
+    }
+
+    /** This config with {@code steps} replaced. */
+    public BenchConfig withSteps(int steps) {
+        return toBuilder().steps(steps).build();
+    }
+
+    /** This config with {@code warmup} replaced. */
+    public BenchConfig withWarmup(int warmup) {
+        return toBuilder().warmup(warmup).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link BenchConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private String name;
+        private String source;
+        private int hidden;
+        private int layers;
+        private int heads;
+        private int intermediate;
+        private int queries;
+        private int crossFreq;
+        private int visionWidth;
+        private int patches;
+        private int textLength;
+        private int vocab;
+        private int embed;
+        private int batch;
+        private int steps;
+        private int warmup;
+
+        private Builder(BenchConfig c) {
+            this.name = c.name();
+            this.source = c.source();
+            this.hidden = c.hidden();
+            this.layers = c.layers();
+            this.heads = c.heads();
+            this.intermediate = c.intermediate();
+            this.queries = c.queries();
+            this.crossFreq = c.crossFreq();
+            this.visionWidth = c.visionWidth();
+            this.patches = c.patches();
+            this.textLength = c.textLength();
+            this.vocab = c.vocab();
+            this.embed = c.embed();
+            this.batch = c.batch();
+            this.steps = c.steps();
+            this.warmup = c.warmup();
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder hidden(int hidden) {
+            this.hidden = hidden;
+            return this;
+        }
+
+        public Builder layers(int layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        public Builder heads(int heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        public Builder intermediate(int intermediate) {
+            this.intermediate = intermediate;
+            return this;
+        }
+
+        public Builder queries(int queries) {
+            this.queries = queries;
+            return this;
+        }
+
+        public Builder crossFreq(int crossFreq) {
+            this.crossFreq = crossFreq;
+            return this;
+        }
+
+        public Builder visionWidth(int visionWidth) {
+            this.visionWidth = visionWidth;
+            return this;
+        }
+
+        public Builder patches(int patches) {
+            this.patches = patches;
+            return this;
+        }
+
+        public Builder textLength(int textLength) {
+            this.textLength = textLength;
+            return this;
+        }
+
+        public Builder vocab(int vocab) {
+            this.vocab = vocab;
+            return this;
+        }
+
+        public Builder embed(int embed) {
+            this.embed = embed;
+            return this;
+        }
+
+        public Builder batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder warmup(int warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        public BenchConfig build() {
+            return new BenchConfig(name, source, hidden, layers, heads, intermediate, queries, crossFreq, visionWidth, patches, textLength, vocab, embed, batch, steps, warmup);
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
 
@@ -58,6 +59,55 @@ class Stage1AblationTest {
             ((ObjectNode) explicit.get(p[0])).set(p[1], Configs.JSON.valueToTree(value));
             assertEquals(e.normalize(explicit), e.normalize(older), path + ": it is the run with the old value");
         });
+    }
+
+    /** A study varies each branch's mask like any other field: a name, block rules, or a matrix. */
+    @Test
+    void aSpecVaryingEachBranchsMaskParsesIntoValidatedRuns() {
+        StudySpec spec = StudySpec.parse("""
+                name: masks
+                question: Which mask per branch?
+                kind: stage1
+                metrics:
+                  - {name: i2t_r1, better: higher}
+                base:
+                  train: {steps: 20}
+                grid:
+                  - path: objective.itgMask
+                    values:
+                      - MULTIMODAL_CAUSAL
+                      - {name: text-only, rules: {queries->queries: all, queries->text: none, text->queries: none,
+                                                  text->text: causal}}
+                    labels: [grounded, text-only]
+                  - path: objective.itcMask
+                    values: [UNIMODAL, BIDIRECTIONAL]
+                    labels: [uni-modal, leaky]
+                """, "masks.yaml");
+        Study study = Study.of(spec, new Stage1Ablation(), dir, "masks.yaml");
+        java.util.List<RunPlan> plans = study.plans(false, dir);
+        assertEquals(4, plans.size());
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (RunPlan plan : plans) {
+            ExperimentConfig c = Configs.JSON.convertValue(plan.config(), ExperimentConfig.class);
+            seen.add(c.objective().itgMask().label() + " / " + c.objective().itcMask().label());
+            assertEquals(org.qformerlab.blip2.config.StandardMask.BIDIRECTIONAL, c.objective().itmMask());
+        }
+        assertEquals(java.util.Set.of("multimodal causal / uni-modal", "multimodal causal / bi-directional",
+                "text-only / uni-modal", "text-only / bi-directional"), seen);
+
+        StudySpec leaky = StudySpec.parse("""
+                name: leak
+                question: Does a leaky ITG help?
+                kind: stage1
+                metrics:
+                  - {name: i2t_r1, better: higher}
+                grid:
+                  - path: objective.itgMask
+                    values: [MULTIMODAL_CAUSAL, BIDIRECTIONAL]
+                """, "leak.yaml");
+        var refused = assertThrows(ConfigException.class,
+                () -> Study.of(leaky, new Stage1Ablation(), dir, "leak.yaml").plans(false, dir));
+        assertTrue(refused.getMessage().contains("objective.itgLeakyGeneration: true"), refused.getMessage());
     }
 
     @Test

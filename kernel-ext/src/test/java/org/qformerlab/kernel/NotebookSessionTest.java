@@ -106,6 +106,7 @@ class NotebookSessionTest extends SessionTest {
 
     @Test
     void masksMagicDrawsTheThreeMasks() {
+        session.execute("%%config objective\n"); // BLIP-2's, whatever another test configured
         int before = sink.displayed(AttentionMask.class).size();
         session.execute("%masks --queries 2 --text 3");
         List<AttentionMask> masks = sink.displayed(AttentionMask.class);
@@ -114,6 +115,42 @@ class NotebookSessionTest extends SessionTest {
         assertFalse(drawn.get(0).allows(0, 2), "ITC: a query does not see text");
         assertTrue(drawn.get(1).allows(2, 0) && !drawn.get(1).allows(2, 3), "ITG: text sees queries, not the future");
         assertTrue(drawn.get(2).allows(0, 4), "ITM: all see all");
+    }
+
+    @Test
+    void masksMagicDrawsTheMasksAConfigCellNames() {
+        session.execute("""
+                %%config objective --as mine
+                itgMask:
+                  name: text-only generation
+                  rules: {queries->queries: all, queries->text: none, text->queries: none, text->text: causal}
+                itmMask:
+                  matrix:
+                    - "##|#.."
+                    - "##|#.."
+                    - "##|###"
+                    - "##|###"
+                    - "##|###"
+                """);
+        int before = sink.displayed(AttentionMask.class).size();
+        session.execute("%masks --queries 2");
+        List<AttentionMask> masks = sink.displayed(AttentionMask.class);
+        List<AttentionMask> drawn = masks.subList(before, masks.size());
+        assertEquals(List.of("ITC uni-modal", "ITG text-only generation", "ITM 5x5 matrix"),
+                drawn.stream().map(AttentionMask::name).toList());
+        assertEquals(5, drawn.get(0).size(), "the text length is the matrix's");
+        assertFalse(drawn.get(1).allows(2, 0), "the custom ITG: text does not see the queries");
+        assertTrue(drawn.get(2).allows(0, 2) && !drawn.get(2).allows(0, 3), "the matrix: queries read t0 only");
+
+        MagicFailedException wrongSize = assertThrows(MagicFailedException.class,
+                () -> session.execute("%masks --queries 2 --text 4"));
+        assertTrue(wrongSize.getMessage().contains("objective.itmMask is a 5x5 matrix but [queries ; text] has"),
+                wrongSize.getMessage());
+        MagicFailedException leak = assertThrows(MagicFailedException.class,
+                () -> session.execute("%%config objective\nitgMask: BIDIRECTIONAL\n"));
+        assertTrue(leak.getMessage().contains("objective.itgMask (bi-directional) lets text token t0 see the later"
+                + " token t1"), leak.getMessage());
+        session.execute("%%config objective\n"); // BLIP-2's again
     }
 
     @Test

@@ -193,4 +193,71 @@ public record Blip2Config(VisionConfig vision, QFormerConfig qformer, OptConfig 
             return path.isEmpty() ? name : path + "." + name;
         }
     }
+
+    /** This config with {@code vision} replaced. */
+    public Blip2Config withVision(VisionConfig vision) {
+        return toBuilder().vision(vision).build();
+    }
+
+    /** This config with {@code qformer} replaced. */
+    public Blip2Config withQformer(QFormerConfig qformer) {
+        return toBuilder().qformer(qformer).build();
+    }
+
+    /** This config with {@code opt} replaced. */
+    public Blip2Config withOpt(OptConfig opt) {
+        return toBuilder().opt(opt).build();
+    }
+
+    /** This config with {@code t5} replaced. */
+    public Blip2Config withT5(T5Config t5) {
+        return toBuilder().t5(t5).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link Blip2Config}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private VisionConfig vision;
+        private QFormerConfig qformer;
+        private OptConfig opt;
+        private T5Config t5;
+
+        private Builder(Blip2Config c) {
+            this.vision = c.vision();
+            this.qformer = c.qformer();
+            this.opt = c.opt();
+            this.t5 = c.t5();
+        }
+
+        public Builder vision(VisionConfig vision) {
+            this.vision = vision;
+            return this;
+        }
+
+        public Builder qformer(QFormerConfig qformer) {
+            this.qformer = qformer;
+            return this;
+        }
+
+        public Builder opt(OptConfig opt) {
+            this.opt = opt;
+            return this;
+        }
+
+        public Builder t5(T5Config t5) {
+            this.t5 = t5;
+            return this;
+        }
+
+        public Blip2Config build() {
+            return new Blip2Config(vision, qformer, opt, t5);
+        }
+    }
 }

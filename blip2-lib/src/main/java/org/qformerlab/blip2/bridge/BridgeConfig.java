@@ -91,13 +91,79 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
         return switch (type) {
             case QFORMER -> new QFormerBridge(qformer, llmWidth, projectionName);
             case INSTRUCTION_QFORMER -> QFormerBridge.instructionAware(qformer, llmWidth, projectionName);
-            case PERCEIVER -> new PerceiverResampler(qformer.visionWidth(), qformer.hiddenSize(),
-                    qformer.intermediateSize(), latents(qformer), layers, heads(qformer), qformer.layerNormEps(),
-                    llmWidth, projectionName);
+            case PERCEIVER -> new PerceiverResampler(PerceiverResampler.Config.of(
+                    qformer, latents(qformer), layers, heads(qformer), llmWidth, projectionName));
             case LINEAR -> new LinearProjection(qformer.visionWidth(), numPatches, qformer.layerNormEps(), llmWidth,
                     projectionName);
             case ATTENTIONAL_POOLING -> new AttentionalPooling(qformer.visionWidth(), qformer.hiddenSize(),
                     latents(qformer), heads(qformer), qformer.layerNormEps(), llmWidth, projectionName);
         };
+    }
+
+    /** This config with {@code type} replaced. */
+    public BridgeConfig withType(BridgeType type) {
+        return toBuilder().type(type).build();
+    }
+
+    /** This config with {@code numLatents} replaced. */
+    public BridgeConfig withNumLatents(Integer numLatents) {
+        return toBuilder().numLatents(numLatents).build();
+    }
+
+    /** This config with {@code layers} replaced. */
+    public BridgeConfig withLayers(int layers) {
+        return toBuilder().layers(layers).build();
+    }
+
+    /** This config with {@code heads} replaced. */
+    public BridgeConfig withHeads(Integer heads) {
+        return toBuilder().heads(heads).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link BridgeConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private BridgeType type;
+        private Integer numLatents;
+        private int layers;
+        private Integer heads;
+
+        private Builder(BridgeConfig c) {
+            this.type = c.type();
+            this.numLatents = c.numLatents();
+            this.layers = c.layers();
+            this.heads = c.heads();
+        }
+
+        public Builder type(BridgeType type) {
+            this.type = type;
+            return this;
+        }
+
+        public Builder numLatents(Integer numLatents) {
+            this.numLatents = numLatents;
+            return this;
+        }
+
+        public Builder layers(int layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        public Builder heads(Integer heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        public BridgeConfig build() {
+            return new BridgeConfig(type, numLatents, layers, heads);
+        }
     }
 }

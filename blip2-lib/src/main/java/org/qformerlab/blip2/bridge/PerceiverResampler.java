@@ -7,6 +7,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Norm;
@@ -34,13 +36,89 @@ public final class PerceiverResampler extends Bridge {
     private final Dense projection;
 
     /**
+     * The resampler's shape, by name: {@link #of} reads it off a Q-Former config, and each field has a wither.
+     *
      * @param visionWidth Dv of the image features
      * @param width H, the latents' width
      * @param intermediate the feed-forward width
+     * @param numLatents N, the soft prompt's length
+     * @param numLayers L, the resampler's layers
+     * @param heads attention heads; must divide H
+     * @param layerNormEps epsilon of every LayerNorm
+     * @param llmWidth the language model's width, the projection's output
      * @param projectionName the checkpoint name of the projection to the LLM ({@link QFormerBridge#OPT_PROJ})
      */
-    public PerceiverResampler(int visionWidth, int width, int intermediate, int numLatents, int numLayers, int heads,
-                              double eps, int llmWidth, String projectionName) {
+    public record Config(int visionWidth, int width, int intermediate, int numLatents, int numLayers, int heads,
+            double layerNormEps, int llmWidth, String projectionName) {
+
+        public Config {
+            String c = "PerceiverResampler.Config: ";
+            ConfigException.require(visionWidth > 0 && width > 0 && intermediate > 0 && llmWidth > 0,
+                    c + "visionWidth, width, intermediate and llmWidth must be positive");
+            ConfigException.require(numLatents > 0, c + "numLatents=" + numLatents + " must be at least 1");
+            ConfigException.require(numLayers > 0, c + "numLayers=" + numLayers + " must be at least 1");
+            ConfigException.require(heads > 0 && width % heads == 0,
+                    c + "heads=" + heads + " must divide width=" + width);
+            ConfigException.require(projectionName != null && !projectionName.isBlank(),
+                    c + "projectionName is missing (e.g. " + QFormerBridge.OPT_PROJ + ")");
+        }
+
+        /** Latents as wide as the Q-Former, fed the same image features, with its feed-forward width and LayerNorm. */
+        public static Config of(QFormerConfig qformer, int numLatents, int numLayers, int heads, int llmWidth,
+                String projectionName) {
+            return new Config(qformer.visionWidth(), qformer.hiddenSize(), qformer.intermediateSize(), numLatents,
+                    numLayers, heads, qformer.layerNormEps(), llmWidth, projectionName);
+        }
+
+        public Config withVisionWidth(int v) {
+            return new Config(v, width, intermediate, numLatents, numLayers, heads, layerNormEps, llmWidth, projectionName);
+        }
+
+        public Config withWidth(int v) {
+            return new Config(visionWidth, v, intermediate, numLatents, numLayers, heads, layerNormEps, llmWidth,
+                    projectionName);
+        }
+
+        public Config withIntermediate(int v) {
+            return new Config(visionWidth, width, v, numLatents, numLayers, heads, layerNormEps, llmWidth, projectionName);
+        }
+
+        public Config withNumLatents(int v) {
+            return new Config(visionWidth, width, intermediate, v, numLayers, heads, layerNormEps, llmWidth, projectionName);
+        }
+
+        public Config withNumLayers(int v) {
+            return new Config(visionWidth, width, intermediate, numLatents, v, heads, layerNormEps, llmWidth,
+                    projectionName);
+        }
+
+        public Config withHeads(int v) {
+            return new Config(visionWidth, width, intermediate, numLatents, numLayers, v, layerNormEps, llmWidth,
+                    projectionName);
+        }
+
+        public Config withLayerNormEps(double v) {
+            return new Config(visionWidth, width, intermediate, numLatents, numLayers, heads, v, llmWidth, projectionName);
+        }
+
+        public Config withLlmWidth(int v) {
+            return new Config(visionWidth, width, intermediate, numLatents, numLayers, heads, layerNormEps, v,
+                    projectionName);
+        }
+
+        public Config withProjectionName(String v) {
+            return new Config(visionWidth, width, intermediate, numLatents, numLayers, heads, layerNormEps, llmWidth, v);
+        }
+    }
+
+    public PerceiverResampler(Config c) {
+        int visionWidth = c.visionWidth();
+        int width = c.width();
+        int intermediate = c.intermediate();
+        int numLatents = c.numLatents();
+        int heads = c.heads();
+        double eps = c.layerNormEps();
+        int numLayers = c.numLayers();
         this.width = width;
         this.numLatents = numLatents;
         this.inputProjection = module("input_projection", new Dense(visionWidth, width));
@@ -49,7 +127,7 @@ public final class PerceiverResampler extends Bridge {
             layers.add(module("layers." + i, new PerceiverLayer(width, intermediate, heads, eps)));
         }
         this.norm = module("norm", new Norm(width, eps));
-        this.projection = module(projectionName, new Dense(width, llmWidth));
+        this.projection = module(c.projectionName(), new Dense(width, c.llmWidth()));
     }
 
     @Override

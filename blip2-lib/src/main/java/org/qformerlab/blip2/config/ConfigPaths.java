@@ -126,11 +126,36 @@ public final class ConfigPaths {
         if (current == null) {
             throw unknown(type, parts, parts.length - 1, node);
         }
-        if (current.isObject() && !value.isObject()) {
+        if (current.isObject() && !value.isObject() && isSection(type, parts)) {
             throw new ConfigException("'" + path + "' is a section with fields " + fieldNames(current)
                     + "; set one of them, e.g. '" + path + "." + fieldNames(current).get(0) + "'");
         }
         node.set(leaf, value);
+    }
+
+    /**
+     * Whether the field at {@code parts} is a section (a nested config record) rather than a value that
+     * happens to be written as a mapping, such as a custom mask ({@link MaskSpec}), which a name may
+     * replace.
+     */
+    private static boolean isSection(Class<?> type, String[] parts) {
+        Class<?> at = type;
+        for (String part : parts) {
+            if (!at.isRecord()) {
+                return true; // not a record we can read: keep to the cautious rule
+            }
+            Class<?> next = null;
+            for (java.lang.reflect.RecordComponent c : at.getRecordComponents()) {
+                if (c.getName().equals(part)) {
+                    next = c.getType();
+                }
+            }
+            if (next == null) {
+                return true;
+            }
+            at = next;
+        }
+        return at.isRecord();
     }
 
     private static <T> T read(ObjectNode tree, Class<T> type, java.util.Set<String> paths) {

@@ -61,7 +61,7 @@ public final class Configs {
                             source + ": a " + type.getSimpleName() + " must be a mapping of fields, got "
                                     + user.getNodeType());
                 }
-                overlay(merged, (ObjectNode) user);
+                overlay(merged, (ObjectNode) user, type);
             }
             return JSON.treeToValue(merged, type);
         } catch (UnrecognizedPropertyException e) {
@@ -88,17 +88,37 @@ public final class Configs {
         }
     }
 
-    private static void overlay(ObjectNode base, ObjectNode user) {
+    /**
+     * Lays {@code user} over {@code base}: a section (a nested record, or a map) is merged field by
+     * field; any other field is replaced whole, even one written as a mapping (a custom mask: its
+     * {@code matrix} must not be merged into the {@code rules} it replaces).
+     */
+    private static void overlay(ObjectNode base, ObjectNode user, Class<?> type) {
         Iterator<Map.Entry<String, JsonNode>> it = user.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode current = base.get(e.getKey());
-            if (current != null && current.isObject() && e.getValue().isObject()) {
-                overlay((ObjectNode) current, (ObjectNode) e.getValue());
+            Class<?> field = fieldType(type, e.getKey());
+            boolean section = field == null || field.isRecord() || Map.class.isAssignableFrom(field);
+            if (current != null && current.isObject() && e.getValue().isObject() && section) {
+                overlay((ObjectNode) current, (ObjectNode) e.getValue(), field);
             } else {
                 base.set(e.getKey(), e.getValue());
             }
         }
+    }
+
+    /** The declared type of record {@code type}'s field {@code name}; null when unknown. */
+    private static Class<?> fieldType(Class<?> type, String name) {
+        if (type == null || !type.isRecord()) {
+            return null;
+        }
+        for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+            if (c.getName().equals(name)) {
+                return c.getType();
+            }
+        }
+        return null;
     }
 
     /** Serialises a config as pretty JSON. */

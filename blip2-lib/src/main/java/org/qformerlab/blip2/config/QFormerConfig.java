@@ -154,4 +154,229 @@ public record QFormerConfig(
                 attentionDropout, layerNormEps, embedDim, initTemperature, padTokenId, clsTokenId,
                 decTokenId, initializerRange);
     }
+
+    /** This config with {@code hiddenSize} replaced. */
+    public QFormerConfig withHiddenSize(int hiddenSize) {
+        return toBuilder().hiddenSize(hiddenSize).build();
+    }
+
+    /** This config with {@code numLayers} replaced. */
+    public QFormerConfig withNumLayers(int numLayers) {
+        return toBuilder().numLayers(numLayers).build();
+    }
+
+    /** This config with {@code numHeads} replaced. */
+    public QFormerConfig withNumHeads(int numHeads) {
+        return toBuilder().numHeads(numHeads).build();
+    }
+
+    /** This config with {@code intermediateSize} replaced. */
+    public QFormerConfig withIntermediateSize(int intermediateSize) {
+        return toBuilder().intermediateSize(intermediateSize).build();
+    }
+
+    /** This config with {@code crossAttentionFreq} replaced. */
+    public QFormerConfig withCrossAttentionFreq(int crossAttentionFreq) {
+        return toBuilder().crossAttentionFreq(crossAttentionFreq).build();
+    }
+
+    /** This config with {@code vocabSize} replaced. */
+    public QFormerConfig withVocabSize(int vocabSize) {
+        return toBuilder().vocabSize(vocabSize).build();
+    }
+
+    /** This config with {@code maxTextLength} replaced. */
+    public QFormerConfig withMaxTextLength(int maxTextLength) {
+        return toBuilder().maxTextLength(maxTextLength).build();
+    }
+
+    /** This config with {@code hiddenDropout} replaced. */
+    public QFormerConfig withHiddenDropout(double hiddenDropout) {
+        return toBuilder().hiddenDropout(hiddenDropout).build();
+    }
+
+    /** This config with {@code attentionDropout} replaced. */
+    public QFormerConfig withAttentionDropout(double attentionDropout) {
+        return toBuilder().attentionDropout(attentionDropout).build();
+    }
+
+    /** This config with {@code layerNormEps} replaced. */
+    public QFormerConfig withLayerNormEps(double layerNormEps) {
+        return toBuilder().layerNormEps(layerNormEps).build();
+    }
+
+    /** This config with {@code embedDim} replaced. */
+    public QFormerConfig withEmbedDim(int embedDim) {
+        return toBuilder().embedDim(embedDim).build();
+    }
+
+    /** This config with {@code initTemperature} replaced. */
+    public QFormerConfig withInitTemperature(double initTemperature) {
+        return toBuilder().initTemperature(initTemperature).build();
+    }
+
+    /** This config with {@code padTokenId} replaced. */
+    public QFormerConfig withPadTokenId(int padTokenId) {
+        return toBuilder().padTokenId(padTokenId).build();
+    }
+
+    /** This config with {@code clsTokenId} replaced. */
+    public QFormerConfig withClsTokenId(int clsTokenId) {
+        return toBuilder().clsTokenId(clsTokenId).build();
+    }
+
+    /** This config with {@code decTokenId} replaced. */
+    public QFormerConfig withDecTokenId(int decTokenId) {
+        return toBuilder().decTokenId(decTokenId).build();
+    }
+
+    /** This config with {@code initializerRange} replaced. */
+    public QFormerConfig withInitializerRange(double initializerRange) {
+        return toBuilder().initializerRange(initializerRange).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link QFormerConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int hiddenSize;
+        private int numLayers;
+        private int numHeads;
+        private int intermediateSize;
+        private int numQueries;
+        private int crossAttentionFreq;
+        private int visionWidth;
+        private int vocabSize;
+        private int maxTextLength;
+        private double hiddenDropout;
+        private double attentionDropout;
+        private double layerNormEps;
+        private int embedDim;
+        private double initTemperature;
+        private int padTokenId;
+        private int clsTokenId;
+        private int decTokenId;
+        private double initializerRange;
+
+        private Builder(QFormerConfig c) {
+            this.hiddenSize = c.hiddenSize();
+            this.numLayers = c.numLayers();
+            this.numHeads = c.numHeads();
+            this.intermediateSize = c.intermediateSize();
+            this.numQueries = c.numQueries();
+            this.crossAttentionFreq = c.crossAttentionFreq();
+            this.visionWidth = c.visionWidth();
+            this.vocabSize = c.vocabSize();
+            this.maxTextLength = c.maxTextLength();
+            this.hiddenDropout = c.hiddenDropout();
+            this.attentionDropout = c.attentionDropout();
+            this.layerNormEps = c.layerNormEps();
+            this.embedDim = c.embedDim();
+            this.initTemperature = c.initTemperature();
+            this.padTokenId = c.padTokenId();
+            this.clsTokenId = c.clsTokenId();
+            this.decTokenId = c.decTokenId();
+            this.initializerRange = c.initializerRange();
+        }
+
+        public Builder hiddenSize(int hiddenSize) {
+            this.hiddenSize = hiddenSize;
+            return this;
+        }
+
+        public Builder numLayers(int numLayers) {
+            this.numLayers = numLayers;
+            return this;
+        }
+
+        public Builder numHeads(int numHeads) {
+            this.numHeads = numHeads;
+            return this;
+        }
+
+        public Builder intermediateSize(int intermediateSize) {
+            this.intermediateSize = intermediateSize;
+            return this;
+        }
+
+        public Builder numQueries(int numQueries) {
+            this.numQueries = numQueries;
+            return this;
+        }
+
+        public Builder crossAttentionFreq(int crossAttentionFreq) {
+            this.crossAttentionFreq = crossAttentionFreq;
+            return this;
+        }
+
+        public Builder visionWidth(int visionWidth) {
+            this.visionWidth = visionWidth;
+            return this;
+        }
+
+        public Builder vocabSize(int vocabSize) {
+            this.vocabSize = vocabSize;
+            return this;
+        }
+
+        public Builder maxTextLength(int maxTextLength) {
+            this.maxTextLength = maxTextLength;
+            return this;
+        }
+
+        public Builder hiddenDropout(double hiddenDropout) {
+            this.hiddenDropout = hiddenDropout;
+            return this;
+        }
+
+        public Builder attentionDropout(double attentionDropout) {
+            this.attentionDropout = attentionDropout;
+            return this;
+        }
+
+        public Builder layerNormEps(double layerNormEps) {
+            this.layerNormEps = layerNormEps;
+            return this;
+        }
+
+        public Builder embedDim(int embedDim) {
+            this.embedDim = embedDim;
+            return this;
+        }
+
+        public Builder initTemperature(double initTemperature) {
+            this.initTemperature = initTemperature;
+            return this;
+        }
+
+        public Builder padTokenId(int padTokenId) {
+            this.padTokenId = padTokenId;
+            return this;
+        }
+
+        public Builder clsTokenId(int clsTokenId) {
+            this.clsTokenId = clsTokenId;
+            return this;
+        }
+
+        public Builder decTokenId(int decTokenId) {
+            this.decTokenId = decTokenId;
+            return this;
+        }
+
+        public Builder initializerRange(double initializerRange) {
+            this.initializerRange = initializerRange;
+            return this;
+        }
+
+        public QFormerConfig build() {
+            return new QFormerConfig(hiddenSize, numLayers, numHeads, intermediateSize, numQueries, crossAttentionFreq, visionWidth, vocabSize, maxTextLength, hiddenDropout, attentionDropout, layerNormEps, embedDim, initTemperature, padTokenId, clsTokenId, decTokenId, initializerRange);
+        }
+    }
 }

@@ -126,4 +126,121 @@ public record ShapesWorldConfig(
             throw new IllegalArgumentException(field + " must be " + rule + ", got " + value);
         }
     }
+
+    /** This config with {@code trainCount} replaced. */
+    public ShapesWorldConfig withTrainCount(int trainCount) {
+        return toBuilder().trainCount(trainCount).build();
+    }
+
+    /** This config with {@code valCount} replaced. */
+    public ShapesWorldConfig withValCount(int valCount) {
+        return toBuilder().valCount(valCount).build();
+    }
+
+    /** This config with {@code testCount} replaced. */
+    public ShapesWorldConfig withTestCount(int testCount) {
+        return toBuilder().testCount(testCount).build();
+    }
+
+    /** This config with {@code compositionalCount} replaced. */
+    public ShapesWorldConfig withCompositionalCount(int compositionalCount) {
+        return toBuilder().compositionalCount(compositionalCount).build();
+    }
+
+    /** This config with {@code captionsPerImage} replaced. */
+    public ShapesWorldConfig withCaptionsPerImage(int captionsPerImage) {
+        return toBuilder().captionsPerImage(captionsPerImage).build();
+    }
+
+    /** This config with {@code maxObjects} replaced. */
+    public ShapesWorldConfig withMaxObjects(int maxObjects) {
+        return toBuilder().maxObjects(maxObjects).build();
+    }
+
+    /** This config with {@code heldOutFraction} replaced. */
+    public ShapesWorldConfig withHeldOutFraction(double heldOutFraction) {
+        return toBuilder().heldOutFraction(heldOutFraction).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link ShapesWorldConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private long seed;
+        private int imageSize;
+        private int trainCount;
+        private int valCount;
+        private int testCount;
+        private int compositionalCount;
+        private int captionsPerImage;
+        private int maxObjects;
+        private double heldOutFraction;
+
+        private Builder(ShapesWorldConfig c) {
+            this.seed = c.seed();
+            this.imageSize = c.imageSize();
+            this.trainCount = c.trainCount();
+            this.valCount = c.valCount();
+            this.testCount = c.testCount();
+            this.compositionalCount = c.compositionalCount();
+            this.captionsPerImage = c.captionsPerImage();
+            this.maxObjects = c.maxObjects();
+            this.heldOutFraction = c.heldOutFraction();
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder imageSize(int imageSize) {
+            this.imageSize = imageSize;
+            return this;
+        }
+
+        public Builder trainCount(int trainCount) {
+            this.trainCount = trainCount;
+            return this;
+        }
+
+        public Builder valCount(int valCount) {
+            this.valCount = valCount;
+            return this;
+        }
+
+        public Builder testCount(int testCount) {
+            this.testCount = testCount;
+            return this;
+        }
+
+        public Builder compositionalCount(int compositionalCount) {
+            this.compositionalCount = compositionalCount;
+            return this;
+        }
+
+        public Builder captionsPerImage(int captionsPerImage) {
+            this.captionsPerImage = captionsPerImage;
+            return this;
+        }
+
+        public Builder maxObjects(int maxObjects) {
+            this.maxObjects = maxObjects;
+            return this;
+        }
+
+        public Builder heldOutFraction(double heldOutFraction) {
+            this.heldOutFraction = heldOutFraction;
+            return this;
+        }
+
+        public ShapesWorldConfig build() {
+            return new ShapesWorldConfig(seed, imageSize, trainCount, valCount, testCount, compositionalCount, captionsPerImage, maxObjects, heldOutFraction);
+        }
+    }
 }

@@ -60,4 +60,83 @@ public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean
     public EvalConfig withRerankImages(int images) {
         return new EvalConfig(rerankK, batchSize, splits, rerankDuringTraining, examples, images, binding);
     }
+
+    /** This config with {@code rerankK} replaced. */
+    public EvalConfig withRerankK(int rerankK) {
+        return toBuilder().rerankK(rerankK).build();
+    }
+
+    /** This config with {@code batchSize} replaced. */
+    public EvalConfig withBatchSize(int batchSize) {
+        return toBuilder().batchSize(batchSize).build();
+    }
+
+    /** This config with {@code splits} replaced. */
+    public EvalConfig withSplits(List<Split> splits) {
+        return toBuilder().splits(splits).build();
+    }
+
+    /** This config with {@code rerankDuringTraining} replaced. */
+    public EvalConfig withRerankDuringTraining(boolean rerankDuringTraining) {
+        return toBuilder().rerankDuringTraining(rerankDuringTraining).build();
+    }
+
+    /** This config with {@code examples} replaced. */
+    public EvalConfig withExamples(int examples) {
+        return toBuilder().examples(examples).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link EvalConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int rerankK;
+        private int batchSize;
+        private List<Split> splits;
+        private boolean rerankDuringTraining;
+        private int examples;
+
+        private Builder(EvalConfig c) {
+            this.rerankK = c.rerankK();
+            this.batchSize = c.batchSize();
+            this.splits = c.splits();
+            this.rerankDuringTraining = c.rerankDuringTraining();
+            this.examples = c.examples();
+        }
+
+        public Builder rerankK(int rerankK) {
+            this.rerankK = rerankK;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder splits(List<Split> splits) {
+            this.splits = splits;
+            return this;
+        }
+
+        public Builder rerankDuringTraining(boolean rerankDuringTraining) {
+            this.rerankDuringTraining = rerankDuringTraining;
+            return this;
+        }
+
+        public Builder examples(int examples) {
+            this.examples = examples;
+            return this;
+        }
+
+        public EvalConfig build() {
+            return new EvalConfig(rerankK, batchSize, splits, rerankDuringTraining, examples);
+        }
+    }
 }

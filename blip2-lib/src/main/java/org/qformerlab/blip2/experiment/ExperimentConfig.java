@@ -140,6 +140,7 @@ public record ExperimentConfig(
         require(train.evalEvery() == 0 || data.valCount() > 0,
                 c + "train.evalEvery=" + train.evalEvery() + " validates during training but data.valCount is 0;"
                         + " set data.valCount > 0 or train.evalEvery = 0");
+        objective.checkMasks(qformer.numQueries(), qformer.maxTextLength());
         require(train.batchSize() >= 2 || (objective.itcWeight() == 0 && objective.itmWeight() == 0),
                 c + "train.batchSize=" + train.batchSize() + ": ITC and ITM take their negatives from the batch,"
                         + " so it needs at least 2 pairs");
@@ -212,5 +213,103 @@ public record ExperimentConfig(
     /** This config with another stage-2 section. */
     public ExperimentConfig withStage2(Stage2Config s) {
         return new ExperimentConfig(data, encoder, qformer, objective, train, eval, s);
+    }
+
+    /** This config with {@code data} replaced. */
+    public ExperimentConfig withData(ShapesWorldConfig data) {
+        return toBuilder().data(data).build();
+    }
+
+    /** This config with {@code encoder} replaced. */
+    public ExperimentConfig withEncoder(ImageEncoderConfig encoder) {
+        return toBuilder().encoder(encoder).build();
+    }
+
+    /** This config with {@code qformer} replaced. */
+    public ExperimentConfig withQformer(QFormerConfig qformer) {
+        return toBuilder().qformer(qformer).build();
+    }
+
+    /** This config with {@code objective} replaced. */
+    public ExperimentConfig withObjective(ObjectiveConfig objective) {
+        return toBuilder().objective(objective).build();
+    }
+
+    /** This config with {@code train} replaced. */
+    public ExperimentConfig withTrain(TrainConfig train) {
+        return toBuilder().train(train).build();
+    }
+
+    /** This config with {@code eval} replaced. */
+    public ExperimentConfig withEval(EvalConfig eval) {
+        return toBuilder().eval(eval).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link ExperimentConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private ShapesWorldConfig data;
+        private ImageEncoderConfig encoder;
+        private QFormerConfig qformer;
+        private ObjectiveConfig objective;
+        private TrainConfig train;
+        private EvalConfig eval;
+        private Stage2Config stage2;
+
+        private Builder(ExperimentConfig c) {
+            this.data = c.data();
+            this.encoder = c.encoder();
+            this.qformer = c.qformer();
+            this.objective = c.objective();
+            this.train = c.train();
+            this.eval = c.eval();
+            this.stage2 = c.stage2();
+        }
+
+        public Builder data(ShapesWorldConfig data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder encoder(ImageEncoderConfig encoder) {
+            this.encoder = encoder;
+            return this;
+        }
+
+        public Builder qformer(QFormerConfig qformer) {
+            this.qformer = qformer;
+            return this;
+        }
+
+        public Builder objective(ObjectiveConfig objective) {
+            this.objective = objective;
+            return this;
+        }
+
+        public Builder train(TrainConfig train) {
+            this.train = train;
+            return this;
+        }
+
+        public Builder eval(EvalConfig eval) {
+            this.eval = eval;
+            return this;
+        }
+
+        public Builder stage2(Stage2Config stage2) {
+            this.stage2 = stage2;
+            return this;
+        }
+
+        public ExperimentConfig build() {
+            return new ExperimentConfig(data, encoder, qformer, objective, train, eval, stage2);
+        }
     }
 }

@@ -44,4 +44,71 @@ public record ImageEncoderConfig(
     public int requiredImageSize() {
         return type == ImageEncoderType.VIT ? vit.imageSize() : -1;
     }
+
+    /** This config with {@code type} replaced. */
+    public ImageEncoderConfig withType(ImageEncoderType type) {
+        return toBuilder().type(type).build();
+    }
+
+    /** This config with {@code patchSize} replaced. */
+    public ImageEncoderConfig withPatchSize(int patchSize) {
+        return toBuilder().patchSize(patchSize).build();
+    }
+
+    /** This config with {@code vit} replaced. */
+    public ImageEncoderConfig withVit(VisionConfig vit) {
+        return toBuilder().vit(vit).build();
+    }
+
+    /** This config with {@code pretraining} replaced. */
+    public ImageEncoderConfig withPretraining(VisionPretrainConfig pretraining) {
+        return toBuilder().pretraining(pretraining).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link ImageEncoderConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private ImageEncoderType type;
+        private int patchSize;
+        private VisionConfig vit;
+        private VisionPretrainConfig pretraining;
+
+        private Builder(ImageEncoderConfig c) {
+            this.type = c.type();
+            this.patchSize = c.patchSize();
+            this.vit = c.vit();
+            this.pretraining = c.pretraining();
+        }
+
+        public Builder type(ImageEncoderType type) {
+            this.type = type;
+            return this;
+        }
+
+        public Builder patchSize(int patchSize) {
+            this.patchSize = patchSize;
+            return this;
+        }
+
+        public Builder vit(VisionConfig vit) {
+            this.vit = vit;
+            return this;
+        }
+
+        public Builder pretraining(VisionPretrainConfig pretraining) {
+            this.pretraining = pretraining;
+            return this;
+        }
+
+        public ImageEncoderConfig build() {
+            return new ImageEncoderConfig(type, patchSize, vit, pretraining);
+        }
+    }
 }

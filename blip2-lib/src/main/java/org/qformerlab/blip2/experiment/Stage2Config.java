@@ -142,4 +142,123 @@ public record Stage2Config(
     public Stage2Config withTrain(TrainConfig t) {
         return new Stage2Config(init, stage1Run, bridge, language, t, qaFraction, evalImages, maxNewTokens, numBeams, examples);
     }
+
+    /** This config with {@code language} replaced. */
+    public Stage2Config withLanguage(LanguagePretrainConfig language) {
+        return toBuilder().language(language).build();
+    }
+
+    /** This config with {@code qaFraction} replaced. */
+    public Stage2Config withQaFraction(double qaFraction) {
+        return toBuilder().qaFraction(qaFraction).build();
+    }
+
+    /** This config with {@code evalImages} replaced. */
+    public Stage2Config withEvalImages(int evalImages) {
+        return toBuilder().evalImages(evalImages).build();
+    }
+
+    /** This config with {@code maxNewTokens} replaced. */
+    public Stage2Config withMaxNewTokens(int maxNewTokens) {
+        return toBuilder().maxNewTokens(maxNewTokens).build();
+    }
+
+    /** This config with {@code numBeams} replaced. */
+    public Stage2Config withNumBeams(int numBeams) {
+        return toBuilder().numBeams(numBeams).build();
+    }
+
+    /** This config with {@code examples} replaced. */
+    public Stage2Config withExamples(int examples) {
+        return toBuilder().examples(examples).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link Stage2Config}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private Stage2Init init;
+        private String stage1Run;
+        private BridgeConfig bridge;
+        private LanguagePretrainConfig language;
+        private TrainConfig train;
+        private double qaFraction;
+        private int evalImages;
+        private int maxNewTokens;
+        private int numBeams;
+        private int examples;
+
+        private Builder(Stage2Config c) {
+            this.init = c.init();
+            this.stage1Run = c.stage1Run();
+            this.bridge = c.bridge();
+            this.language = c.language();
+            this.train = c.train();
+            this.qaFraction = c.qaFraction();
+            this.evalImages = c.evalImages();
+            this.maxNewTokens = c.maxNewTokens();
+            this.numBeams = c.numBeams();
+            this.examples = c.examples();
+        }
+
+        public Builder init(Stage2Init init) {
+            this.init = init;
+            return this;
+        }
+
+        public Builder stage1Run(String stage1Run) {
+            this.stage1Run = stage1Run;
+            return this;
+        }
+
+        public Builder bridge(BridgeConfig bridge) {
+            this.bridge = bridge;
+            return this;
+        }
+
+        public Builder language(LanguagePretrainConfig language) {
+            this.language = language;
+            return this;
+        }
+
+        public Builder train(TrainConfig train) {
+            this.train = train;
+            return this;
+        }
+
+        public Builder qaFraction(double qaFraction) {
+            this.qaFraction = qaFraction;
+            return this;
+        }
+
+        public Builder evalImages(int evalImages) {
+            this.evalImages = evalImages;
+            return this;
+        }
+
+        public Builder maxNewTokens(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+            return this;
+        }
+
+        public Builder numBeams(int numBeams) {
+            this.numBeams = numBeams;
+            return this;
+        }
+
+        public Builder examples(int examples) {
+            this.examples = examples;
+            return this;
+        }
+
+        public Stage2Config build() {
+            return new Stage2Config(init, stage1Run, bridge, language, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
+        }
+    }
 }

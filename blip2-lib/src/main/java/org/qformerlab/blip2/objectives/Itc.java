@@ -28,13 +28,30 @@ public final class Itc {
     /** Runs the queries alone over the image and projects them: ITC's image side. */
     public static ImageEmbedding embedImage(
             Blip2QFormer model, NDManager scope, ImageContext image, long batch, boolean training) {
-        EncoderOutput pass = model.encoder().forward(model.queries(scope, batch), null, null, image, null, training);
+        return embedImage(model, scope, image, batch, null, training);
+    }
+
+    /**
+     * As {@link #embedImage(Blip2QFormer, NDManager, ImageContext, long, boolean)}, the queries
+     * attending to each other under {@code queryBias} ([1, 1, Q, Q], or null: every query sees every query).
+     */
+    public static ImageEmbedding embedImage(
+            Blip2QFormer model, NDManager scope, ImageContext image, long batch, NDArray queryBias, boolean training) {
+        EncoderOutput pass = model.encoder().forward(model.queries(scope, batch), null, queryBias, image, null, training);
         return new ImageEmbedding(pass, normalize(model.visionProj().forward(pass.hidden())));
     }
 
     /** The text pass: text alone (padding masked); returns its hidden states [B, T, H]. */
     public static NDArray encodeText(Blip2QFormer model, NDArray textIds, NDArray textMask, boolean training) {
-        return model.encoder().forward(null, textIds, AttentionMask.paddingBias(textMask), null, null, training).hidden();
+        return encodeTextUnder(model, textIds, AttentionMask.paddingBias(textMask), training);
+    }
+
+    /**
+     * The text pass under {@code textBias}: a mask's text block combined with padding
+     * ({@link AttentionMask#textBias}, [B, 1, T, T] or [B, 1, 1, T]); returns [B, T, H].
+     */
+    public static NDArray encodeTextUnder(Blip2QFormer model, NDArray textIds, NDArray textBias, boolean training) {
+        return model.encoder().forward(null, textIds, textBias, null, null, training).hidden();
     }
 
     /** ITC's text side: the normalised projection of the [CLS] state [B, E]. */

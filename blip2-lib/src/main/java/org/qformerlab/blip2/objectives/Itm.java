@@ -3,6 +3,8 @@ package org.qformerlab.blip2.objectives;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.qformerlab.blip2.config.MaskSpec;
+import org.qformerlab.blip2.config.StandardMask;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
@@ -10,8 +12,8 @@ import org.qformerlab.blip2.qformer.ImageContext;
 
 /**
  * Image-text matching (ITM): a binary classifier over (image, text) pairs. Queries and text run
- * together under the bi-directional mask, so every query sees the whole text while it attends to
- * the image; the match logit is {@code itm_head} averaged over the query positions. The batch is
+ * together under ITM's mask ({@code objective.itmMask}; BLIP-2's is bi-directional, so every query sees
+ * the whole text while it attends to the image); the match logit is {@code itm_head} averaged over the query positions. The batch is
  * 3B pairs: (text, its image) positive, (text, hard-negative image) and (hard-negative text, image)
  * negative.
  */
@@ -29,6 +31,18 @@ public final class Itm {
             NDArray textMask,
             Negatives negatives,
             boolean training) {
+        return forward(model, image, textIds, textMask, negatives, StandardMask.BIDIRECTIONAL, training);
+    }
+
+    /** As {@link #forward(Blip2QFormer, ImageContext, NDArray, NDArray, Negatives, boolean)} under {@code mask}. */
+    public static Result forward(
+            Blip2QFormer model,
+            ImageContext image,
+            NDArray textIds,
+            NDArray textMask,
+            Negatives negatives,
+            MaskSpec mask,
+            boolean training) {
         NDManager m = textIds.getManager();
         long b = textIds.getShape().get(0);
         NDArray own = m.arange(0L, b, 1L, DataType.INT64);
@@ -37,7 +51,7 @@ public final class Itm {
         NDArray idsAll = textIds.concat(textIds).concat(textIds.get(negatives.textForImage()));
         NDArray maskAll = textMask.concat(textMask).concat(textMask.get(negatives.textForImage()));
 
-        Scored scored = score(model, m, image.rows(imageRows), idsAll, maskAll, training);
+        Scored scored = score(model, m, image.rows(imageRows), idsAll, maskAll, mask, training);
         NDArray logits = scored.logits();
         NDArray labels = m.ones(new ai.djl.ndarray.types.Shape(b), DataType.INT64)
                 .concat(m.zeros(new ai.djl.ndarray.types.Shape(2 * b), DataType.INT64));
@@ -53,9 +67,16 @@ public final class Itm {
      */
     public static Scored score(
             Blip2QFormer model, NDManager scope, ImageContext image, NDArray textIds, NDArray textMask, boolean training) {
+        return score(model, scope, image, textIds, textMask, StandardMask.BIDIRECTIONAL, training);
+    }
+
+    /** As {@link #score(Blip2QFormer, NDManager, ImageContext, NDArray, NDArray, boolean)}, under {@code mask}. */
+    public static Scored score(
+            Blip2QFormer model, NDManager scope, ImageContext image, NDArray textIds, NDArray textMask, MaskSpec mask,
+            boolean training) {
         int q = model.config().numQueries();
         int t = (int) textIds.getShape().get(1);
-        NDArray bias = AttentionMask.bidirectional(q, t).bias(scope, textMask);
+        NDArray bias = AttentionMask.of("ITM", mask, q, t).bias(scope, textMask);
         EncoderOutput out = model.encoder()
                 .forward(model.queries(scope, textIds.getShape().get(0)), textIds, bias, image, null, training);
         return new Scored(out.hidden(), model.itmHead().forward(out.queries()).mean(new int[] {1}));

@@ -2,7 +2,6 @@ package org.qformerlab.blip2.objectives;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.qformerlab.blip2.config.ItcMask;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.nn.Scopes;
 import org.qformerlab.blip2.qformer.AttentionMask;
@@ -24,13 +23,20 @@ import org.qformerlab.blip2.nn.Scalars;
  *   <li>let the text attend causally to the cached query keys/values, predict the next token: ITG.
  * </ol>
  *
- * A branch whose weight is 0 is not computed at all.
+ * A branch whose weight is 0 is not computed at all. Each branch runs under the mask the config
+ * names ({@code objective.itcMask}, {@code itmMask}, {@code itgMask}). The shortcuts above are taken
+ * whenever they compute the same function: two separate ITC passes whenever the ITC mask keeps
+ * queries and text apart (each pass under its own block of the mask), the cached query pass for
+ * ITG whenever ITG's queries see no text. Any other mask runs its branch as one joint pass over
+ * [queries ; text] (the general path), so a custom mask costs that branch's joint pass and nothing more.
  */
 public final class Stage1Objective {
 
     private final ObjectiveConfig config;
     private final NegativeSampler sampler;
     private PhaseListener phases = PhaseListener.NONE;
+    private boolean generalPathOnly;
+    private String masksCheckedFor;
 
     /**
      * Told when each part of the forward pass is done ({@code image}, {@code itc}, {@code itm},
@@ -68,6 +74,15 @@ public final class Stage1Objective {
     }
 
     /**
+     * Runs every branch as one joint pass under its mask, even where separate passes compute the same
+     * function: for testing that they do.
+     */
+    Stage1Objective generalPathOnly() {
+        this.generalPathOnly = true;
+        return this;
+    }
+
+    /**
      * @param scope the step's manager: every array this step creates belongs to it and is freed
      *     with it; the inputs are attached to it only for the step and then returned to their owner
      * @param imageEmbeds the frozen encoder's features, before {@code ln_vision} [B, P, Dv]
@@ -100,11 +115,14 @@ public final class Stage1Objective {
         boolean doItm = config.itmWeight() > 0;
         boolean doItg = config.itgWeight() > 0;
 
+        checkMasks(model);
+        AttentionMask itcMask = AttentionMask.of("ITC", config.itcMask(), q, t);
         ImageContext image = model.encoder().encodeImage(model.normalizeImage(imageEmbeds));
         phases.finished("image");
 
         // ITC (also needed by ITM, whose negatives follow the similarities)
-        EncoderOutput queryPass = null;
+        EncoderOutput queryPass = null; // a query-only pass, under queryPassMask's queries' block
+        AttentionMask queryPassMask = null;
         NDArray queryOut = null;
         NDArray textOut = null;
         NDArray imageFeats = null;
@@ -112,16 +130,17 @@ public final class Stage1Objective {
         Itc.Similarities sim = null;
         NDArray itc = null;
         if (doItc || doItm) {
-            if (config.itcMask() == ItcMask.UNIMODAL) {
-                // Under the uni-modal mask queries and text never meet: two separate passes are
+            if (itcMask.separatesQueriesAndText() && !generalPathOnly) {
+                // Queries and text never meet (BLIP-2's uni-modal mask): two separate passes are
                 // the same function as one joint pass, and cheaper.
-                Itc.ImageEmbedding img = Itc.embedImage(model, m, image, b, training);
+                Itc.ImageEmbedding img = Itc.embedImage(model, m, image, b, itcMask.queryBias(m), training);
                 queryPass = img.queryPass();
+                queryPassMask = itcMask;
                 queryOut = queryPass.hidden();
                 imageFeats = img.feats();
-                textOut = Itc.encodeText(model, textIds, textMask, training);
+                textOut = Itc.encodeTextUnder(model, textIds, itcMask.textBias(m, textMask), training);
             } else {
-                NDArray bias = AttentionMask.bidirectional(q, t).bias(m, textMask);
+                NDArray bias = itcMask.bias(m, textMask);
                 EncoderOutput joint = model.encoder().forward(model.queries(m, b), textIds, bias, image, null, training);
                 queryOut = joint.queries();
                 textOut = joint.text();
@@ -140,16 +159,24 @@ public final class Stage1Objective {
         Itm.Result itm = null;
         if (doItm) {
             negatives = sampler.sample(sim, alsoTrue);
-            itm = Itm.forward(model, image, textIds, textMask, negatives, training);
+            itm = Itm.forward(model, image, textIds, textMask, negatives, config.itmMask(), training);
             phases.finished("itm");
         }
 
         Itg.Result itg = null;
         if (doItg) {
-            if (queryPass == null) {
-                queryPass = model.encoder().forward(model.queries(m, b), null, null, image, null, training);
+            AttentionMask itgMask = AttentionMask.of("ITG", config.itgMask(), q, t);
+            if (itgMask.allowsNone(0, q, q, q + t) && !generalPathOnly) {
+                // Queries see no text: their states are those of a query-only pass under ITG's
+                // queries' block, and the text attends to its cached keys/values (as LAVIS does).
+                if (queryPass == null || !itgMask.sameQueryBlock(queryPassMask)) {
+                    queryPass = model.encoder().forward(
+                            model.queries(m, b), null, itgMask.queryBias(m), image, null, training);
+                }
+                itg = Itg.forward(model, queryPass, textIds, textMask, itgMask, config.itgLabelSmoothing(), training);
+            } else {
+                itg = Itg.forwardJoint(model, m, image, textIds, textMask, itgMask, config.itgLabelSmoothing(), training);
             }
-            itg = Itg.forward(model, queryPass, textIds, textMask, config.itgLabelSmoothing(), training);
             phases.finished("itg");
         }
 
@@ -171,6 +198,15 @@ public final class Stage1Objective {
                 itm == null ? null : itm.output(),
                 itm == null ? null : itm.logits(),
                 itg == null ? null : itg.logits());
+    }
+
+    /** The config's masks must fit this model's queries and text length (checked once per shape). */
+    private void checkMasks(Blip2QFormer model) {
+        String shape = model.config().numQueries() + ":" + model.config().maxTextLength();
+        if (!shape.equals(masksCheckedFor)) {
+            config.checkMasks(model.config().numQueries(), model.config().maxTextLength());
+            masksCheckedFor = shape;
+        }
     }
 
     private static NDArray addWeighted(NDArray total, NDArray loss, double weight) {

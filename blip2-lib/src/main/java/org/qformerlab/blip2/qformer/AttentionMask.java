@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.qformerlab.blip2.config.MaskSpec;
+import org.qformerlab.blip2.config.StandardMask;
 
 /**
  * Which positions of the sequence [Q queries ; T text tokens] may attend to which: a boolean
@@ -20,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       and the text tokens up to i, so generation is grounded in the queries and cannot look ahead.
  *   <li>{@link #bidirectional} (ITM): everything sees everything, for fine-grained matching.
  * </ul>
+ *
+ * <p>A config names each branch's mask as a {@link MaskSpec} (a standard mask, block rules or a
+ * matrix); {@link #of} builds the matrix it stands for at a batch's size.
  *
  * <p>Padding is not part of the matrix: {@link #bias} combines it with a per-row text padding
  * mask (padded key columns are blocked), exactly as BERT's extended attention mask does.
@@ -54,22 +59,31 @@ public final class AttentionMask {
 
     /** ITC: queries attend to queries, text to text. */
     public static AttentionMask unimodal(int numQueries, int textLength) {
-        int q = numQueries;
-        return BUILT.computeIfAbsent("itc:" + q + ":" + textLength,
-                k -> of("ITC uni-modal", q, textLength, (i, j) -> (i < q) == (j < q)));
+        return of("ITC", StandardMask.UNIMODAL, numQueries, textLength);
     }
 
     /** ITG: queries attend to queries; text token i attends to all queries and text tokens <= i. */
     public static AttentionMask multimodalCausal(int numQueries, int textLength) {
-        int q = numQueries;
-        return BUILT.computeIfAbsent("itg:" + q + ":" + textLength,
-                k -> of("ITG multimodal causal", q, textLength, (i, j) -> i < q ? j < q : j <= i));
+        return of("ITG", StandardMask.MULTIMODAL_CAUSAL, numQueries, textLength);
     }
 
     /** ITM: every position attends to every position. */
     public static AttentionMask bidirectional(int numQueries, int textLength) {
-        return BUILT.computeIfAbsent("itm:" + numQueries + ":" + textLength,
-                k -> of("ITM bi-directional", numQueries, textLength, (i, j) -> true));
+        return of("ITM", StandardMask.BIDIRECTIONAL, numQueries, textLength);
+    }
+
+    /**
+     * The mask a config names for one branch, at a batch's size: a standard mask, block rules, or a
+     * matrix (whose top-left corner serves batches of shorter text). Named "{@code branch label}",
+     * e.g. "ITC uni-modal". Standard masks are built once per (branch, kind, Q, T) and shared.
+     */
+    public static AttentionMask of(String branch, MaskSpec spec, int numQueries, int textLength) {
+        String name = branch + " " + spec.label();
+        if (spec instanceof StandardMask) {
+            return BUILT.computeIfAbsent(name + ":" + numQueries + ":" + textLength,
+                    k -> of(name, numQueries, textLength, (i, j) -> spec.allows(i, j, numQueries, textLength)));
+        }
+        return of(name, numQueries, textLength, (i, j) -> spec.allows(i, j, numQueries, textLength));
     }
 
     /** Any user-given [Q+T, Q+T] matrix; rejects a matrix of the wrong size. */
@@ -130,6 +144,96 @@ public final class AttentionMask {
 
     public boolean allows(int row, int col) {
         return allowed[row][col];
+    }
+
+    /** Whether rows {@code [rowFrom, rowTo)} may attend to every column of {@code [colFrom, colTo)}. */
+    public boolean allowsAll(int rowFrom, int rowTo, int colFrom, int colTo) {
+        for (int i = rowFrom; i < rowTo; i++) {
+            for (int j = colFrom; j < colTo; j++) {
+                if (!allowed[i][j]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether no row of {@code [rowFrom, rowTo)} may attend to any column of {@code [colFrom, colTo)}. */
+    public boolean allowsNone(int rowFrom, int rowTo, int colFrom, int colTo) {
+        for (int i = rowFrom; i < rowTo; i++) {
+            for (int j = colFrom; j < colTo; j++) {
+                if (allowed[i][j]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether queries and text never meet (no query sees text, no text sees a query): then running
+     * the queries alone and the text alone, each under its own block, is the same function as one
+     * joint pass, and cheaper.
+     */
+    public boolean separatesQueriesAndText() {
+        int q = numQueries;
+        int s = size();
+        return allowsNone(0, q, q, s) && allowsNone(q, s, 0, q);
+    }
+
+    /** Whether the queries' block (queries -> queries) of this mask and {@code other} agree. */
+    public boolean sameQueryBlock(AttentionMask other) {
+        if (other.numQueries != numQueries) {
+            return false;
+        }
+        for (int i = 0; i < numQueries; i++) {
+            for (int j = 0; j < numQueries; j++) {
+                if (allowed[i][j] != other.allowed[i][j]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The bias of a query-only pass, from the queries' block: null when every query sees every query
+     * (nothing to add), else [1, 1, Q, Q].
+     */
+    public NDArray queryBias(NDManager manager) {
+        int q = numQueries;
+        if (allowsAll(0, q, 0, q)) {
+            return null;
+        }
+        float[] block = new float[q * q];
+        for (int i = 0; i < q; i++) {
+            for (int j = 0; j < q; j++) {
+                block[i * q + j] = allowed[i][j] ? 0f : BLOCKED;
+            }
+        }
+        return manager.create(block, new Shape(1, 1, q, q));
+    }
+
+    /**
+     * The bias of a text-only pass, from the text's block with padding: {@link #paddingBias} when
+     * every token sees every token, else [B, 1, T, T].
+     */
+    public NDArray textBias(NDManager manager, NDArray textMask) {
+        int q = numQueries;
+        int t = textLength;
+        if (allowsAll(q, q + t, q, q + t)) {
+            return paddingBias(textMask);
+        }
+        float[] block = new float[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < t; j++) {
+                block[i * t + j] = allowed[q + i][q + j] ? 1f : 0f;
+            }
+        }
+        NDArray structure = manager.create(block, new Shape(1, 1, t, t));
+        long b = textMask.getShape().get(0);
+        NDArray keys = textMask.toType(DataType.FLOAT32, false).reshape(b, 1, 1, t);
+        return structure.mul(keys).sub(1f).mul(-BLOCKED);
     }
 
     /** A copy of the matrix (for drawing). */

@@ -30,15 +30,10 @@ public final class QFormerLayer extends Module {
         int h = c.hiddenSize();
         double eps = c.layerNormEps();
         double std = c.initializerRange();
-        this.attention =
-                module("attention", new Attention(h, h, c.numHeads(), eps, c.attentionDropout(), c.hiddenDropout(), std));
-        this.crossattention =
-                c.hasCrossAttention(index)
-                        ? module(
-                                "crossattention",
-                                new Attention(h, c.visionWidth(), c.numHeads(), eps, c.attentionDropout(), c.hiddenDropout(),
-                                        std))
-                        : null;
+        this.attention = module("attention", new Attention(Attention.Config.selfAttention(c)));
+        this.crossattention = c.hasCrossAttention(index)
+                ? module("crossattention", new Attention(Attention.Config.crossAttention(c)))
+                : null;
         this.intermediate = module("intermediate", new FeedForward(h, c.intermediateSize(), std));
         this.output = module("output", new ResidualOutput(c.intermediateSize(), h, eps, c.hiddenDropout(), std));
         this.intermediateQuery = module("intermediate_query", new FeedForward(h, c.intermediateSize(), std));

@@ -109,4 +109,200 @@ public record TrainConfig(
                 beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device,
                 perLossMoments);
     }
+
+    /** This config with {@code batchSize} replaced. */
+    public TrainConfig withBatchSize(int batchSize) {
+        return toBuilder().batchSize(batchSize).build();
+    }
+
+    /** This config with {@code learningRate} replaced. */
+    public TrainConfig withLearningRate(double learningRate) {
+        return toBuilder().learningRate(learningRate).build();
+    }
+
+    /** This config with {@code warmupSteps} replaced. */
+    public TrainConfig withWarmupSteps(int warmupSteps) {
+        return toBuilder().warmupSteps(warmupSteps).build();
+    }
+
+    /** This config with {@code minLearningRateRatio} replaced. */
+    public TrainConfig withMinLearningRateRatio(double minLearningRateRatio) {
+        return toBuilder().minLearningRateRatio(minLearningRateRatio).build();
+    }
+
+    /** This config with {@code weightDecay} replaced. */
+    public TrainConfig withWeightDecay(double weightDecay) {
+        return toBuilder().weightDecay(weightDecay).build();
+    }
+
+    /** This config with {@code beta1} replaced. */
+    public TrainConfig withBeta1(double beta1) {
+        return toBuilder().beta1(beta1).build();
+    }
+
+    /** This config with {@code beta2} replaced. */
+    public TrainConfig withBeta2(double beta2) {
+        return toBuilder().beta2(beta2).build();
+    }
+
+    /** This config with {@code epsilon} replaced. */
+    public TrainConfig withEpsilon(double epsilon) {
+        return toBuilder().epsilon(epsilon).build();
+    }
+
+    /** This config with {@code gradClipNorm} replaced. */
+    public TrainConfig withGradClipNorm(double gradClipNorm) {
+        return toBuilder().gradClipNorm(gradClipNorm).build();
+    }
+
+    /** This config with {@code evalEvery} replaced. */
+    public TrainConfig withEvalEvery(int evalEvery) {
+        return toBuilder().evalEvery(evalEvery).build();
+    }
+
+    /** This config with {@code checkpointEvery} replaced. */
+    public TrainConfig withCheckpointEvery(int checkpointEvery) {
+        return toBuilder().checkpointEvery(checkpointEvery).build();
+    }
+
+    /** This config with {@code logEvery} replaced. */
+    public TrainConfig withLogEvery(int logEvery) {
+        return toBuilder().logEvery(logEvery).build();
+    }
+
+    /** This config with {@code device} replaced. */
+    public TrainConfig withDevice(String device) {
+        return toBuilder().device(device).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link TrainConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int steps;
+        private int batchSize;
+        private double learningRate;
+        private int warmupSteps;
+        private double minLearningRateRatio;
+        private double weightDecay;
+        private double beta1;
+        private double beta2;
+        private double epsilon;
+        private double gradClipNorm;
+        private long seed;
+        private int evalEvery;
+        private int checkpointEvery;
+        private int logEvery;
+        private String device;
+        private boolean perLossMoments;
+
+        private Builder(TrainConfig c) {
+            this.steps = c.steps();
+            this.batchSize = c.batchSize();
+            this.learningRate = c.learningRate();
+            this.warmupSteps = c.warmupSteps();
+            this.minLearningRateRatio = c.minLearningRateRatio();
+            this.weightDecay = c.weightDecay();
+            this.beta1 = c.beta1();
+            this.beta2 = c.beta2();
+            this.epsilon = c.epsilon();
+            this.gradClipNorm = c.gradClipNorm();
+            this.seed = c.seed();
+            this.evalEvery = c.evalEvery();
+            this.checkpointEvery = c.checkpointEvery();
+            this.logEvery = c.logEvery();
+            this.device = c.device();
+            this.perLossMoments = c.perLossMoments();
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder learningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder warmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        public Builder minLearningRateRatio(double minLearningRateRatio) {
+            this.minLearningRateRatio = minLearningRateRatio;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder beta1(double beta1) {
+            this.beta1 = beta1;
+            return this;
+        }
+
+        public Builder beta2(double beta2) {
+            this.beta2 = beta2;
+            return this;
+        }
+
+        public Builder epsilon(double epsilon) {
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        public Builder gradClipNorm(double gradClipNorm) {
+            this.gradClipNorm = gradClipNorm;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder evalEvery(int evalEvery) {
+            this.evalEvery = evalEvery;
+            return this;
+        }
+
+        public Builder checkpointEvery(int checkpointEvery) {
+            this.checkpointEvery = checkpointEvery;
+            return this;
+        }
+
+        public Builder logEvery(int logEvery) {
+            this.logEvery = logEvery;
+            return this;
+        }
+
+        public Builder device(String device) {
+            this.device = device;
+            return this;
+        }
+
+        public Builder perLossMoments(boolean perLossMoments) {
+            this.perLossMoments = perLossMoments;
+            return this;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay, beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLossMoments);
+        }
+    }
 }

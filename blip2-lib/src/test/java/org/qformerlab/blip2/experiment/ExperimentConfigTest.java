@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.ConfigPaths;
-import org.qformerlab.blip2.config.ItcMask;
+import org.qformerlab.blip2.config.StandardMask;
 import org.qformerlab.blip2.data.Split;
 
 /** Reading, validating and overriding the experiment config. */
@@ -39,7 +39,7 @@ class ExperimentConfigTest {
         assertEquals(8, c.qformer().numQueries());
         assertEquals(d.qformer().hiddenSize(), c.qformer().hiddenSize());
         assertEquals(0.5, c.objective().itgWeight());
-        assertEquals(ItcMask.BIDIRECTIONAL, c.objective().itcMask());
+        assertEquals(StandardMask.BIDIRECTIONAL, c.objective().itcMask());
         assertEquals(List.of(Split.COMPOSITIONAL), c.eval().splits());
         assertEquals(d.train(), c.train());
         assertEquals(d.data(), c.data());
@@ -87,7 +87,7 @@ class ExperimentConfigTest {
         text.put("eval.splits", "[TEST]");
         text.put("objective.clampTemperature", "false");
         ExperimentConfig t = ConfigPaths.withText(c, text);
-        assertEquals(ItcMask.BIDIRECTIONAL, t.objective().itcMask());
+        assertEquals(StandardMask.BIDIRECTIONAL, t.objective().itcMask());
         assertEquals(List.of(Split.TEST), t.eval().splits());
         assertEquals(false, t.objective().clampTemperature());
 
@@ -100,6 +100,33 @@ class ExperimentConfigTest {
         assertTrue(leaf.getMessage().contains("train.steps is a value"), leaf.getMessage());
         var invalid = assertThrows(ConfigException.class, () -> c.with("qformer.numQueries", 0));
         assertTrue(invalid.getMessage().contains("numQueries=0 must be at least 1"), invalid.getMessage());
+    }
+
+    /** How a command line's or a notebook's {@code --set} varies one branch's mask. */
+    @Test
+    void eachBranchsMaskIsOneSettablePath() {
+        ExperimentConfig c = ExperimentConfig.tiny();
+        Map<String, String> set = new LinkedHashMap<>();
+        set.put("objective.itgMask", "{name: text-only, rules: {queries->queries: all, queries->text: none,"
+                + " text->queries: none, text->text: causal}}");
+        set.put("objective.itmMask", "UNIMODAL");
+        ExperimentConfig custom = ConfigPaths.withText(c, set);
+        assertEquals("text-only", custom.objective().itgMask().label());
+        assertEquals(StandardMask.UNIMODAL, custom.objective().itmMask());
+        assertEquals(StandardMask.UNIMODAL, custom.objective().itcMask(), "the other branches keep theirs");
+        // and back: a name replaces a custom mask (a mask written as a mapping is a value, not a section)
+        ExperimentConfig back = ConfigPaths.withText(custom, Map.of("objective.itgMask", "MULTIMODAL_CAUSAL"));
+        assertEquals(c.objective(), back.objective().withItmMask(StandardMask.BIDIRECTIONAL));
+        var section = assertThrows(ConfigException.class, () -> c.with("objective", "BLIP2"));
+        assertTrue(section.getMessage().contains("'objective' is a section"), section.getMessage());
+        // a matrix must fit the experiment's Q-Former: checked when the experiment is made
+        var size = assertThrows(ConfigException.class, () -> ConfigPaths.withText(c,
+                Map.of("objective.itmMask", "{matrix: [\"##\", \"##\"]}")));
+        assertTrue(size.getMessage().contains("objective.itmMask is a 2x2 matrix but [queries ; text] has qformer.numQueries="
+                + c.qformer().numQueries()), size.getMessage());
+        var leak = assertThrows(ConfigException.class, () -> ConfigPaths.withText(c,
+                Map.of("objective.itgMask", "BIDIRECTIONAL")));
+        assertTrue(leak.getMessage().contains("objective.itgLeakyGeneration: true"), leak.getMessage());
     }
 
     @Test

@@ -157,7 +157,8 @@ class NegativeSamplerTest {
         assertEquals(ItmNegatives.HARD, old.objective().itmNegatives());
         ExperimentConfig random = ExperimentConfig.parse("objective: {itmNegatives: RANDOM}", base, "random.yaml");
         assertEquals(ItmNegatives.RANDOM, random.objective().itmNegatives());
-        ObjectiveConfig nullNegatives = new ObjectiveConfig(1, 1, 1, 0, 0, false, base.objective().itcMask(), null, false);
+        ObjectiveConfig nullNegatives = new ObjectiveConfig(1, 1, 1, 0, 0, false, base.objective().itcMask(), null, null,
+                false, null, false);
         assertEquals(ItmNegatives.HARD, nullNegatives.itmNegatives());
         assertEquals(false, old.objective().itmExcludeFalseNegatives(), "BLIP-2 takes every other pair as a negative");
         assertEquals(true, ExperimentConfig.parse("objective: {itmExcludeFalseNegatives: true}", base, "x.yaml")

@@ -14,8 +14,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.qformerlab.blip2.config.ItcMask;
-import org.qformerlab.blip2.config.ItmNegatives;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.nn.Seeds;
@@ -38,7 +36,7 @@ class TrainingSanityTest {
         try (NDManager m = NDManager.newBaseManager()) {
             QFormerConfig c = QFormerConfig.tiny();
             Blip2QFormer model = Blip2QFormer.create(c, m);
-            ObjectiveConfig oc = new ObjectiveConfig(1, 1, 1, 0, 0, true, ItcMask.UNIMODAL, ItmNegatives.HARD, false);
+            ObjectiveConfig oc = ObjectiveConfig.builder().itcLabelSmoothing(0).itgLabelSmoothing(0).clampTemperature(true).build();
             Stage1Objective objective = new Stage1Objective(oc);
             int b = 4;
             int t = 8;

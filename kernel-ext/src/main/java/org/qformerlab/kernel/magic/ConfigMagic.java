@@ -25,14 +25,19 @@ public final class ConfigMagic implements Magic {
                         + " the preset, unknown fields are errors that name the field, and the config record"
                         + " validates the result. Types: " + names + ", or any config record by its"
                         + " fully-qualified class name. A qformer config also becomes the current variant"
-                        + " for %masks; an objective config sets the ITC mask %masks draws.",
+                        + " for %masks; an objective config sets the masks %masks draws and %train trains with"
+                        + " (itcMask, itmMask, itgMask: UNIMODAL, MULTIMODAL_CAUSAL, BIDIRECTIONAL, block rules"
+                        + " {rules: {queries->queries: all, queries->text: none, text->queries: all,"
+                        + " text->text: causal}} or a matrix {matrix: [\"##|#..\", ...]}).",
                 List.of(
                         MagicOption.valued("preset", "P", "the starting point (qformer: embedded, tiny, paper;"
                                 + " objective: blip2; train: stage1; shapes: defaults)"),
                         MagicOption.valued("as", "NAME", "variable to bind (default: qformerConfig, objectiveConfig,"
                                 + " trainConfig, shapesConfig)")),
                 List.of("%%config qformer --preset tiny\nnumQueries: 8\ncrossAttentionFreq: 1",
-                        "%%config objective --as leaky\n{\"itcMask\": \"BIDIRECTIONAL\"}"));
+                        "%%config objective --as leaky\n{\"itcMask\": \"BIDIRECTIONAL\"}",
+                        "%%config objective\nitgMask:\n  name: text-only generation\n  rules: {queries->queries: all,"
+                                + " queries->text: none, text->queries: none, text->text: causal}"));
     }
 
     @Override
