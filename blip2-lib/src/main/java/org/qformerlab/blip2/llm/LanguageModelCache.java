@@ -20,6 +20,7 @@ import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.vision.CacheKeys;
+import org.qformerlab.blip2.vision.CacheLock;
 
 /**
  * The embedded default's frozen language model on disk: pretrained once per (LM shape and recipe,
@@ -77,6 +78,13 @@ public final class LanguageModelCache {
      */
     public static Entry pretrainOrLoad(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
                                        NDManager manager, PrintStream log) {
+        return CacheLock.around(folder(cacheRoot, config, data.config()), log,
+                () -> pretrainOrLoadLocked(config, data, cacheRoot, manager, log));
+    }
+
+    /** {@link #pretrainOrLoad}, holding the entry's lock (one builder per entry across processes). */
+    private static Entry pretrainOrLoadLocked(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
+                                              NDManager manager, PrintStream log) {
         ObjectNode key = key(config, data.config());
         Path folder = folder(cacheRoot, config, data.config());
         Path model = folder.resolve("model.safetensors");
