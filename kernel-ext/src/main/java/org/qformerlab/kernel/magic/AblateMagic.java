@@ -191,7 +191,7 @@ public final class AblateMagic implements Magic {
     static List<String> studyNames() {
         Path studies = studiesFolder();
         if (studies == null) {
-            return List.of("(no ablations/studies folder found from " + Path.of("").toAbsolutePath() + ")");
+            return List.of("(" + InstalledProject.notFound() + ")");
         }
         try (Stream<Path> files = Files.list(studies)) {
             return files.map(f -> f.getFileName().toString()).filter(f -> f.matches(".*\\.ya?ml$"))
@@ -201,19 +201,9 @@ public final class AblateMagic implements Magic {
         }
     }
 
-    /** {@code qformerlab.studies}, else {@code ablations/studies} in the working folder or one above it. */
+    /** The studies folder of the installed project, wherever the notebook is ({@link InstalledProject}). */
     static Path studiesFolder() {
-        String property = System.getProperty("qformerlab.studies");
-        if (property != null) {
-            return Path.of(property);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("ablations").resolve("studies");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return InstalledProject.studies();
     }
 
     /**

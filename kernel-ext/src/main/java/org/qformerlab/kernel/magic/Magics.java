@@ -29,6 +29,11 @@ public final class Magics {
         magics.register(TrainMagic.standard());
         magics.register(EvalMagic.standard());
         magics.register(new AblateMagic());
+        // what IJava / JJava users type first
+        magics.register(new MavenMagic());
+        magics.register(new ClasspathMagic());
+        magics.register(new LoadMagic());
+        magics.register(new TimeMagic());
         for (Magic m : ServiceLoader.load(Magic.class)) {
             magics.register(m);
         }
