@@ -64,6 +64,11 @@ public final class AblateMagic implements Magic {
     }
 
     @Override
+    public List<String> completePositional(String prefix) {
+        return studyNames().stream().filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    @Override
     public void run(MagicArgs args, String body, MagicContext context) throws IOException, InterruptedException {
         args.atMostPositionals(1);
         String name = args.positional(0, null);

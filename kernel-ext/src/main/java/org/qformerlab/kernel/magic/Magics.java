@@ -40,6 +40,20 @@ public final class Magics {
         return magics;
     }
 
+    /**
+     * The magics that {@code keep} accepts, as a set of their own whose {@code %help} lists just them
+     * (the JJava extension leaves out the magics JJava has itself).
+     */
+    public Magics only(java.util.function.Predicate<Magic> keep) {
+        Magics kept = new Magics();
+        for (Magic m : byName.values()) {
+            if (keep.test(m)) {
+                kept.register(m instanceof HelpMagic ? new HelpMagic(kept) : m);
+            }
+        }
+        return kept;
+    }
+
     /** Adds a magic, replacing one of the same name. */
     public Magics register(Magic magic) {
         byName.put(magic.spec().name(), magic);
