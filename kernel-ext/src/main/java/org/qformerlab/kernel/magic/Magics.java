@@ -34,6 +34,7 @@ public final class Magics {
         magics.register(new ClasspathMagic());
         magics.register(new LoadMagic());
         magics.register(new TimeMagic());
+        magics.register(new BenchMagic());
         for (Magic m : ServiceLoader.load(Magic.class)) {
             magics.register(m);
         }
