@@ -36,11 +36,13 @@ if [ -z "${KERNEL_DIR:-}" ]; then
 fi
 SPEC="$KERNEL_DIR/$NAME"
 mkdir -p "$SPEC"
-/usr/bin/python3 - "$SPEC/kernel.json" "$JAVA" "$JAR" <<'PY'
+/usr/bin/python3 - "$SPEC/kernel.json" "$JAVA" "$JAR" "$ROOT/ablations/studies" <<'PY'
 import json, sys
-path, java, jar = sys.argv[1:]
+path, java, jar, studies = sys.argv[1:]
 spec = {
-    "argv": [java, "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-jar", jar, "{connection_file}"],
+    # study names (%ablate 03-query-count) resolve from this project wherever a notebook is
+    "argv": [java, "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dqformerlab.studies=" + studies,
+             "-jar", jar, "{connection_file}"],
     "display_name": "Java (QFormer Lab)",
     "language": "java",
     "interrupt_mode": "message",

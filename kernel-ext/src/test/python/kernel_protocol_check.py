@@ -159,6 +159,100 @@ try:
         expect(shown and updated, msgs)
         expect(shown[0]["transient"]["display_id"] == updated[0]["transient"]["display_id"], (shown, updated))
         expect(updated[0]["data"]["text/plain"] == "step 2", updated)
+    @check("%maven adds a jar from the local repository; bad coordinates are one line")
+    def _():
+        reply, msgs = run(kc, "%maven org.apache.commons:commons-text:1.12.0 --offline")
+        expect(reply["status"] == "ok", reply)
+        text = "".join(c["text"] for c in outputs(msgs, "stream"))
+        expect("commons-text-1.12.0.jar" in text, text)
+        reply, msgs = run(kc, 'org.apache.commons.text.WordUtils.capitalize("stop keeps the work")')
+        expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "Stop Keeps The Work", msgs)
+        reply, msgs = run(kc, "%maven commons-text")
+        err = outputs(msgs, "error")[0]
+        expect(err["traceback"] == ["%maven: bad coordinates 'commons-text': write GROUP:ARTIFACT:VERSION,"
+                                    " e.g. org.apache.commons:commons-text:1.12.0"], err)
+
+    @check("%time and %%time print wall and CPU; %classpath and %load name a missing path")
+    def _():
+        reply, msgs = run(kc, "%time 6 * 7")
+        text = "".join(c["text"] for c in outputs(msgs, "stream"))
+        expect(text.startswith("time: wall ") and ", cpu " in text, text)
+        expect(outputs(msgs, "display_data")[0]["data"]["text/plain"] == "42", msgs)
+        reply, msgs = run(kc, "%%time\nint timed = 5;")
+        expect(reply["status"] == "ok", reply)
+        for call in ("%classpath /no/such.jar", "%load /no/such.jsh"):
+            reply, msgs = run(kc, call)
+            err = outputs(msgs, "error")[0]
+            expect(err["ename"] == "UsageError" and "/no/such" in err["evalue"], err)
+
+    @check("%bench shows a table and plots; a bad size is a usage error")
+    def _():
+        reply, msgs = run(kc, "%bench --only stage1-step --queries 4,8 --matmul 64", timeout=300)
+        expect(reply["status"] == "ok", reply)
+        data = [c["data"] for c in outputs(msgs, "display_data")]
+        expect(any("<table" in d.get("text/html", "") and "queries=8" in d["text/html"] for d in data), data)
+        expect(sum(1 for d in data if "image/png" in d) >= 2, "a phase plot and a roofline plot")
+        reply, msgs = run(kc, "%bench --queries many")
+        err = outputs(msgs, "error")[0]
+        expect(err["ename"] == "UsageError" and "--queries wants whole numbers" in err["evalue"], err)
+
+    @check("completion offers a magic's options")
+    def _():
+        code = "%bench --que"
+        kc.complete(code, len(code))
+        content = kc.get_shell_msg(timeout=60)["content"]
+        expect(content["matches"] == ["--queries"], content)
+
+    @check("interrupt_request during %train stops at a step boundary, keeps a checkpoint, binds the run")
+    def _():
+        reply, msgs = run(kc, "%%config experiment --preset tiny\n")
+        expect(reply["status"] == "ok", reply)
+        # a long run: QFORMERLAB_QUICK=1 would cut it to a few steps
+        msg_id = kc.execute('System.setProperty("qformerlab.quick", "0");\n'
+                            "%train stage1 --steps 400 --out runs/tests/interrupted --as partial")
+        stepping = False
+        deadline = time.time() + 240
+        while not stepping and time.time() < deadline:
+            m = kc.get_iopub_msg(timeout=240)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] in ("display_data", "update_display_data"):
+                plain = m["content"]["data"].get("text/plain", "")
+                stepping = "stage 1" in plain and "/400" in plain and " 0/400" not in plain
+        expect(stepping, "training never reached a step")
+        km.interrupt_kernel()  # one interrupt_request (the spec's interrupt_mode is "message")
+        reply = None
+        streams = []
+        deadline = time.time() + 120
+        while reply is None and time.time() < deadline:
+            try:
+                m = kc.get_iopub_msg(timeout=1)
+                if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
+                    streams.append(m["content"]["text"])
+            except Exception:  # queue.Empty
+                pass
+            try:
+                m = kc.get_shell_msg(timeout=0.1)
+                if m["parent_header"].get("msg_id") == msg_id:
+                    reply = m["content"]
+            except Exception:
+                pass
+        expect(reply is not None, "no reply after the interrupt")
+        expect(reply["status"] == "ok", reply)
+        time.sleep(0.5)
+        while True:  # the last stream messages of the cell
+            try:
+                m = kc.get_iopub_msg(timeout=0.5)
+                if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
+                    streams.append(m["content"]["text"])
+            except Exception:
+                break
+        text = "".join(streams)
+        expect("stopped at step " in text and "resume with: %train stage1 --resume " in text, text)
+        reply, msgs = run(kc, "partial.step() > 0 && partial.step() < 400 && Files.isDirectory(partial.checkpoint())")
+        expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "true", msgs)
+        reply, msgs = run(kc, 'System.clearProperty("qformerlab.quick");\n"still alive"')
+        expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "still alive", msgs)
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)

@@ -428,6 +428,11 @@ public record StudySpec(
         return toBuilder().paper(paper).build();
     }
 
+    /** This spec with {@code slurm} replaced. */
+    public StudySpec withSlurm(SlurmResources slurm) {
+        return toBuilder().slurm(slurm).build();
+    }
+
     /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -453,6 +458,7 @@ public record StudySpec(
         private Integer parallel;
         private String notes;
         private PaperClaim paper;
+        private SlurmResources slurm;
 
         private Builder(StudySpec c) {
             this.name = c.name();
@@ -470,6 +476,7 @@ public record StudySpec(
             this.parallel = c.parallel();
             this.notes = c.notes();
             this.paper = c.paper();
+            this.slurm = c.slurm();
         }
 
         public Builder name(String name) {
@@ -547,8 +554,14 @@ public record StudySpec(
             return this;
         }
 
+        public Builder slurm(SlurmResources slurm) {
+            this.slurm = slurm;
+            return this;
+        }
+
         public StudySpec build() {
-            return new StudySpec(name, question, kind, baseFile, base, grid, zip, seeds, seedPath, metrics, plots, quick, parallel, notes, paper);
+            return new StudySpec(name, question, kind, baseFile, base, grid, zip, seeds, seedPath, metrics, plots, quick, parallel, notes, paper,
+                    slurm);
         }
     }
 }

@@ -28,8 +28,13 @@ public final class CellParser {
      * @param words the words after the name (quotes removed)
      * @param body the rest of the cell for a cell magic, null for a line magic
      * @param cell whether it was written {@code %%name}
+     * @param line the text after the name as written (for magics that take Java, such as {@code %time})
      */
-    public record Magic(String name, List<String> words, String body, boolean cell) implements Part {}
+    public record Magic(String name, List<String> words, String body, boolean cell, String line) implements Part {
+        public Magic(String name, List<String> words, String body, boolean cell) {
+            this(name, words, body, cell, String.join(" ", words));
+        }
+    }
 
     private CellParser() {}
 
@@ -42,7 +47,8 @@ public final class CellParser {
             String body = nl < 0 ? "" : stripped.substring(nl + 1);
             List<String> words = split(head.substring(2));
             String name = words.isEmpty() ? "" : words.get(0);
-            return List.of(new Magic(name, words.isEmpty() ? List.of() : words.subList(1, words.size()), body, true));
+            return List.of(new Magic(name, words.isEmpty() ? List.of() : words.subList(1, words.size()), body, true,
+                    afterName(head.substring(2))));
         }
         List<Part> parts = new ArrayList<>();
         StringBuilder java = new StringBuilder();
@@ -54,7 +60,8 @@ public final class CellParser {
                 flush(parts, java, javaStart);
                 List<String> words = split(line.stripLeading().substring(1));
                 String name = words.isEmpty() ? "" : words.get(0);
-                parts.add(new Magic(name, words.isEmpty() ? List.of() : words.subList(1, words.size()), null, false));
+                parts.add(new Magic(name, words.isEmpty() ? List.of() : words.subList(1, words.size()), null, false,
+                        afterName(line.stripLeading().substring(1))));
                 javaStart = i + 2;
             } else {
                 if (java.length() == 0) {
@@ -65,6 +72,16 @@ public final class CellParser {
         }
         flush(parts, java, javaStart);
         return parts;
+    }
+
+    /** The text after the magic's name, as written. */
+    private static String afterName(String call) {
+        String s = call.stripLeading();
+        int i = 0;
+        while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return s.substring(i).strip();
     }
 
     private static void flush(List<Part> parts, StringBuilder java, int firstLine) {

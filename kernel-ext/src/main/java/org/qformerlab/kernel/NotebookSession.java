@@ -1,6 +1,7 @@
 package org.qformerlab.kernel;
 
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.kernel.jshell.Bindings;
 import org.qformerlab.kernel.jshell.CellInterruptedException;
 import org.qformerlab.kernel.jshell.CellThread;
+import org.qformerlab.kernel.jshell.CompileException;
+import org.qformerlab.kernel.jshell.UserCodeException;
 import org.qformerlab.kernel.jshell.JavaEvaluator;
 import org.qformerlab.kernel.magic.Magic;
 import org.qformerlab.kernel.magic.MagicArgs;
@@ -19,6 +22,7 @@ import org.qformerlab.kernel.magic.MagicContext;
 import org.qformerlab.kernel.magic.MagicState;
 import org.qformerlab.kernel.magic.MagicUsageException;
 import org.qformerlab.kernel.magic.Magics;
+import org.qformerlab.kernel.magic.NotebookShell;
 import org.qformerlab.kernel.display.DisplaySink;
 
 /**
@@ -92,19 +96,22 @@ public final class NotebookSession implements AutoCloseable {
                 call.name().isEmpty()
                         ? "a magic needs a name after the percent sign; magics: " + magics.names()
                         : "unknown magic " + written + "; magics: " + magics.names() + " (see %help)"));
-        if (magic.spec().cell() != call.cell()) {
+        if (!magic.accepts(call.cell())) {
             throw new MagicUsageException(magic.spec(), written + " is a " + (magic.spec().cell() ? "cell" : "line")
                     + " magic: write " + (magic.spec().cell() ? "%%" : "%") + call.name());
         }
-        MagicArgs args = magic.parse(call.words());
+        boolean raw = !call.cell() && magic.takesRawLine();
+        MagicArgs args = raw ? MagicArgs.raw(magic.spec(), call.words()) : magic.parse(call.words());
+        String body = raw ? call.line() : call.body();
         Run run = new Run();
         try {
             cellThread.run(() -> {
-                magic.run(args, call.body(), run);
+                magic.run(args, body, run);
                 return null;
             });
-        } catch (MagicUsageException | CellInterruptedException e) {
-            run.abandon();
+        } catch (MagicUsageException | CellInterruptedException | MagicFailedException | CompileException
+                 | UserCodeException e) {
+            run.abandon(); // (the last three: a cell run by a magic, %time or %load, failed as a cell does)
             throw e;
         } catch (IllegalArgumentException e) {
             run.abandon();
@@ -116,7 +123,10 @@ public final class NotebookSession implements AutoCloseable {
         run.commit();
     }
 
-    /** Completion: magic names after a percent sign, otherwise JShell's. */
+    /**
+     * Completion: magic names after a percent sign, then the magic's {@code --options} and its
+     * positional choices (study names, magic names); otherwise JShell's.
+     */
     public JavaEvaluator.Completions complete(String code, int cursor) {
         int lineStart = code.lastIndexOf('\n', Math.max(0, cursor - 1)) + 1;
         String line = code.substring(lineStart, Math.min(cursor, code.length()));
@@ -126,6 +136,18 @@ public final class NotebookSession implements AutoCloseable {
             List<String> names = magics.all().stream().map(m -> m.spec().name())
                     .filter(n -> n.startsWith(prefix)).collect(Collectors.toList());
             return new JavaEvaluator.Completions(names, cursor - prefix.length(), cursor);
+        }
+        if (stripped.startsWith("%")) {
+            String name = stripped.replaceFirst("^%+", "").split("\\s+", 2)[0];
+            Optional<Magic> magic = magics.get(name);
+            if (magic.isPresent() && !magic.get().takesRawLine()) {
+                String word = line.substring(line.lastIndexOf(' ') + 1);
+                List<String> candidates = word.startsWith("-")
+                        ? magic.get().spec().options().stream().map(o -> "--" + o.name())
+                                .filter(o -> o.startsWith(word)).collect(Collectors.toList())
+                        : magic.get().completePositional(word);
+                return new JavaEvaluator.Completions(candidates, cursor - word.length(), cursor);
+            }
         }
         return java.complete(code, cursor);
     }
@@ -141,6 +163,28 @@ public final class NotebookSession implements AutoCloseable {
         }
         return java.completeness(code);
     }
+
+    /** The notebook's Java as magics see it. */
+    private final NotebookShell shell = new NotebookShell() {
+        private final List<Path> added = new ArrayList<>();
+
+        @Override
+        public Optional<Object> run(String code) {
+            JavaEvaluator.Result r = execute(code);
+            return r.hasValue() ? Optional.ofNullable(r.value()) : Optional.empty();
+        }
+
+        @Override
+        public synchronized void addToClasspath(Path entry) {
+            java.addToClasspath(entry.toAbsolutePath().normalize().toString());
+            added.add(entry.toAbsolutePath().normalize());
+        }
+
+        @Override
+        public synchronized List<Path> addedClasspath() {
+            return List.copyOf(added);
+        }
+    };
 
     /** Stops the running cell (called from another thread). */
     public void interrupt() {
@@ -202,6 +246,11 @@ public final class NotebookSession implements AutoCloseable {
                 previous.close();
             }
             return m;
+        }
+
+        @Override
+        public NotebookShell shell() {
+            return shell;
         }
 
         void abandon() {

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +46,51 @@ class NotebooksIT {
                 () -> execute(nb, jupyter)));
     }
 
-    private void execute(Path notebook, Path jupyter) throws Exception {
+    /**
+     * A notebook of a user's own, in a folder outside the repository: study names resolve from the
+     * installed project (the kernel jar's), and the frozen models come from the user cache, not from
+     * a {@code .cache} folder beside the notebook.
+     */
+    @Test
+    void aNotebookOutsideTheRepositoryUsesStudyNamesAndTheSharedCache() throws Exception {
+        JupyterEnvironment.requireJupyter();
+        Path jupyter = JupyterEnvironment.writeKernelSpec(work.resolve("jupyter"));
+        Path mine = work.resolve("my-notebooks");
+        Files.createDirectories(mine);
+        ObjectNode nb = JSON.createObjectNode();
+        ArrayNode cells = nb.putArray("cells");
+        String[][] sources = {
+            {"%ablate itc-mask --quick", "expect-html"},
+            {"%%config experiment --preset tiny\n", null},
+            {"%train stage1 --steps 2", "expect-png"},
+            {"Path.of(\".cache\").toFile().exists() ? \"a .cache folder beside the notebook\" : \"no .cache here\"", null}};
+        int id = 0;
+        for (String[] cell : sources) {
+            ObjectNode c = cells.addObject();
+            c.put("cell_type", "code").put("id", "c" + id++).putNull("execution_count");
+            ObjectNode meta = c.putObject("metadata");
+            if (cell[1] != null) {
+                meta.putArray("tags").add(cell[1]);
+            }
+            c.putArray("outputs");
+            c.put("source", cell[0]);
+        }
+        ObjectNode kernelspec = nb.putObject("metadata").putObject("kernelspec");
+        kernelspec.put("name", JupyterEnvironment.KERNEL_NAME).put("language", "java").put("display_name", "Java");
+        nb.put("nbformat", 4).put("nbformat_minor", 5);
+        Path notebook = mine.resolve("my-study.ipynb");
+        JSON.writeValue(notebook.toFile(), nb);
+
+        String executed = execute(notebook, jupyter);
+        com.fasterxml.jackson.databind.JsonNode plain =
+                JSON.readTree(executed).get("cells").get(3).get("outputs").get(0).get("data").get("text/plain");
+        StringBuilder answer = new StringBuilder(plain.isArray() ? "" : plain.asText());
+        plain.forEach(line -> answer.append(line.asText())); // nbformat may split text into lines
+        assertEquals("no .cache here", answer.toString().replace("\"", ""));
+        assertFalse(Files.exists(mine.resolve(".cache")), "no .cache folder beside the notebook");
+    }
+
+    private String execute(Path notebook, Path jupyter) throws Exception {
         Path out = work.resolve("out");
         Files.createDirectories(out);
         String name = notebook.getFileName().toString();
@@ -62,6 +109,7 @@ class NotebooksIT {
                 : List.of(name + ": nbconvert wrote no executed notebook");
         assertTrue(problems.isEmpty(), String.join("\n\n", problems) + "\n\nnbconvert said:\n" + run.output());
         assertEquals(0, run.exitCode(), "nbconvert failed on " + name + ":\n" + run.output());
+        return Files.readString(executed);
     }
 
 }

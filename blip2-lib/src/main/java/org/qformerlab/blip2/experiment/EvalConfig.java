@@ -56,9 +56,14 @@ public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean
         return new EvalConfig(10, 128, List.of(Split.TEST, Split.COMPOSITIONAL), false, 8, 600, true);
     }
 
-    /** These settings with another number of re-ranked query images (0 = all). */
-    public EvalConfig withRerankImages(int images) {
-        return new EvalConfig(rerankK, batchSize, splits, rerankDuringTraining, examples, images, binding);
+    /** This config with {@code rerankImages} replaced (0 = every query re-ranked). */
+    public EvalConfig withRerankImages(int rerankImages) {
+        return toBuilder().rerankImages(rerankImages).build();
+    }
+
+    /** This config with {@code binding} replaced. */
+    public EvalConfig withBinding(boolean binding) {
+        return toBuilder().binding(binding).build();
     }
 
     /** This config with {@code rerankK} replaced. */
@@ -101,6 +106,8 @@ public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean
         private List<Split> splits;
         private boolean rerankDuringTraining;
         private int examples;
+        private int rerankImages;
+        private boolean binding;
 
         private Builder(EvalConfig c) {
             this.rerankK = c.rerankK();
@@ -108,6 +115,8 @@ public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean
             this.splits = c.splits();
             this.rerankDuringTraining = c.rerankDuringTraining();
             this.examples = c.examples();
+            this.rerankImages = c.rerankImages();
+            this.binding = c.binding();
         }
 
         public Builder rerankK(int rerankK) {
@@ -135,8 +144,18 @@ public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean
             return this;
         }
 
+        public Builder rerankImages(int rerankImages) {
+            this.rerankImages = rerankImages;
+            return this;
+        }
+
+        public Builder binding(boolean binding) {
+            this.binding = binding;
+            return this;
+        }
+
         public EvalConfig build() {
-            return new EvalConfig(rerankK, batchSize, splits, rerankDuringTraining, examples);
+            return new EvalConfig(rerankK, batchSize, splits, rerankDuringTraining, examples, rerankImages, binding);
         }
     }
 }

@@ -173,6 +173,11 @@ public final class Stage1Experiment {
                 lines.onEvaluation(step, metrics);
                 extra.onEvaluation(step, metrics);
             }
+
+            @Override
+            public boolean stopRequested() {
+                return lines.stopRequested() || extra.stopRequested();
+            }
         };
     }
 

@@ -135,10 +135,6 @@ public record Stage2Config(
                 examples);
     }
 
-    public Stage2Config withLanguage(LanguagePretrainConfig l) {
-        return new Stage2Config(init, stage1Run, bridge, l, train, qaFraction, evalImages, maxNewTokens, numBeams, examples);
-    }
-
     public Stage2Config withTrain(TrainConfig t) {
         return new Stage2Config(init, stage1Run, bridge, language, t, qaFraction, evalImages, maxNewTokens, numBeams, examples);
     }

@@ -21,6 +21,7 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.vision.CacheKeys;
+import org.qformerlab.blip2.vision.CacheLock;
 
 /**
  * The embedded default's frozen language model on disk: pretrained once per (LM shape and recipe,
@@ -101,10 +102,18 @@ public final class LanguageModelCache {
     /**
      * Loads the LM pretrained for these configs (from the cache, or the shipped one copied into
      * the cache), or pretrains it on its text and stores it. The model comes back frozen, in (a
-     * sub-manager of) {@code manager}.
+     * sub-manager of) {@code manager}. The entry's lock is held meanwhile, so two processes never
+     * build the same entry at once ({@link CacheLock}).
      */
     public static Entry pretrainOrLoad(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
                                        Shipped shipped, NDManager manager, PrintStream log) {
+        return CacheLock.around(folder(cacheRoot, config, data.config()), log,
+                () -> pretrainOrLoadLocked(config, data, cacheRoot, shipped, manager, log));
+    }
+
+    /** {@link #pretrainOrLoad}, holding the entry's lock (one builder per entry across processes). */
+    private static Entry pretrainOrLoadLocked(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
+                                              Shipped shipped, NDManager manager, PrintStream log) {
         ObjectNode key = key(config, data.config());
         Path folder = folder(cacheRoot, config, data.config());
         Entry cached = load(config, key, folder, manager, log);

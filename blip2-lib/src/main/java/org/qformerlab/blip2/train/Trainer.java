@@ -56,6 +56,14 @@ public final class Trainer {
         default void onStep(StepReport report) {}
 
         default void onEvaluation(long step, Map<String, Double> metrics) {}
+
+        /**
+         * Asked after every step: true stops the run there, after a checkpoint, with a
+         * {@link TrainingStoppedException} that says how to resume (a notebook's stop button).
+         */
+        default boolean stopRequested() {
+            return false;
+        }
     }
 
     /** What one step reports. */
@@ -222,6 +230,13 @@ public final class Trainer {
                         state.put("seed", config.seed());
                         state.put("train", config);
                         lastCheckpoint = checkpoints.save(done, model, optimizer, state);
+                    }
+                    if (!last && listener.stopRequested()) { // stop keeps the work: a checkpoint at this step
+                        Map<String, Object> state = new LinkedHashMap<>(runInfo);
+                        state.put("seed", config.seed());
+                        state.put("train", config);
+                        Path checkpoint = checkpoints.save(done, model, optimizer, state);
+                        throw new TrainingStoppedException(done, config.steps(), runDir, checkpoint);
                     }
                 }
             } catch (IOException e) {

@@ -45,6 +45,13 @@ public final class EncoderCache {
      */
     public static Entry pretrainOrLoad(VisionConfig vision, VisionPretrainConfig pretraining, ShapesDataset data,
                                        Path cacheRoot, NDManager manager, PrintStream log) {
+        return CacheLock.around(folder(cacheRoot, vision, pretraining, data.config()), log,
+                () -> pretrainOrLoadLocked(vision, pretraining, data, cacheRoot, manager, log));
+    }
+
+    /** {@link #pretrainOrLoad}, holding the entry's lock (one builder per entry across processes). */
+    private static Entry pretrainOrLoadLocked(VisionConfig vision, VisionPretrainConfig pretraining, ShapesDataset data,
+                                              Path cacheRoot, NDManager manager, PrintStream log) {
         ObjectNode key = key(vision, pretraining, data.config());
         Path folder = folder(cacheRoot, vision, pretraining, data.config());
         Path model = folder.resolve("model.safetensors");

@@ -89,6 +89,12 @@ public final class FeatureCache implements ImageFeatures, AutoCloseable {
         }
         ObjectNode key = key(datasetIdentity, encoder);
         Path folder = folder(cacheRoot, datasetIdentity, encoder);
+        return CacheLock.around(folder, log, () -> loadOrBuild(encoder, samples, key, folder, manager, batchSize, log));
+    }
+
+    /** {@link #buildOrLoad} once the entry's lock is held (one builder per entry across processes). */
+    private static FeatureCache loadOrBuild(VisionTransformer encoder, List<Sample> samples, ObjectNode key, Path folder,
+                                            NDManager manager, int batchSize, PrintStream log) {
         if (Files.exists(folder.resolve("manifest.json"))) {
             NDManager owner = manager.newSubManager();
             try {

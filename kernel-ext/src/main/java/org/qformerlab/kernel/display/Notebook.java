@@ -34,10 +34,12 @@ public final class Notebook {
     /**
      * True when {@code QFORMERLAB_QUICK} is set (not "0"): the test suite runs every notebook this
      * way, and notebooks scale their long steps down with it, e.g.
-     * {@code int steps = quick() ? 20 : 1500;}, so the same code runs in both.
+     * {@code int steps = quick() ? 20 : 1500;}, so the same code runs in both. The system property
+     * {@code qformerlab.quick} overrides the variable ({@code "0"}: full size).
      */
     public static boolean quick() {
-        String v = System.getenv("QFORMERLAB_QUICK");
+        String property = System.getProperty("qformerlab.quick"); // a cell may turn it off for one full-size run
+        String v = property != null ? property : System.getenv("QFORMERLAB_QUICK");
         return v != null && !v.isBlank() && !v.equals("0");
     }
 

@@ -1,5 +1,6 @@
 package org.qformerlab.kernel.display;
 
+import org.qformerlab.kernel.jshell.CellThread;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,7 @@ public final class TrainingDisplay implements Trainer.Listener {
             bar = ProgressDisplay.start(sink, title, r.totalSteps(), progressIntervalMillis);
             plot = LivePlot.start(sink, title + ": losses", false, plotIntervalMillis);
         }
+        CellThread.cooperate(r.step() < r.totalSteps()); // the trainer stops itself at step boundaries
         plot.addAll(r.step(), r.losses());
         String status = status(r);
         if (r.step() >= r.totalSteps()) {
@@ -52,6 +54,15 @@ public final class TrainingDisplay implements Trainer.Listener {
         } else {
             bar.update(r.step(), status);
         }
+    }
+
+    /**
+     * The notebook's stop button: once training runs, a first stop ends the run at the next step
+     * boundary with a checkpoint (the trainer asks here after every step); a second stop forces.
+     */
+    @Override
+    public boolean stopRequested() {
+        return CellThread.stopAsked();
     }
 
     @Override
@@ -64,6 +75,7 @@ public final class TrainingDisplay implements Trainer.Listener {
 
     /** Draws the last state as stopped (call when the run was interrupted or failed). */
     public synchronized void stopped(String why) {
+        CellThread.cooperate(false);
         if (bar != null) {
             bar.stopped(why);
             plot.finish();

@@ -30,8 +30,29 @@ public final class CellThread implements AutoCloseable {
                         t.setDaemon(true);
                         return t;
                     });
+    private static final ThreadLocal<CellThread> CURRENT = new ThreadLocal<>();
+
     private volatile Thread running;
     private volatile boolean stopRequested;
+    private volatile boolean cooperative;
+
+    /**
+     * Declares that the running cell stops by itself at safe points (a training loop at its step
+     * boundaries, which then writes a checkpoint): a first stop only asks ({@link #stopAsked()}), a
+     * second one interrupts and forces as for any cell. Called on the cell thread; elsewhere a no-op.
+     */
+    public static void cooperate(boolean stopsBySelf) {
+        CellThread c = CURRENT.get();
+        if (c != null) {
+            c.cooperative = stopsBySelf;
+        }
+    }
+
+    /** Whether a stop was asked of the cell running on this thread (false off the cell thread). */
+    public static boolean stopAsked() {
+        CellThread c = CURRENT.get();
+        return c != null && c.stopRequested;
+    }
 
     /**
      * Runs {@code task} on the cell thread and waits for it.
@@ -44,14 +65,17 @@ public final class CellThread implements AutoCloseable {
             return task.call(); // already on the cell thread (a magic evaluating Java): run inline
         }
         stopRequested = false;
+        cooperative = false;
         Future<T> future =
                 executor.submit(
                         () -> {
                             running = Thread.currentThread();
+                            CURRENT.set(this);
                             try {
                                 return task.call();
                             } finally {
                                 running = null;
+                                cooperative = false;
                                 Thread.interrupted(); // a late interrupt must not leak into the next cell
                             }
                         });
@@ -88,6 +112,10 @@ public final class CellThread implements AutoCloseable {
     public void stop() {
         Thread t = running;
         if (t == null) {
+            return;
+        }
+        if (cooperative && !stopRequested) {
+            stopRequested = true; // the cell stops at its next safe point; a second stop forces it
             return;
         }
         stopRequested = true;

@@ -275,6 +275,11 @@ public final class JavaEvaluator implements AutoCloseable {
         return new Fragment(remaining, before.length() - remaining.length());
     }
 
+    /** Adds a jar or class folder: later snippets compile against it and load its classes. */
+    public synchronized void addToClasspath(String entry) {
+        shell.addToClasspath(entry);
+    }
+
     /** Stops the running snippet (from another thread). */
     public void stop() {
         control.stop();

@@ -91,6 +91,11 @@ public final class AblateMagic implements Magic {
     }
 
     @Override
+    public List<String> completePositional(String prefix) {
+        return studyNames().stream().filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    @Override
     public void run(MagicArgs args, String body, MagicContext context) throws IOException, InterruptedException {
         args.atMostPositionals(1);
         String name = args.positional(0, null);
@@ -278,7 +283,7 @@ public final class AblateMagic implements Magic {
     static List<String> studyNames() {
         Path studies = studiesFolder();
         if (studies == null) {
-            return List.of("(no ablations/studies folder found from " + Path.of("").toAbsolutePath() + ")");
+            return List.of("(" + InstalledProject.notFound() + ")");
         }
         try (Stream<Path> files = Files.list(studies)) {
             return files.map(f -> f.getFileName().toString()).filter(f -> f.matches(".*\\.ya?ml$"))
@@ -288,19 +293,9 @@ public final class AblateMagic implements Magic {
         }
     }
 
-    /** {@code qformerlab.studies}, else {@code ablations/studies} in the working folder or one above it. */
+    /** The studies folder of the installed project, wherever the notebook is ({@link InstalledProject}). */
     static Path studiesFolder() {
-        String property = System.getProperty("qformerlab.studies");
-        if (property != null) {
-            return Path.of(property);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("ablations").resolve("studies");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return InstalledProject.studies();
     }
 
     /**

@@ -20,4 +20,26 @@ public interface Magic {
      * @param body the cell body for a cell magic, null for a line magic
      */
     void run(MagicArgs args, String body, MagicContext context) throws Exception;
+
+    /**
+     * Whether the magic may be called as {@code %name} ({@code cell} false) or {@code %%name}
+     * ({@code cell} true); by default only as its spec says. {@code %time} / {@code %%time} take both.
+     */
+    default boolean accepts(boolean cell) {
+        return spec().cell() == cell;
+    }
+
+    /**
+     * Whether a line call hands the magic the text after its name as written, as {@code body}
+     * ({@code %time list.stream().map(s -> s + " ").count()} is Java, not words); the words are
+     * then parsed as positionals only.
+     */
+    default boolean takesRawLine() {
+        return false;
+    }
+
+    /** Completion candidates for a positional argument starting with {@code prefix} (none by default). */
+    default java.util.List<String> completePositional(String prefix) {
+        return java.util.List.of();
+    }
 }

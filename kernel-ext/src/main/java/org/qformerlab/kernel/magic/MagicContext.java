@@ -37,4 +37,12 @@ public interface MagicContext {
      * kernel shuts down.
      */
     NDManager newVariableManager(String variable);
+
+    /**
+     * The notebook's Java: run a cell's worth of code, extend the classpath ({@code %time},
+     * {@code %load}, {@code %classpath}, {@code %maven}). Not every context has one.
+     */
+    default NotebookShell shell() {
+        throw new UnsupportedOperationException("this notebook does not give magics its Java shell");
+    }
 }

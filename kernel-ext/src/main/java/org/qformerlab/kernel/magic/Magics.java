@@ -29,10 +29,30 @@ public final class Magics {
         magics.register(TrainMagic.standard());
         magics.register(EvalMagic.standard());
         magics.register(new AblateMagic());
+        // what IJava / JJava users type first
+        magics.register(new MavenMagic());
+        magics.register(new ClasspathMagic());
+        magics.register(new LoadMagic());
+        magics.register(new TimeMagic());
+        magics.register(new BenchMagic());
         for (Magic m : ServiceLoader.load(Magic.class)) {
             magics.register(m);
         }
         return magics;
+    }
+
+    /**
+     * The magics that {@code keep} accepts, as a set of their own whose {@code %help} lists just them
+     * (the JJava extension leaves out the magics JJava has itself).
+     */
+    public Magics only(java.util.function.Predicate<Magic> keep) {
+        Magics kept = new Magics();
+        for (Magic m : byName.values()) {
+            if (keep.test(m)) {
+                kept.register(m instanceof HelpMagic ? new HelpMagic(kept) : m);
+            }
+        }
+        return kept;
     }
 
     /** Adds a magic, replacing one of the same name. */

@@ -17,6 +17,7 @@ import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.Stage1Result;
+import org.qformerlab.blip2.train.TrainingStoppedException;
 import org.qformerlab.kernel.display.TrainingDisplay;
 
 /**
@@ -49,6 +50,10 @@ final class Stage1Training implements MagicTask {
                     + " %train stage2 --from RUN_DIR or %train stage2 --scratch");
         }
         String variable = args.variable("as", "run");
+        if (args.has("resume")) {
+            resume(Path.of(args.string("resume", null)), variable, context);
+            return;
+        }
         List<String> sources = new ArrayList<>();
         ExperimentConfig config = baseConfig(context.state(), sources);
 
@@ -78,11 +83,23 @@ final class Stage1Training implements MagicTask {
                 config.train().steps(), config.train().batchSize(), config.data().trainCount(),
                 String.join("; ", sources), runDir));
 
+        train(config, runDir, cache, false, variable, context);
+    }
+
+    /** Trains (or resumes) and binds the result, or, when the stop button ends it, the stopped run. */
+    private static void train(ExperimentConfig config, Path runDir, Path cache, boolean resume, String variable,
+                              MagicContext context) {
         TrainingDisplay display = TrainingDisplay.on(context.displays(), "stage 1", 250, 2000);
         Stage1Result result;
         try {
-            result = Stage1Experiment.run(config, new Stage1Experiment.Options(runDir, cache, false,
+            result = Stage1Experiment.run(config, new Stage1Experiment.Options(runDir, cache, resume,
                     Lines.to(line -> echo(line, context)), display));
+        } catch (TrainingStoppedException stop) {
+            display.stopped("stopped at step " + stop.step() + "/" + stop.totalSteps() + "; checkpoint written");
+            StoppedRun partial = StoppedRun.of("stage1", stop, "%train stage1 --resume " + stop.runDir());
+            context.println(partial.summary(variable));
+            context.bind(variable, StoppedRun.class, partial);
+            return;
         } catch (RuntimeException e) {
             display.stopped("stopped: " + e.getMessage());
             throw e;
@@ -90,6 +107,19 @@ final class Stage1Training implements MagicTask {
         context.println(summary(result, variable));
         context.bind(variable, Stage1Result.class, result);
         context.state().lastResult(result);
+    }
+
+    /** {@code --resume RUN_DIR}: the run's own config, from its latest checkpoint to its last step. */
+    private static void resume(Path runDir, String variable, MagicContext context) {
+        Path configFile = runDir.resolve("config.json");
+        if (!java.nio.file.Files.isRegularFile(configFile) || !java.nio.file.Files.isDirectory(runDir.resolve("checkpoints"))) {
+            throw new MagicUsageException("--resume " + runDir + ": not a stage-1 run folder with checkpoints"
+                    + " (it needs config.json and checkpoints/; %train stage1 prints the folder it writes)");
+        }
+        ExperimentConfig config = ExperimentConfig.read(configFile, ExperimentConfig.embedded());
+        context.println(String.format(Locale.ROOT, "stage 1: resuming %s from its latest checkpoint to step %d",
+                runDir, config.train().steps()));
+        train(config, runDir, org.qformerlab.blip2.config.UserCache.folder(), true, variable, context);
     }
 
     /** The embedded preset or the last {@code %%config experiment}, with the notebook's variant and objective. */

@@ -47,6 +47,9 @@ final class Stage2Training implements MagicTask {
     @Override
     public void run(MagicArgs args, MagicContext context) throws IOException {
         args.atMostPositionals(1);
+        if (args.has("resume")) {
+            throw new MagicUsageException(args.spec(), "--resume continues a stage-1 run; stage 2 cannot resume yet");
+        }
         boolean scratch = args.flag("scratch");
         if (scratch && args.has("from")) {
             throw new MagicUsageException(args.spec(), "--from and --scratch exclude each other: the Q-Former starts"
@@ -109,6 +112,12 @@ final class Stage2Training implements MagicTask {
         try {
             result = Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1,
                     Lines.to(line -> echo(line, context)), display));
+        } catch (org.qformerlab.blip2.train.TrainingStoppedException stop) {
+            display.stopped("stopped at step " + stop.step() + "/" + stop.totalSteps() + "; checkpoint written");
+            StoppedRun partial = StoppedRun.of("stage2", stop, null);
+            context.println(partial.summary(variable));
+            context.bind(variable, StoppedRun.class, partial);
+            return;
         } catch (RuntimeException e) {
             display.stopped("stopped: " + e.getMessage());
             throw e;

@@ -27,6 +27,9 @@ public final class TrainMagic implements Magic {
                 from a stage-1 run folder (--from) or from random weights (--scratch); there --steps and
                 --seed mean stage2.train.steps / stage2.train.seed. Runs are written to
                 runs/notebook/<stage>-<date>-<time>/ (config, metrics.jsonl, checkpoint, report.md).
+                The stop button ends training at the next step boundary: a checkpoint is written, the
+                stopped run is bound (StoppedRun) and the cell says how to resume (--resume RUN_DIR);
+                pressing stop a second time forces the cell to end at once.
                 Under QFORMERLAB_QUICK=1 (the tests) the world and the steps are cut to seconds and the
                 run goes to runs/tests/<stage>/, emptied first.
                 Stages:""" + tasks.describe(),
@@ -37,6 +40,7 @@ public final class TrainMagic implements Magic {
                         MagicOption.valued("out", "DIR", "the run folder (default runs/notebook/<stage>-<time>)"),
                         MagicOption.valued("from", "RUN_DIR", "stage 2: start the Q-Former from this stage-1 run folder"),
                         MagicOption.flag("scratch", "stage 2: start the Q-Former from random weights"),
+                        MagicOption.valued("resume", "RUN_DIR", "stage 1: continue a stopped run from its last checkpoint"),
                         MagicOption.valued("as", "NAME", "variable to bind the result to (default run; run2 for stage 2)")),
                 List.of("%train stage1 --steps 200", "%train stage1 --steps 100 --set objective.itgWeight=0 --as noItg",
                         "%train stage2 --steps 300", "%train stage2 --scratch --steps 300 --as scratch"));
