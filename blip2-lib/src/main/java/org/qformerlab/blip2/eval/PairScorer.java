@@ -3,6 +3,8 @@ package org.qformerlab.blip2.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.qformerlab.blip2.config.MaskSpec;
+import org.qformerlab.blip2.config.StandardMask;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.objectives.Itc;
 import org.qformerlab.blip2.objectives.Itg;
@@ -42,13 +44,24 @@ public final class PairScorer {
     }
 
     private final int batch;
+    private final MaskSpec itmMask;
 
     /** @param batch pairs per forward pass (memory, not results) */
     public PairScorer(int batch) {
+        this(batch, StandardMask.BIDIRECTIONAL);
+    }
+
+    /**
+     * @param batch pairs per forward pass (memory, not results)
+     * @param itmMask the mask ITM scores pairs under: the one the model was trained with
+     *     ({@code objective.itmMask}; BLIP-2's is bi-directional)
+     */
+    public PairScorer(int batch, MaskSpec itmMask) {
         if (batch < 1) {
             throw new IllegalArgumentException("PairScorer needs batch >= 1, got " + batch);
         }
         this.batch = batch;
+        this.itmMask = itmMask;
     }
 
     /**
@@ -87,7 +100,7 @@ public final class PairScorer {
                     Itc.ImageEmbedding image = Itc.embedImage(model, s, context, to - from, false);
                     NDArray text = Itc.textFeatures(model, Itc.encodeText(model, ids, mask, false));
                     NDArray itc = image.feats().mul(text.expandDims(1)).sum(new int[] {2}).max(new int[] {1});
-                    NDArray itm = Itm.score(model, s, context, ids, mask, false).logits()
+                    NDArray itm = Itm.score(model, s, context, ids, mask, itmMask, false).logits()
                             .toType(DataType.FLOAT32, false).softmax(1).get(":, 1");
                     NDArray itg = Itg.logLikelihood(model, image.queryPass(), ids, mask);
                     copy(itc, out[Scorer.ITC.ordinal()], from);

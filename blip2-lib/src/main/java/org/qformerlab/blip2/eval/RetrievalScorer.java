@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.qformerlab.blip2.config.MaskSpec;
+import org.qformerlab.blip2.config.StandardMask;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.objectives.Itc;
 import org.qformerlab.blip2.objectives.Itm;
@@ -40,6 +42,7 @@ public final class RetrievalScorer {
     private final int batch;
     private final int imageQueries;
     private final int textQueries;
+    private final MaskSpec itmMask;
 
     /**
      * @param k candidates re-ranked by ITM per query (0 = ITC only)
@@ -56,6 +59,14 @@ public final class RetrievalScorer {
      * queries re-ranked, not with the square of the gallery.
      */
     public RetrievalScorer(int k, int batch, int imageQueries, int textQueries) {
+        this(k, batch, imageQueries, textQueries, StandardMask.BIDIRECTIONAL);
+    }
+
+    /**
+     * As {@link #RetrievalScorer(int, int, int, int)}, with ITM scoring pairs under the mask the model
+     * was trained with ({@code objective.itmMask}); BLIP-2's is bi-directional.
+     */
+    public RetrievalScorer(int k, int batch, int imageQueries, int textQueries, MaskSpec itmMask) {
         if (k < 0 || batch < 1 || imageQueries < 0 || textQueries < 0) {
             throw new IllegalArgumentException("RetrievalScorer needs k >= 0, batch >= 1 and query counts >= 0; got k="
                     + k + ", batch=" + batch + ", queries " + imageQueries + " / " + textQueries);
@@ -64,6 +75,7 @@ public final class RetrievalScorer {
         this.batch = batch;
         this.imageQueries = imageQueries;
         this.textQueries = textQueries;
+        this.itmMask = itmMask;
     }
 
     /**
@@ -158,7 +170,7 @@ public final class RetrievalScorer {
                 ids.attach(s);
                 NDArray mask = textMask.get(textIdx).get(":, :" + longest);
                 mask.attach(s);
-                NDArray logits = Itm.score(model, s, context, ids, mask, false).logits();
+                NDArray logits = Itm.score(model, s, context, ids, mask, itmMask, false).logits();
                 float[] match = logits.get(":, 1").toType(DataType.FLOAT32, false).toFloatArray();
                 for (int p = 0; p < chunk.size(); p++) {
                     out.put(chunk.get(p), match[p]);

@@ -3,6 +3,7 @@ package org.qformerlab.blip2.experiment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
+import org.qformerlab.blip2.config.MaskSpec;
 import org.qformerlab.blip2.data.BindingFoils;
 import org.qformerlab.blip2.data.FoilType;
 import org.qformerlab.blip2.data.Sample;
@@ -24,12 +25,15 @@ final class BindingEvaluation {
     private final ImageFeatures features;
     private final TextPadding padding;
     private final int batchSize;
+    private final MaskSpec itmMask;
 
-    BindingEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize) {
+    /** @param itmMask the mask ITM scores pairs under: the one the model was trained with */
+    BindingEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize, MaskSpec itmMask) {
         this.model = model;
         this.features = features;
         this.padding = padding;
         this.batchSize = batchSize;
+        this.itmMask = itmMask;
     }
 
     /**
@@ -48,7 +52,7 @@ final class BindingEvaluation {
         float[][] foil;
         try (NDManager scope = manager.newSubManager()) {
             NDArray images = features.get(scope, samples.stream().mapToInt(Sample::id).toArray());
-            PairScorer scorer = new PairScorer(batchSize);
+            PairScorer scorer = new PairScorer(batchSize, itmMask);
             TextTensors t = padding.collate(scope, foils.stream().map(BindingFoils.Foil::caption).toList());
             caption = scorer.score(scope, model, images, rows, t.ids(), t.mask());
             TextTensors f = padding.collate(scope, foils.stream().map(BindingFoils.Foil::foil).toList());

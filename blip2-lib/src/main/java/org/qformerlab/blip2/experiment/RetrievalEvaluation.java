@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.config.MaskSpec;
 import org.qformerlab.blip2.data.CaptionTruth;
 import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.Sample;
@@ -30,12 +31,15 @@ final class RetrievalEvaluation {
     private final ImageFeatures features;
     private final TextPadding padding;
     private final int batchSize;
+    private final MaskSpec itmMask;
 
-    RetrievalEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize) {
+    /** @param itmMask the mask ITM scores pairs under: the one the model was trained with */
+    RetrievalEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize, MaskSpec itmMask) {
         this.model = model;
         this.features = features;
         this.padding = padding;
         this.batchSize = batchSize;
+        this.itmMask = itmMask;
     }
 
     /** As {@link #evaluate(NDManager, ShapesDataset, Split, int, int, int)}, every query re-ranked. */
@@ -60,7 +64,7 @@ final class RetrievalEvaluation {
             int[] ids = set.images().stream().mapToInt(Sample::id).toArray();
             NDArray images = features.get(scope, ids);
             TextTensors texts = padding.collate(scope, set.captionTexts());
-            scores = new RetrievalScorer(rerankK, batchSize, imageQueries, textQueries)
+            scores = new RetrievalScorer(rerankK, batchSize, imageQueries, textQueries, itmMask)
                     .score(scope, model, images, texts.ids(), texts.mask());
         }
         boolean[][] truth = truth(set, owners);

@@ -111,7 +111,8 @@ public final class Stage1Experiment {
                 return objective.forward(scope, model, images, texts.ids(), texts.mask(), alsoTrue, true).terms();
             };
             RetrievalEvaluation retrieval =
-                    new RetrievalEvaluation(model, features, padding, resolved.eval().batchSize());
+                    new RetrievalEvaluation(model, features, padding, resolved.eval().batchSize(),
+                            resolved.objective().itmMask());
             int valK = resolved.eval().rerankDuringTraining() ? resolved.eval().rerankK() : 0;
             Trainer.Evaluator validation = world.split(Split.VAL).isEmpty() ? null
                     : s -> retrieval.evaluate(root, world, Split.VAL, valK, 0).metrics("val_");
@@ -138,7 +139,8 @@ public final class Stage1Experiment {
             timer.lap("itm attention");
             SplitBinding binding = null;
             if (resolved.eval().binding()) {
-                binding = new BindingEvaluation(model, features, padding, resolved.eval().batchSize())
+                binding = new BindingEvaluation(model, features, padding, resolved.eval().batchSize(),
+                        resolved.objective().itmMask())
                         .evaluate(root, world, resolved.eval().splits().get(0), resolved.data().seed());
                 if (binding != null) {
                     log.println(ProgressLines.binding(binding));

@@ -149,6 +149,35 @@ class RetrievalScorerTest {
     }
 
     @Test
+    void itmScoresUnderTheMaskTheModelWasTrainedWith() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer model = firstFixtureModel(m);
+            Map<String, NDArray> in = firstFixtureInputs(m);
+            int b = (int) in.get("text_ids").getShape().get(0);
+            // under the uni-modal mask the queries never see the text, so ITM's match logit (itm_head
+            // averaged over the queries) is the same for every text of an image: re-ranked minus ITC is
+            // constant along each row; under BLIP-2's bi-directional mask it is not
+            RetrievalScorer.Scores blind = new RetrievalScorer(b, 4, b, b,
+                    org.qformerlab.blip2.config.StandardMask.UNIMODAL).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            RetrievalScorer.Scores seeing = new RetrievalScorer(b, 4).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            double spreadBlind = 0;
+            double spreadSeeing = 0;
+            for (int i = 0; i < b; i++) {
+                float blind0 = blind.imageToTextReranked()[i][0] - blind.itc()[i][0];
+                float seeing0 = seeing.imageToTextReranked()[i][0] - seeing.itc()[i][0];
+                for (int t = 1; t < b; t++) {
+                    spreadBlind = Math.max(spreadBlind, Math.abs(blind.imageToTextReranked()[i][t] - blind.itc()[i][t] - blind0));
+                    spreadSeeing = Math.max(spreadSeeing, Math.abs(seeing.imageToTextReranked()[i][t] - seeing.itc()[i][t] - seeing0));
+                }
+            }
+            assertEquals(0, spreadBlind, 1e-4, "a matcher that cannot see the text scores every text alike");
+            assertTrue(spreadSeeing > 1e-3, "BLIP-2's ITM reads the text: " + spreadSeeing);
+        }
+    }
+
+    @Test
     void topKBreaksTiesByIndex() {
         assertArrayEquals(new int[] {1, 3, 0}, RetrievalScorer.topK(new float[] {0.5f, 0.9f, 0.1f, 0.9f}, 3));
     }
