@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.qformerlab.blip2.report.AtomicFiles;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /** Reads and writes a run folder's JSON files; every write is atomic (temp file + rename). */
 final class RunFiles {

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
 import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.QFormerBridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.NameMap;
-import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
@@ -127,7 +127,7 @@ public final class Stage2Experiment {
         }
         ExperimentConfig resolved = new ExperimentConfig(config.data(), config.encoder(), qformer, config.objective(),
                 config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
-        Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
+        AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
         Seeds.set(s2.train().seed());
         Bridge bridge = s2.bridge().create(qformer, patches(features, world, root), language.model().config().hiddenSize(),
                 QFormerBridge.OPT_PROJ);
@@ -205,7 +205,7 @@ public final class Stage2Experiment {
                 test.attributes(), test.vqa(), reading, examples, languageRecord, seconds, model.parameterCount(true),
                 conditioning);
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
-        Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
+        AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
         log.println(Stage2Report.summaryLine(result));
         Stage2Report.write(result);
         return result;

@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
-import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.QA;
@@ -114,7 +114,7 @@ public final class LanguageModelCache {
         out.put("seconds", result.seconds());
         out.put("firstLoss", result.firstLoss(20));
         out.put("lastLoss", result.lastLoss(20));
-        Safetensors.AtomicFiles.writeString(record, Configs.toJson(out));
+        AtomicFiles.writeString(record, Configs.toJson(out));
         CacheKeys.print(log, String.format(java.util.Locale.ROOT,
                 "language: pretrained in %.1f s, next-token loss %.3f -> %.3f (uniform: ln %d = %.3f)",
                 result.seconds(), result.firstLoss(20), result.lastLoss(20), tokenizer.vocabSize(),

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.NameMap;
 import org.qformerlab.blip2.checkpoint.Safetensors;
@@ -49,10 +50,10 @@ public final class Checkpoints {
             Map<String, Object> s = new java.util.LinkedHashMap<>(state);
             s.put("step", step);
             s.put("optimizerStep", optimizer.stepCount());
-            Safetensors.AtomicFiles.writeString(tmp.resolve("state.json"), Configs.toJson(s));
+            AtomicFiles.writeString(tmp.resolve("state.json"), Configs.toJson(s));
             deleteTree(finalDir);
             Files.move(tmp, finalDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Safetensors.AtomicFiles.writeString(root.resolve("latest"), name + "\n");
+            AtomicFiles.writeString(root.resolve("latest"), name + "\n");
             prune();
             return finalDir;
         } catch (IOException | RuntimeException e) {

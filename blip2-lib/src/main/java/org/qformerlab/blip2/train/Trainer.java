@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
@@ -333,7 +334,7 @@ public final class Trainer {
                             com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row));
                 }
             }
-            org.qformerlab.blip2.checkpoint.Safetensors.AtomicFiles.writeString(
+            AtomicFiles.writeString(
                     file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file + " for resuming: " + e.getMessage(), e);
