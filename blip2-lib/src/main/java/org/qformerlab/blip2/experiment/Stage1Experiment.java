@@ -162,6 +162,12 @@ public final class Stage1Experiment {
                 lines.onEvaluation(step, metrics);
                 extra.onEvaluation(step, metrics);
             }
+
+            @Override
+            public void onResume(String line) {
+                lines.onResume(line);
+                extra.onResume(line);
+            }
         };
     }
 

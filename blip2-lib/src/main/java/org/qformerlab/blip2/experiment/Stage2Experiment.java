@@ -75,14 +75,26 @@ public final class Stage2Experiment {
      * @param cacheRoot where encoders and the language model are cached between runs
      * @param stage1Run the stage-1 run or checkpoint folder for {@code init = STAGE1}, or null to
      *     take {@code stage2.stage1Run} from the config
+     * @param resume continue from the run folder's latest checkpoint, if there is one (a finished run
+     *     trains no further and is evaluated again)
      * @param log progress lines
      * @param listener also told of every training step (a notebook's live display); may be null
      */
-    public record Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log, Trainer.Listener listener) {
+    public record Options(Path runDir, Path cacheRoot, Path stage1Run, boolean resume, PrintStream log,
+                          Trainer.Listener listener) {
 
-        /** Progress lines only. */
+        /** A new run, with a listener. */
+        public Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log, Trainer.Listener listener) {
+            this(runDir, cacheRoot, stage1Run, false, log, listener);
+        }
+
+        /** A new run, progress lines only. */
         public Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log) {
-            this(runDir, cacheRoot, stage1Run, log, null);
+            this(runDir, cacheRoot, stage1Run, false, log, null);
+        }
+
+        public Options withResume(boolean resume) {
+            return new Options(runDir, cacheRoot, stage1Run, resume, log, listener);
         }
     }
 
@@ -173,7 +185,7 @@ public final class Stage2Experiment {
         runInfo.put("stage1Checkpoint", checkpoint == null ? null : checkpoint.toString());
         Trainer.Result training = new Trainer(s2.train(), model, runDir, runInfo)
                 .run(step, validation, Stage1Experiment.listeners(ProgressLines.stage2(log, s2.train().logEvery()),
-                        options.listener()), false);
+                        options.listener()), options.resume());
         seconds.put("train", lap(t0));
 
         // 5. evaluation on the test images
@@ -331,6 +343,7 @@ public final class Stage2Experiment {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("step", step);
         row.put("eval", true);
+        row.put(MetricsLog.FINAL, true);
         metrics.forEach((k, v) -> row.put(k, Double.isNaN(v) ? null : v));
         try (MetricsLog log = MetricsLog.open(metricsFile)) {
             log.append(row);

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
+import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
@@ -57,6 +58,9 @@ public final class Trainer {
         default void onStep(StepReport report) {}
 
         default void onEvaluation(long step, Map<String, Double> metrics) {}
+
+        /** Where a resumed run continues, and which damaged checkpoints it passed over ({@link Checkpoints.Resumed#line}). */
+        default void onResume(String line) {}
     }
 
     /** What one step reports. */
@@ -96,6 +100,11 @@ public final class Trainer {
             @Override
             public void onEvaluation(long step, Map<String, Double> metrics) {
                 out.println("eval @ step " + step + ": " + metrics);
+            }
+
+            @Override
+            public void onResume(String line) {
+                out.println(line);
             }
         };
     }
@@ -156,13 +165,15 @@ public final class Trainer {
             long start = 0;
             Path lastCheckpoint = null;
             boolean resumed = false;
-            if (resume && checkpoints.latest() != null) {
-                lastCheckpoint = checkpoints.latest();
-                JsonNode state = Checkpoints.load(lastCheckpoint, model, optimizer);
-                start = state.get("step").asLong();
+            Checkpoints.Resumed from = resume ? checkpoints.resume(model, optimizer) : null;
+            if (from != null) {
+                lastCheckpoint = from.folder();
+                start = from.step();
                 resumed = true;
+                listener.onResume(from.line());
                 truncateLog(metricsFile, start);
             } else {
+                checkpoints.forgetLatest(); // a new run: an earlier run's checkpoints are not its own to resume
                 deleteIfExists(metricsFile);
             }
 
@@ -321,21 +332,23 @@ public final class Trainer {
         return p == null ? null : p.toString();
     }
 
-    /** After a resume, rows written after the checkpoint (by the crashed run) are dropped. */
+    /**
+     * After a resume, rows written after the checkpoint (by the interrupted run) are dropped, with a
+     * line the interrupted run was killed in the middle of and rows written after training ended
+     * ({@link MetricsLog#FINAL}); the resumed run writes them again.
+     */
     private static void truncateLog(Path file, long step) {
         if (!Files.exists(file)) {
             return;
         }
         try {
             List<String> keep = new ArrayList<>();
-            for (Map<String, Object> row : MetricsLog.read(file)) {
-                if (((Number) row.get("step")).longValue() <= step) {
-                    keep.add(org.qformerlab.blip2.config.Configs.JSON.writer().without(
-                            com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row));
+            for (Map<String, Object> row : MetricsLog.readCompleteLines(file)) {
+                if (((Number) row.get("step")).longValue() <= step && !row.containsKey(MetricsLog.FINAL)) {
+                    keep.add(Configs.JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(row));
                 }
             }
-            AtomicFiles.writeString(
-                    file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+            AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file + " for resuming: " + e.getMessage(), e);
         }
