@@ -183,7 +183,7 @@ public final class Checkpoints {
                 try {
                     c = read(dir, scratch, optimizer != null);
                 } catch (CheckpointException e) {
-                    damaged.add("checkpoint " + dir + " is damaged: " + e.getMessage());
+                    damaged.add("checkpoint " + dir.getFileName() + " is damaged: " + e.getMessage());
                     continue;
                 }
                 c.loadInto(model, optimizer);

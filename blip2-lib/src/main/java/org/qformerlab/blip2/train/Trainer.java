@@ -185,6 +185,7 @@ public final class Trainer {
                     Seeds.set(config.seed() * 1_000_003L + step);
                     double lr = schedule.at(step);
                     double gradNorm;
+                    double diverged = 0;
                     try (NDManager scope = modelManager.newSubManager()) {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             Map<String, NDArray> terms = stepFunction.losses(scope, step);
@@ -199,10 +200,20 @@ public final class Trainer {
                                 gradNorm = perLossStep(terms, optimizer, lr, trainable, scope, step, lastCheckpoint);
                             } else {
                                 gc.backward(terms.get("total"));
-                                gradNorm = clipOrStop(trainable, optimizer, scope, step, "", lastCheckpoint);
-                                optimizer.step(lr);
+                                gradNorm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
+                                if (!Double.isFinite(gradNorm)) {
+                                    diverged = gradNorm;
+                                } else {
+                                    optimizer.step(lr);
+                                }
                             }
                         }
+                    }
+                    if (!Double.isFinite(diverged)) { // outside the step's collector: blame recomputes the step
+                        optimizer.zeroGradients();
+                        throw new TrainingDivergedException(step + 1, "the gradient of loss term "
+                                + blame(stepFunction, step, modelManager, trainable, optimizer), diverged,
+                                path(lastCheckpoint));
                     }
                     long done = step + 1;
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -249,7 +260,7 @@ public final class Trainer {
     private double perLossStep(Map<String, NDArray> terms, AdamW optimizer, double lr, List<Parameter> trainable,
             NDManager scope, long step, Path lastCheckpoint) {
         return perLossUpdate(terms, lossWeights, optimizer, lr,
-                loss -> clipOrStop(trainable, optimizer, scope, step, " of loss '" + loss + "'", lastCheckpoint));
+                loss -> clipOrStop(trainable, optimizer, scope, step, " of loss term '" + loss + "'", lastCheckpoint));
     }
 
     /**
@@ -293,10 +304,40 @@ public final class Trainer {
         if (!Double.isFinite(norm)) {
             String where = nonFiniteGradients(scope);
             optimizer.zeroGradients();
-            throw new TrainingDivergedException(step + 1, "the gradient norm" + which + " (non-finite in " + where + ")",
+            throw new TrainingDivergedException(step + 1, "the gradient" + which + " (non-finite in " + where + ")",
                     norm, path(lastCheckpoint));
         }
         return norm;
+    }
+
+    /**
+     * Which loss terms have a non-finite gradient at {@code step}, with the parameters it is in: with
+     * one pair of moments only the total's gradient was computed, so the step is computed again (same
+     * seed, same batch: it is a function of the step) and each term back-propagated alone. Runs only
+     * after a divergence; the gradients are cleared after it.
+     */
+    private String blame(StepFunction stepFunction, long step, NDManager modelManager, List<Parameter> trainable,
+                         AdamW optimizer) {
+        Seeds.set(config.seed() * 1_000_003L + step);
+        List<String> blamed = new ArrayList<>();
+        try (NDManager scope = modelManager.newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Map<String, NDArray> terms = stepFunction.losses(scope, step);
+            List<String> names = terms.keySet().stream()
+                    .filter(n -> lossWeights.isEmpty() ? !n.equals("total") || terms.size() == 1 : lossWeights.containsKey(n))
+                    .toList();
+            for (int j = 0; j < names.size(); j++) {
+                Backward.of(terms.get(names.get(j)), j < names.size() - 1);
+                if (!Double.isFinite(GradientClipping.clip(trainable, 0, scope))) {
+                    blamed.add("'" + names.get(j) + "' (non-finite in " + nonFiniteGradients(scope) + ")");
+                }
+                optimizer.zeroGradients();
+            }
+        } catch (RuntimeException e) { // another engine, or a step that fails the second time: the total is all we know
+            optimizer.zeroGradients();
+            return "'total' (" + e.getMessage() + " when recomputing the step to find the term)";
+        }
+        return blamed.isEmpty() ? "'total' (no single term's gradient is non-finite)" : String.join(" and ", blamed);
     }
 
     /** The parameters whose gradient holds a NaN or an infinity, for the divergence message. */
