@@ -39,7 +39,9 @@ import org.qformerlab.blip2.report.MetricsLog;
  * </ol>
  *
  * The step function must pick its batch as a function of the step index (the batch sampler does),
- * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run.
+ * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run. A resumed run continues from
+ * the newest whole checkpoint ({@link Checkpoints#resume}: a damaged one is named and passed over);
+ * a new run in a folder that holds checkpoints forgets which of them is the latest.
  */
 public final class Trainer {
 
