@@ -1,5 +1,6 @@
 package org.qformerlab.ablations;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,9 @@ final class ChildProcessLauncher implements RunLauncher {
     }
 
     @Override
-    public Outcome launch(Experiment experiment, RunPlan plan) throws InterruptedException {
-        Path outcome = plan.dir().resolve(OUTCOME);
+    public Outcome launch(Experiment experiment, JsonNode config, Path runDir) throws InterruptedException {
+        Path outcome = runDir.resolve(OUTCOME);
+        Path log = runDir.resolve(RunPlan.LOG);
         long t0 = System.nanoTime();
         Process process = null;
         try {
@@ -49,10 +51,10 @@ final class ChildProcessLauncher implements RunLauncher {
             command.add(classPath);
             command.add(RunMain.class.getName());
             command.add(experiment.kind());
-            command.add(plan.dir().toAbsolutePath().toString());
+            command.add(runDir.toAbsolutePath().toString());
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(plan.logFile().toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             int code = process.waitFor();
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -62,7 +64,7 @@ final class ChildProcessLauncher implements RunLauncher {
                 return result;
             }
             return Outcome.failed("child process exited with code " + code
-                    + " before reporting a result" + lastLine(plan.logFile()), seconds);
+                    + " before reporting a result" + lastLine(log), seconds);
         } catch (IOException e) {
             return Outcome.failed("cannot start a child JVM: " + e.getMessage(),
                     (System.nanoTime() - t0) / 1e9);
@@ -103,7 +105,7 @@ final class ChildProcessLauncher implements RunLauncher {
         return Math.max(1, cores / Math.max(1, parallel));
     }
 
-    private static String lastLine(Path log) {
+    static String lastLine(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             for (int i = lines.size() - 1; i >= 0; i--) {

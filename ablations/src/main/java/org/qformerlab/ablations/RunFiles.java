@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /** Reads and writes a run folder's JSON files; every write is atomic (temp file + rename). */
@@ -50,6 +53,20 @@ final class RunFiles {
             return JSON.readValue(file.toFile(), type);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** Appends one line to the run's {@code log.txt}. */
+    static void appendLog(Path runDir, String line) throws IOException {
+        Files.writeString(runDir.resolve(RunPlan.LOG), line + System.lineSeparator(), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

@@ -9,6 +9,9 @@ import java.nio.file.Path;
  */
 public record RunPlan(Variant variant, long seed, ObjectNode config, Path dir) {
 
+    /** The name of a run's log file. */
+    static final String LOG = "log.txt";
+
     /** The run's folder name, e.g. {@code itc-itm-itg-seed2}. */
     public String id() {
         return id(variant, seed);
@@ -42,7 +45,7 @@ public record RunPlan(Variant variant, long seed, ObjectNode config, Path dir) {
 
     /** Everything the run printed. */
     public Path logFile() {
-        return dir.resolve("log.txt");
+        return dir.resolve(LOG);
     }
 
     /** The per-step log the experiment may write. */

@@ -27,10 +27,15 @@ public record RunResult(String variant, long seed, String status, Map<String, Do
         metrics = metrics == null ? Map.of() : new LinkedHashMap<>(metrics);
     }
 
-    /** The result of a plan's last attempt, after {@code attempts} attempts. */
-    static RunResult of(RunPlan plan, Outcome last, int attempts) {
-        return new RunResult(plan.variant().name(), plan.seed(), last.isOk() ? OK : FAILED,
+    /** The result of a run's last attempt, after {@code attempts} attempts. */
+    static RunResult of(String variant, long seed, Outcome last, int attempts) {
+        return new RunResult(variant, seed, last.isOk() ? OK : FAILED,
                 last.isOk() ? last.metrics() : Map.of(), last.wallSeconds(), last.reason(), attempts);
+    }
+
+    /** A run that failed without an attempt's outcome (it never ran, or was killed from outside). */
+    static RunResult failed(RunPlan plan, String reason) {
+        return new RunResult(plan.variant().name(), plan.seed(), FAILED, null, 0, reason, 0);
     }
 
     /** True when the run finished and returned its metrics. */

@@ -19,7 +19,10 @@ import org.qformerlab.bench.Stage1Flops;
  * {@link ExperimentConfig} (defaults: {@link ExperimentConfig#embedded()}), and one run is one
  * {@link Stage1Experiment}. Metrics, for the test split after ITM re-ranking unless named otherwise:
  * {@code i2t_r1/5/10}, {@code t2i_r1/5/10}; {@code *_itc} for ITC alone; {@code comp_*} on the
- * compositional split; {@code trainable_params}, {@code steps_per_s}; the last losses
+ * compositional split; {@code i2t_r1_true} (and the rest) counting every caption the scene makes true
+ * a hit; the binding benchmark's accuracies {@code bind_<foil type>_<scorer>}, e.g.
+ * {@code bind_attribute_swap_itm}, {@code bind_relation_swap_itg}, {@code bind_all_itc};
+ * {@code trainable_params}, {@code steps_per_s}; the last losses
  * {@code loss_itc/itm/itg/total}. Encoders are cached in the user cache folder
  * ({@link org.qformerlab.blip2.config.UserCache}), so every variant of a study shares one pretrained encoder and feature
  * cache. A retried run resumes from its last checkpoint.
@@ -40,6 +43,13 @@ public final class Stage1Ablation extends ExperimentConfigAblation {
         Map<String, Double> out = new LinkedHashMap<>();
         addRetrieval(out, "", r.retrieval().get(Split.TEST));
         addRetrieval(out, "comp_", r.retrieval().get(Split.COMPOSITIONAL));
+        if (r.binding() != null) {
+            r.binding().binding().metrics("bind_").forEach((name, value) -> {
+                if (!name.endsWith("_se") && !name.endsWith("_n")) {
+                    out.put(name, value);
+                }
+            });
+        }
         out.put("trainable_params", (double) r.parameters());
         out.put("steps_per_s", r.training().stepsPerSecond());
         r.losses().last().forEach((term, value) -> out.put("loss_" + term, value));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.LocalNames;
 
 /**
  * An ablation study ready to run: its spec, the experiment that runs it, and the base config every
@@ -143,9 +144,42 @@ public final class Study {
         return plans;
     }
 
-    /** Runs every variant and seed not already finished, then writes the tables and the report. */
+    /**
+     * Runs every variant and seed not already finished, then writes the tables and the report. With
+     * {@link Executor#SLURM} the runs not done go to SLURM as one job array ({@link #submit}) and this
+     * waits until every task has left the queue.
+     */
     public StudyResults run(RunOptions options) throws IOException, InterruptedException {
+        if (options.executor() == Executor.SLURM && !options.reportOnly()) {
+            return new SlurmExecutor(this, options, folder(options)).run();
+        }
         return new StudyRunner(this, options).run();
+    }
+
+    /**
+     * Submits the runs that are neither done nor already in SLURM's queue as one job array (one task
+     * per run) and returns without waiting; {@link RunOptions#dryRun} writes the batch script
+     * ({@code slurm/study.sbatch} in the study folder) and submits nothing. The resources are the
+     * spec's {@code slurm:} section with {@link RunOptions#slurm} laid over it.
+     *
+     * @throws IOException when sbatch is missing or refuses the job (its message says why)
+     */
+    public SlurmSubmission submit(RunOptions options) throws IOException, InterruptedException {
+        return new SlurmExecutor(this, options, folder(options)).submit();
+    }
+
+    /**
+     * Where each run stands — pending, running, done or failed — from the run folders and, when the
+     * study was submitted to SLURM, {@code squeue}. A run whose SLURM task ended without a result
+     * (killed for time or memory, cancelled) is recorded as failed with that reason.
+     */
+    public StudyStatus status(RunOptions options) throws IOException, InterruptedException {
+        return new SlurmExecutor(this, options, folder(options)).status();
+    }
+
+    /** The study folder these options name: {@link RunOptions#out}, else {@link #defaultFolder}. */
+    public Path folder(RunOptions options) {
+        return options.out() != null ? options.out() : defaultFolder(options.quick());
     }
 
     private static ObjectNode baseTree(StudySpec spec, Experiment experiment, Path folder, String source) {
@@ -155,6 +189,11 @@ public final class Study {
         }
         ObjectNode tree = (ObjectNode) defaults.deepCopy();
         if (spec.baseFile() != null) {
+            String escape = LocalNames.problem(spec.baseFile());
+            if (escape != null) {
+                throw new ConfigException(source + ": baseFile '" + spec.baseFile() + "' " + escape
+                        + ": it must name a file in the spec's folder " + folder + " or below it");
+            }
             Path file = folder.resolve(spec.baseFile());
             if (!Files.isRegularFile(file)) {
                 throw new ConfigException(source + ": baseFile '" + spec.baseFile() + "' not found (looked for " + file

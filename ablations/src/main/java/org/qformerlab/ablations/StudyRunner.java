@@ -2,11 +2,8 @@ package org.qformerlab.ablations;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+import java.util.function.Function;
 
 /**
  * Executes a study's runs and keeps them resumable.
@@ -38,11 +35,13 @@ final class StudyRunner {
     private final Study study;
     private final RunOptions options;
     private final PrintStream progress;
+    private final RunFolders folders;
 
     StudyRunner(Study study, RunOptions options) {
         this.study = study;
         this.options = options;
         this.progress = options.progress();
+        this.folders = new RunFolders(study.experiment());
     }
 
     StudyResults run() throws IOException, InterruptedException {
@@ -60,7 +59,7 @@ final class StudyRunner {
 
         List<RunPlan> pending = new ArrayList<>();
         for (RunPlan plan : plans) {
-            if (finished(plan)) {
+            if (folders.finished(plan)) {
                 continue;
             }
             pending.add(plan);
@@ -99,119 +98,46 @@ final class StudyRunner {
             }
         }
 
-        List<RunRecord> records = new ArrayList<>();
-        for (RunPlan plan : plans) {
-            RunResult result = RunFiles.read(plan.resultFile(), RunResult.class);
-            records.add(new RunRecord(plan, result != null ? result
-                    : notRun(plan, "no result.json after the run (was the study interrupted?)")));
-        }
+        List<RunRecord> records = folders.records(plans, "no result.json after the run (was the study interrupted?)");
         return StudyResults.build(study, studyDir, records, pending.size(), options.quick());
     }
 
     /**
      * The table and report of the runs already in {@code studyDir}, running nothing. A run counts when
      * its {@code result.json} is there and its {@code plan.json} is this plan's; a run from before
-     * {@code plan.json} was written (it has none) is taken as it is, and said so.
+     * {@code plan.json} was written (it has none) is taken as it is, and said so. Runs submitted to
+     * SLURM that left its queue without a result are recorded as failed first, with SLURM's reason.
      */
-    private StudyResults reportOnly(Path studyDir, List<RunPlan> plans) throws IOException {
+    private StudyResults reportOnly(Path studyDir, List<RunPlan> plans) throws IOException, InterruptedException {
         if (!Files.isDirectory(studyDir.resolve("runs"))) {
             throw new IllegalArgumentException("--report-only: " + studyDir.resolve("runs") + " does not exist, so"
                     + " there is nothing to report; run the study first (without --report-only), or give its folder"
                     + " with --out");
         }
-        List<RunRecord> records = new ArrayList<>();
-        int withResult = 0;
-        int withoutPlan = 0;
-        for (RunPlan plan : plans) {
-            RunResult result = RunFiles.read(plan.resultFile(), RunResult.class);
-            if (result == null) {
-                result = notRun(plan, "not run yet (no result.json)");
-            } else if (!Files.isRegularFile(plan.planFile())) {
-                withoutPlan++;
-            } else if (!sameConfig(plan)) {
-                result = notRun(plan, "ran with another config (its plan.json differs from the spec's);"
-                        + " run ablate without --report-only to run it again");
-            }
-            withResult += result.isOk() ? 1 : 0;
-            records.add(new RunRecord(plan, result));
+        Function<RunPlan, String> missing = plan -> "not run yet (no result.json)";
+        if (SlurmExecutor.wasSubmitted(studyDir)) {
+            missing = new SlurmExecutor(study, options, studyDir).missingReasons();
         }
+        List<RunRecord> records = folders.records(plans, missing);
+        long withResult = records.stream().filter(r -> r.result().isOk()).count();
+        long withoutPlan = plans.stream().filter(p -> Files.isRegularFile(p.resultFile())
+                && !Files.isRegularFile(p.planFile())).count();
         progress.printf(Locale.ROOT, "study %s: report only, %d of %d runs finished%s%n", study.spec().name(),
                 withResult, plans.size(), withoutPlan == 0 ? ""
                         : " (" + withoutPlan + " predate plan.json and are reported as they are)");
         return StudyResults.build(study, studyDir, records, 0, options.quick());
     }
 
-    private static RunResult notRun(RunPlan plan, String reason) {
-        return new RunResult(plan.variant().name(), plan.seed(), RunResult.FAILED, null, 0, reason, 0);
-    }
-
-    /** True when the run already finished successfully with exactly this config. */
-    private boolean finished(RunPlan plan) throws IOException {
-        RunResult result = RunFiles.read(plan.resultFile(), RunResult.class);
-        return result != null && result.isOk() && sameConfig(plan);
-    }
-
-    /** Whether the run's {@code plan.json} holds this plan's config, fields added since filled in. */
-    private boolean sameConfig(RunPlan plan) throws IOException {
-        if (!Files.isRegularFile(plan.planFile())) {
-            return false;
-        }
-        try {
-            Experiment experiment = study.experiment();
-            return RunFiles.sameTree(experiment.normalize(RunFiles.readTree(plan.planFile())),
-                    experiment.normalize(plan.config()));
-        } catch (IOException | IllegalArgumentException e) {
-            return false; // unreadable, or no longer a valid config: run it again
-        }
-    }
-
     private void execute(RunPlan plan, RunLauncher launcher, AtomicInteger done, int total)
             throws IOException, InterruptedException {
-        prepare(plan);
-        Experiment experiment = study.experiment();
-        Outcome outcome = null;
-        int attempt = 0;
-        while (attempt < options.attempts() && (outcome == null || !outcome.isOk())) {
-            attempt++;
-            appendLog(plan, "== attempt " + attempt + " at " + Instant.now() + " ==");
-            outcome = launcher.launch(experiment, plan);
-            if (!outcome.isOk()) {
-                appendLog(plan, "== attempt " + attempt + " failed: " + outcome.reason() + " ==");
-            }
-        }
-        RunResult result = RunResult.of(plan, outcome, attempt);
+        folders.prepare(plan);
+        RunResult result = RunLauncher.attempts(launcher, study.experiment(), plan.config(), plan.dir(),
+                plan.variant().name(), plan.seed(), options.attempts());
         RunFiles.writeJson(plan.resultFile(), result);
         synchronized (progress) {
             progress.printf(Locale.ROOT, "[%d/%d] %s: %s in %.1f s%s%n", done.incrementAndGet(), total, plan.id(),
                     result.status(), result.wallSeconds(),
-                    result.isOk() ? "" : " after " + attempt + " attempts: " + result.reason());
-        }
-    }
-
-    /**
-     * Gets the run folder ready: an old result goes (so that a crash leaves no result behind), and a
-     * folder holding a different config is emptied (its checkpoint belongs to another run).
-     */
-    private void prepare(RunPlan plan) throws IOException {
-        if (Files.isDirectory(plan.dir()) && !sameConfig(plan)) {
-            deleteTree(plan.dir());
-        }
-        Files.createDirectories(plan.dir());
-        Files.deleteIfExists(plan.resultFile());
-        RunFiles.writeJson(plan.planFile(), plan.config());
-        RunFiles.writeJson(plan.configFile(), plan.config());
-    }
-
-    private static void appendLog(RunPlan plan, String line) throws IOException {
-        Files.writeString(plan.logFile(), line + System.lineSeparator(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+                    result.isOk() ? "" : " after " + result.attempts() + " attempts: " + result.reason());
         }
     }
 }

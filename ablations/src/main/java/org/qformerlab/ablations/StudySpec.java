@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.qformerlab.blip2.config.ConfigException;
+import org.qformerlab.blip2.config.LocalNames;
 
 /**
  * An ablation study as written in its YAML (or JSON) file: the question, the experiment kind, the base
@@ -66,6 +67,8 @@ import org.qformerlab.blip2.config.ConfigException;
  * @param notes free text printed under the question in the report
  * @param paper optional: the paper's finding as a comparison of two variants, which the report
  *     checks against this study's numbers ({@link PaperClaim})
+ * @param slurm optional: what each run asks of SLURM when the study runs as a job array
+ *     ({@code --executor slurm}); the command line's resource options override it
  */
 public record StudySpec(
         String name,
@@ -82,7 +85,8 @@ public record StudySpec(
         QuickSpec quick,
         Integer parallel,
         String notes,
-        PaperClaim paper) {
+        PaperClaim paper,
+        SlurmResources slurm) {
 
     /** The config paths the seed goes to: {@link #seedPath()} split at commas. */
     public List<String> seedPaths() {
@@ -106,6 +110,7 @@ public record StudySpec(
         plots = plots == null ? new PlotSpec(null, null, null) : plots;
         quick = quick == null ? new QuickSpec(null, null) : quick;
         parallel = parallel == null ? 1 : parallel;
+        slurm = slurm == null ? SlurmResources.defaults() : slurm;
     }
 
     /**
@@ -181,6 +186,9 @@ public record StudySpec(
         String s = source + ": ";
         require(name != null && !name.isBlank(), s + "'name' is missing: give the study a short name (it names its folder)");
         require(name.matches("[A-Za-z0-9._-]+"), s + "name '" + name + "' may only hold letters, digits, '.', '_' and '-' (it names a folder)");
+        String escape = name.equals(".") ? "is the current folder" : LocalNames.problem(name);
+        require(escape == null, s + "name '" + name + "' " + escape
+                + ": it names the study's folder under runs/ablations/; give a plain name such as itg-helps-retrieval");
         require(question != null && !question.isBlank(), s + "'question' is missing: state in one line what the study answers");
         require(!question.strip().contains("\n"), s + "'question' must be one line");
         require(kind != null && !kind.isBlank(), s + "'kind' is missing: name the experiment that runs each variant (e.g. stage1)");
@@ -193,6 +201,11 @@ public record StudySpec(
             require(metricNames.add(m.name()), s + "metrics[" + i + "]: metric '" + m.name() + "' is listed twice");
         }
         require(parallel >= 1, s + "parallel=" + parallel + " must be at least 1");
+        try {
+            slurm.check(s + "slurm.");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
         checkAxes(s, "grid", grid);
         checkAxes(s, "zip", zip);
         checkZipLengths(s);

@@ -11,7 +11,10 @@
  *       dotted path ({@link org.qformerlab.ablations.ConfigTree}) and lets the experiment validate every
  *       resulting config — all before anything runs.</li>
  *   <li>The runner executes each variant x seed in its own folder, in this JVM or in child JVMs, skips
- *       finished runs, retries failed ones and records every outcome in {@code result.json}.</li>
+ *       finished runs, retries failed ones and records every outcome in {@code result.json}. With
+ *       {@link org.qformerlab.ablations.Executor#SLURM} the same runs go to a cluster as one job array
+ *       ({@link org.qformerlab.ablations.SlurmExecutor}, one task per run, the same child JVM), and
+ *       {@link org.qformerlab.ablations.StudyStatus} says where each run stands.</li>
  *   <li>{@link org.qformerlab.ablations.ResultsTable} summarises the runs (mean, std, n per variant,
  *       failures), {@link org.qformerlab.ablations.Verdict} turns the numbers into one honest sentence,
  *       and the report ({@code report.md}) gathers the question, answer, table and figures.</li>

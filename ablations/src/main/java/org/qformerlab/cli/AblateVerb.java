@@ -2,15 +2,21 @@ package org.qformerlab.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import org.qformerlab.ablations.Executor;
 import org.qformerlab.ablations.RunOptions;
+import org.qformerlab.ablations.RunStatus;
+import org.qformerlab.ablations.SlurmResources;
+import org.qformerlab.ablations.SlurmSubmission;
 import org.qformerlab.ablations.Study;
 import org.qformerlab.ablations.StudyResults;
+import org.qformerlab.ablations.StudyStatus;
 import org.qformerlab.ablations.Variant;
 import org.qformerlab.blip2.report.Tables;
 
 /**
- * {@code qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out dir] [--report-only]}: runs an ablation
- * study, or rebuilds its report from the runs it has.
+ * {@code qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out dir] [--report-only]
+ * [--executor slurm ...] [--status]}: runs an ablation study here or as a SLURM job array, says where
+ * its runs stand, or rebuilds its report from the runs it has.
  */
 public final class AblateVerb implements Verb {
 
@@ -21,14 +27,17 @@ public final class AblateVerb implements Verb {
 
     @Override
     public String summary() {
-        return "run an ablation study (variants x seeds) and write its table, plots and report";
+        return "run an ablation study (variants x seeds), here or on SLURM, and write its table, plots and report";
     }
 
     @Override
     public String usage() {
         return """
                 usage: qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out DIR] [--isolate] [--plan]
-                                        [--report-only]
+                                        [--report-only] [--status]
+                                        [--executor slurm [--wait] [--dry-run] [--cpus-per-task N] [--mem SIZE]
+                                         [--time LIMIT] [--partition P] [--account A] [--gres G] [--array-limit N]
+                                         [--sbatch OPTION ...] [--setup LINE ...]]
 
                 Runs every variant x seed of the study spec (see ablations/studies/), each in its own
                 folder DIR/runs/<variant>-seed<k>/ (config.json, log.txt, metrics.jsonl, result.json),
@@ -42,8 +51,27 @@ public final class AblateVerb implements Verb {
                   --plan         check the spec and list the runs without running anything
                   --report-only  run nothing: rebuild the tables and report from the runs in DIR
                                  (after upgrading, or to look at a study that is still running)
+                  --status       run nothing: show each run as pending, running, done or failed (with
+                                 the reason), from the run folders and, for a SLURM study, squeue
 
-                Exit code: 0 when every run finished, 1 when some failed (they are in the table).""";
+                On a SLURM cluster (run it on the login node; DIR must be on the shared file system):
+                  --executor slurm  submit the runs not done (and not queued) as one job array, one task
+                                 per run, and return; run the same command again to resubmit what
+                                 failed or was cancelled. The batch script is DIR/slurm/study.sbatch
+                  --wait         wait for the array to finish, then write the tables and report
+                  --dry-run      write the batch script (and get the run folders ready); submit nothing
+                  --cpus-per-task N  CPUs (and PyTorch threads) per run (default 1)
+                  --mem SIZE     memory per run, e.g. 8G (the run's Java heap gets half)
+                  --time LIMIT   time limit per run: minutes, h:mm:ss or d-hh:mm:ss
+                  --partition P, --account A, --gres G (e.g. gpu:1)
+                  --array-limit N  at most N runs at once (--array=0-K%N)
+                  --sbatch OPTION  one more #SBATCH option, dashes left out: --sbatch qos=short (repeatable)
+                  --setup LINE   a shell line run before each run, e.g. 'module load java/17' (repeatable)
+                The spec's slurm: section gives the same resources (cpusPerTask, mem, time, partition,
+                account, gres, arrayLimit, sbatch, setup); the command line wins. See docs/cluster.md.
+
+                Exit code: 0 when every run finished (or, with --executor slurm, the array was submitted),
+                1 when some failed (they are in the table).""";
     }
 
     @Override
@@ -64,20 +92,67 @@ public final class AblateVerb implements Verb {
             }
             options = options.withParallel(n);
         }
-        if (args.has("out")) {
-            options = options.withOut(Path.of(args.string("out", null)));
+        Path outFolder = args.folder("out");
+        if (outFolder != null) {
+            options = options.withOut(outFolder);
         }
+        Executor executor;
+        try {
+            executor = Executor.of(args.string("executor", "local"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--executor: " + e.getMessage());
+        }
+        options = options.withExecutor(executor);
+        SlurmResources resources = slurmResources(args);
+        boolean wait = args.flag("wait");
+        boolean dryRun = args.flag("dry-run");
+        boolean status = args.flag("status");
         boolean plan = args.flag("plan");
         args.checkAllUsed();
+        if (executor != Executor.SLURM) {
+            if (!resources.equals(SlurmResources.defaults()) || wait || dryRun) {
+                throw new Args.UsageException("--wait, --dry-run and the SLURM resource options need --executor slurm");
+            }
+        } else {
+            if (options.parallel() != null) {
+                throw new Args.UsageException("--parallel is for the local executor; with --executor slurm limit the"
+                        + " runs at once with --array-limit N");
+            }
+            if (wait && dryRun) {
+                throw new Args.UsageException("--dry-run submits nothing, so there is nothing to --wait for");
+            }
+            try {
+                resources.check("--");
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+            options = options.withSlurm(resources).withDryRun(dryRun);
+        }
 
         Study study = Study.load(spec);
         if (plan) {
-            Path folder = options.out() != null ? options.out() : study.defaultFolder(options.quick());
+            Path folder = study.folder(options);
             out.println("study " + study.spec().name() + ": " + study.spec().question());
             for (Variant v : study.variants()) {
                 out.println("  " + v.slug() + "  " + v.overrides());
             }
             out.println(study.plans(options.quick(), folder).size() + " runs under " + folder.resolve("runs"));
+            return 0;
+        }
+        if (status) {
+            StudyStatus now = study.status(options);
+            out.println("study " + study.spec().name() + " in " + now.folder() + ": " + now.summary());
+            out.print(Tables.toMarkdown(now.table()));
+            return now.count(RunStatus.State.FAILED) == 0 ? 0 : 1;
+        }
+        if (executor == Executor.SLURM && !wait && !options.reportOnly()) {
+            SlurmSubmission submission = study.submit(options);
+            if (submission.submitted()) {
+                String again = "qformerlab ablate " + spec + (options.quick() ? " --quick" : "")
+                        + (options.out() != null ? " --out " + options.out() : "");
+                out.println("follow it with:   " + again + " --status");
+                out.println("when it is done:  " + again + " --report-only");
+            }
             return 0;
         }
         StudyResults results = study.run(options);
@@ -87,5 +162,20 @@ public final class AblateVerb implements Verb {
         out.println(results.answer());
         out.println("report: " + results.report().toAbsolutePath());
         return results.failed() == 0 ? 0 : 1;
+    }
+
+    /** The SLURM resources given on the command line (each left out stays the spec's). */
+    static SlurmResources slurmResources(Args args) {
+        SlurmResources r = SlurmResources.defaults();
+        if (args.has("cpus-per-task")) {
+            r = r.withCpusPerTask(args.integer("cpus-per-task", 1));
+        }
+        if (args.has("array-limit")) {
+            r = r.withArrayLimit(args.integer("array-limit", 1));
+        }
+        return r.withMem(args.string("mem", null)).withTime(args.string("time", null))
+                .withPartition(args.string("partition", null)).withAccount(args.string("account", null))
+                .withGres(args.string("gres", null)).withSbatch(args.strings("sbatch"))
+                .withSetup(args.strings("setup"));
     }
 }

@@ -72,6 +72,11 @@ public final class CaptionVerb implements Verb {
         BufferedImage picture = readImage(Path.of(image));
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device));
                 Blip2Captioner captioner = Blip2Captioner.load(modelDir, manager)) {
+            var converted = captioner.model().loadReport().converted();
+            if (!converted.isEmpty()) {
+                System.err.println("note: " + converted.size() + " tensors of " + modelDir + " were converted to the"
+                        + " model's float type on loading, e.g. " + converted.get(0));
+            }
             GenerationConfig generation = captioner.model().generationConfig(maxTokens, beams);
             out.println(captioner.caption(picture, generation, prompt).text());
             return 0;

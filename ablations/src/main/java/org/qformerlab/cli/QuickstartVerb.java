@@ -74,7 +74,7 @@ public final class QuickstartVerb implements Verb {
         String configFile = args.string("config", null);
         String preset = args.string("preset", "embedded");
         String set = args.string("set", null);
-        String outDir = args.string("out", null);
+        Path outDir = args.folder("out");
         String cache = args.string("cache", org.qformerlab.blip2.config.UserCache.folder().toString());
         Map<String, String> overrides = new LinkedHashMap<>();
         if (set != null) {
@@ -113,7 +113,7 @@ public final class QuickstartVerb implements Verb {
             if (configFile != null) {
                 throw new Args.UsageException("--resume continues a run with its own config.json; drop --config");
             }
-            runDir = outDir != null ? Path.of(outDir) : newestRun(Path.of("runs"));
+            runDir = outDir != null ? outDir : newestRun(Path.of("runs"));
             Path saved = runDir.resolve("config.json");
             if (!Files.isRegularFile(saved)) {
                 throw new Args.UsageException("cannot resume " + runDir + ": it has no config.json (not a run folder?)");
@@ -129,7 +129,7 @@ public final class QuickstartVerb implements Verb {
             if (configFile != null) {
                 config = ExperimentConfig.read(Path.of(configFile), config);
             }
-            runDir = outDir != null ? Path.of(outDir)
+            runDir = outDir != null ? outDir
                     : Path.of("runs", "quickstart-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(runDir.resolve("config.json"))) {
                 throw new Args.UsageException(runDir + " already holds a run; pick another --out, or add --resume");

@@ -79,10 +79,24 @@ class Stage1AblationTest {
             Map<String, Double> m = new Stage1Ablation().run(Configs.JSON.valueToTree(ExperimentConfig.tiny()),
                     dir, new PrintStream(new ByteArrayOutputStream(), true));
             for (String k : new String[] {"i2t_r1", "t2i_r1", "i2t_r1_itc", "comp_i2t_r1", "comp_t2i_r5",
+                    "i2t_r1_true", "t2i_r1_true_itc", "comp_t2i_r1_true", "bind_attribute_swap_itm",
+                    "bind_relation_swap_itg", "bind_count_change_itc", "bind_all_itm",
                     "trainable_params", "steps_per_s", "loss_total"}) {
                 assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
             }
-            assertTrue(m.get("i2t_r1") >= 0 && m.get("i2t_r1") <= 1);
+            // recall counts hits: of the tiny test split's 12 images and 48 captions, and of its compositional split
+            for (String k : new String[] {"i2t_r1", "i2t_r1_itc", "i2t_r5", "i2t_r10"}) {
+                double hits = m.get(k) * 12;
+                assertEquals(Math.rint(hits), hits, 1e-9, k + " = " + m.get(k));
+            }
+            for (String k : new String[] {"t2i_r1", "t2i_r5", "t2i_r10"}) {
+                double hits = m.get(k) * 48;
+                assertEquals(Math.rint(hits), hits, 1e-9, k + " = " + m.get(k));
+            }
+            assertTrue(m.get("i2t_r1") <= m.get("i2t_r5") && m.get("i2t_r5") <= m.get("i2t_r10"), m.toString());
+            assertTrue(m.get("i2t_r1_true") >= m.get("i2t_r1"), "every own hit is a true hit: " + m);
+            assertTrue(m.containsKey("bind_all_itg"), m.keySet().toString());
+            assertTrue(m.keySet().stream().noneMatch(k -> k.endsWith("_chance") || k.endsWith("_se")), m.keySet().toString());
             assertTrue(m.get("trainable_params") > 0);
         } finally {
             System.clearProperty("qformerlab.cache");

@@ -29,6 +29,22 @@ class StudySpecTest {
     }
 
     @Test
+    void aStudyNameOrBaseFileThatLeavesItsFolderIsRefused() {
+        String plain = ": it names the study's folder under runs/ablations/; give a plain name such as itg-helps-retrieval";
+        assertEquals("spec.yaml: name '..' climbs out of its folder with '..'" + plain, assertThrows(ConfigException.class,
+                () -> StudySpec.parse(HEAD.replace("name: toy-study", "name: '..'"), "spec.yaml")).getMessage());
+        assertEquals("spec.yaml: name '.' is the current folder" + plain, assertThrows(ConfigException.class,
+                () -> StudySpec.parse(HEAD.replace("name: toy-study", "name: '.'"), "spec.yaml")).getMessage());
+        assertEquals("spec.yaml: name '../x' may only hold letters, digits, '.', '_' and '-' (it names a folder)",
+                assertThrows(ConfigException.class,
+                        () -> StudySpec.parse(HEAD.replace("name: toy-study", "name: '../x'"), "spec.yaml")).getMessage());
+        assertEquals("spec.yaml: baseFile '../base.yaml' climbs out of its folder with '..': it must name a file in the"
+                + " spec's folder . or below it", error("baseFile: ../base.yaml\n"));
+        assertEquals("spec.yaml: baseFile '/etc/base.yaml' is absolute: it must name a file in the spec's folder . or"
+                + " below it", error("baseFile: /etc/base.yaml\n"));
+    }
+
+    @Test
     void unknownTopLevelFieldIsNamed() {
         String m = error("gird: []\n");
         assertTrue(m.contains("unknown field 'gird' at the top level"), m);

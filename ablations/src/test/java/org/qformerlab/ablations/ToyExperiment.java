@@ -17,7 +17,9 @@ import org.qformerlab.blip2.report.MetricsLog;
  * <p>{@code score = model.width + 10 * objective.itgWeight + noise * train.seed}, so with seeds 1..3
  * and noise 1 a variant's scores are {@code x+1, x+2, x+3}: mean {@code x+2}, standard deviation 1.
  * {@code behaviour.crash} throws; {@code behaviour.failOnce} throws on the first attempt only;
- * {@code behaviour.exitCode} halts the JVM (child processes only!); {@code behaviour.sleepMs} sleeps.
+ * {@code behaviour.exitCode} halts the JVM (child processes only!); {@code behaviour.sleepMs} sleeps;
+ * {@code behaviour.holdMb} fills that many megabytes of heap and holds them while it sleeps (to be
+ * killed for memory by SLURM).
  * Like the real experiments, it overwrites the run folder's {@code config.json} with the config it
  * resolved.
  */
@@ -30,7 +32,7 @@ public final class ToyExperiment implements Experiment {
             {"model": {"width": 8, "depth": 2},
              "objective": {"itgWeight": 1.0, "mode": "UNIMODAL"},
              "train": {"steps": 5, "seed": 0, "noise": 1.0},
-             "behaviour": {"crash": false, "failOnce": false, "exitCode": 0, "sleepMs": 0}}""";
+             "behaviour": {"crash": false, "failOnce": false, "exitCode": 0, "sleepMs": 0, "holdMb": 0}}""";
 
     @Override
     public String kind() {
@@ -79,7 +81,17 @@ public final class ToyExperiment implements Experiment {
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
         RUNS.incrementAndGet();
         JsonNode b = config.get("behaviour");
+        byte[][] held = new byte[b.path("holdMb").asInt()][];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = new byte[1 << 20];
+            java.util.Arrays.fill(held[i], (byte) i); // touched, so resident
+        }
+        if (held.length > 0) {
+            log.println("toy: holding " + held.length + " MB");
+            log.flush();
+        }
         Thread.sleep(b.get("sleepMs").asLong());
+        log.println("toy: held " + held.length + " MB");
         if (b.get("exitCode").asInt() != 0) {
             log.println("toy: halting the JVM with code " + b.get("exitCode").asInt());
             log.flush();

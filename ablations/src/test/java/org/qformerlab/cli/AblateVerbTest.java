@@ -82,4 +82,87 @@ class AblateVerbTest {
         Path bad = Files.writeString(dir.resolve("bad.yaml"), SPEC.replace("model.width", "model.wdth"));
         assertEquals(1, Main.run(new String[] {"ablate", bad.toString(), "--plan"}));
     }
+
+    @Test
+    void aDryRunWritesTheBatchScriptAndSubmitsNothing() throws Exception {
+        Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC + "slurm: {mem: 2G, partition: cpu}\n");
+        Path study = dir.resolve("study");
+        String out = run(spec.toString(), "--executor", "slurm", "--dry-run", "--out", study.toString(), "--mem", "4G",
+                "--array-limit", "2", "--sbatch", "qos=short", "--setup", "module load java/17");
+        assertTrue(out.contains("0 done, 0 in SLURM's queue, 6 to submit"), out);
+        assertTrue(out.contains("dry run: wrote " + study.toAbsolutePath() + "/slurm/study.sbatch (array 0-5%2, 6 runs);"
+                + " nothing submitted"), out);
+        String script = Files.readString(study.resolve("slurm/study.sbatch"));
+        for (String line : new String[] {"#SBATCH --array=0-5%2", "#SBATCH --mem=4G", "#SBATCH --partition=cpu",
+                "#SBATCH --qos=short", "\nmodule load java/17\n", "RUN_JVM=(-Xmx2048m -Dai.djl.pytorch.num_threads=1)",
+                "  width-8-seed1\n"}) {
+            assertTrue(script.contains(line), line + " missing from\n" + script);
+        }
+        // the run folders are ready for the script: config, plan and what the task needs to know
+        Path run = study.resolve("runs/width-8-seed1");
+        assertTrue(Files.isRegularFile(run.resolve("config.json")));
+        assertTrue(Files.readString(run.resolve("task.json")).contains("\"variant\" : \"width=8\""));
+        assertFalse(Files.exists(study.resolve("slurm/submissions.jsonl")), "nothing submitted, nothing recorded");
+        // and --status says so
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new AblateVerb().run(new Args(new String[] {spec.toString(), "--status", "--out", study.toString()}),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String status = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(status.contains("6 runs: 0 done, 0 running, 6 pending, 0 failed"), status);
+        assertTrue(status.contains("not submitted"), status);
+    }
+
+    @Test
+    void statusTellsDoneFromFailedRunsWithTheReason() throws Exception {
+        Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC.replace("seeds: 3", "seeds: 1")
+                .replace("values: [4, 8]}", "values: [4, 8]}\n  - {path: behaviour.crash, values: [false, true]}"));
+        Path study = dir.resolve("study");
+        assertEquals(1, new AblateVerb().run(new Args(new String[] {spec.toString(), "--out", study.toString(),
+                "--parallel", "1"}),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = new AblateVerb().run(new Args(new String[] {spec.toString(), "--status", "--out", study.toString()}),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String status = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, "some runs failed: " + status);
+        assertTrue(status.contains("4 runs: 2 done, 0 running, 0 pending, 2 failed"), status);
+        assertTrue(status.contains("IllegalStateException: toy crash requested by behaviour.crash"), status);
+    }
+
+    @Test
+    void slurmOptionsAreCheckedBeforeAnythingRuns() throws Exception {
+        Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC);
+        String[][] cases = {
+            {"--executor", "pbs"},
+            {"--mem", "8G"},
+            {"--executor", "slurm", "--parallel", "2"},
+            {"--executor", "slurm", "--mem", "8 GB"},
+            {"--executor", "slurm", "--wait", "--dry-run"},
+        };
+        String[] messages = {
+            "--executor: no executor 'pbs'; choose one of [local, slurm]",
+            "--wait, --dry-run and the SLURM resource options need --executor slurm",
+            "--parallel is for the local executor; with --executor slurm limit the runs at once with --array-limit N",
+            "--mem='8 GB' is not a SLURM memory size",
+            "--dry-run submits nothing, so there is nothing to --wait for",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            String[] argv = new String[cases[i].length + 1];
+            argv[0] = spec.toString();
+            System.arraycopy(cases[i], 0, argv, 1, cases[i].length);
+            String m = org.junit.jupiter.api.Assertions.assertThrows(Args.UsageException.class,
+                    () -> new AblateVerb().run(new Args(argv), new PrintStream(new ByteArrayOutputStream()))).getMessage();
+            assertTrue(m.startsWith(messages[i]), m);
+        }
+        assertFalse(Files.exists(dir.resolve("runs")));
+    }
+
+    @Test
+    void anOptionGivenTwiceKeepsEveryValue() {
+        Args a = new Args(new String[] {"--sbatch", "qos=short", "--sbatch=--nice=10", "--mem", "1G"});
+        assertEquals(java.util.List.of("qos=short", "--nice=10"), a.strings("sbatch"));
+        assertEquals("1G", a.string("mem", null));
+        assertEquals(java.util.List.of(), a.strings("setup"));
+        a.checkAllUsed();
+    }
 }

@@ -169,6 +169,9 @@ class NotebookSessionTest extends SessionTest {
         org.qformerlab.kernel.magic.MagicUsageException caption = org.junit.jupiter.api.Assertions.assertThrows(
                 org.qformerlab.kernel.magic.MagicUsageException.class, () -> session.execute("%eval caption"));
         assertTrue(caption.getMessage().contains("no stage-2 run in this notebook yet"), caption.getMessage());
+        org.qformerlab.kernel.magic.MagicUsageException binding = org.junit.jupiter.api.Assertions.assertThrows(
+                org.qformerlab.kernel.magic.MagicUsageException.class, () -> session.execute("%eval binding"));
+        assertTrue(binding.getMessage().contains("no stage-1 run in this notebook yet"), binding.getMessage());
 
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;
@@ -181,7 +184,7 @@ class NotebookSessionTest extends SessionTest {
         }
         assertTrue(out.toString().contains("usage: %train stage1|stage2"), out.toString());
         assertTrue(out.toString().contains("--scratch"), out.toString());
-        assertTrue(out.toString().contains("usage: %eval retrieval|caption|vqa"), out.toString());
+        assertTrue(out.toString().contains("usage: %eval retrieval|binding|caption|vqa"), out.toString());
         assertFalse(out.toString().contains("not in this build yet"), out.toString());
     }
 }

@@ -55,8 +55,13 @@ class TrainingMagicsTest extends SessionTest {
         List<Table> shown = sink.displayed(Table.class);
         assertEquals(tables + 2, shown.size(), "one table per split (test, compositional)");
         Table test = shown.get(tables);
-        assertEquals(List.of("direction", "ranking", "R@1", "R@5", "R@10", "R@1 vs ITC"), test.columnNames());
-        assertEquals(6, test.rowCount(), "ITC, ITC+ITM, chance in both directions");
+        assertEquals(List.of("direction", "hit", "ranking", "R@1", "R@5", "R@10", "R@1 vs ITC"), test.columnNames());
+        assertEquals(14, test.rowCount(), "ITC, ITC+ITM, chance, a perfect scorer counted by own caption; ITC,"
+                + " ITC+ITM, chance counted by true caption; both directions");
+        assertEquals("perfect scorer", test.stringColumn("ranking").get(3));
+        assertEquals("true caption", test.stringColumn("hit").get(5));
+        assertTrue(test.doubleColumn("R@1").get(5) >= test.doubleColumn("R@1").get(1),
+                "every own hit is a true hit: " + test.print());
         assertEquals("ITC + ITM (top 4)", test.stringColumn("ranking").get(1));
         assertTrue(test.stringColumn("R@1 vs ITC").get(1).matches("\\+\\d+ / -\\d+, p (= [01]\\.\\d{3}|< 0\\.001)"),
                 "the re-ranking's McNemar test: " + test.stringColumn("R@1 vs ITC").get(1));
@@ -70,6 +75,19 @@ class TrainingMagicsTest extends SessionTest {
         session.execute("%eval retrieval " + out + " --split test");
         Table fromFolder = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
         assertEquals(test.doubleColumn("R@5").asList(), fromFolder.doubleColumn("R@5").asList());
+
+        // the binding benchmark: a row per foil type and one over all, from the run and from its folder
+        session.execute("%eval binding");
+        Table binding = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
+        assertEquals(List.of("foils", "n", "ITC", "ITM", "ITG", "chance", "bag of words at best", "SE"),
+                binding.columnNames());
+        assertEquals(List.of("attribute swap", "relation swap", "count change", "size change", "all"),
+                binding.stringColumn("foils").asList());
+        assertEquals(0.5, binding.doubleColumn("bag of words at best").get(0), 0.0);
+        assertEquals(1.0, binding.doubleColumn("bag of words at best").get(2), 0.0);
+        session.execute("%eval binding " + out);
+        Table bindingFromFolder = sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1);
+        assertEquals(binding.doubleColumn("ITG").asList(), bindingFromFolder.doubleColumn("ITG").asList());
         session.execute("%%config experiment --preset embedded\n");
     }
 
@@ -191,5 +209,48 @@ class TrainingMagicsTest extends SessionTest {
         assertEquals(2, sink.displayed(Table.class).get(sink.displayed(Table.class).size() - 1).rowCount());
         assertEquals(before, Files.getLastModifiedTime(dir.resolve("study/runs").toFile().listFiles()[0].toPath()
                 .resolve("result.json")).toMillis(), "nothing ran again");
+    }
+
+    /** SLURM's side of %ablate without a cluster: the dry run's batch script, and --status. */
+    @Test
+    void ablateWritesTheSlurmBatchScriptAndShowsWhereEachRunStands() throws Exception {
+        Path spec = dir.resolve("toy-slurm.yaml");
+        Files.writeString(spec, """
+                name: tiny-slurm
+                question: Does ITG change retrieval on a tiny world?
+                kind: stage1
+                base:
+                  data: {trainCount: 48, valCount: 12, testCount: 12, compositionalCount: 12, imageSize: 32}
+                  train: {steps: 2}
+                grid:
+                  - {path: objective.itgWeight, values: [0, 1]}
+                seeds: 1
+                metrics:
+                  - {name: i2t_r1, better: higher}
+                slurm: {partition: cpu}
+                """);
+        Path study = dir.resolve("slurm-study");
+        session.execute("%ablate " + spec + " --executor slurm --dry-run --mem 2G --array-limit 1 --sbatch qos=short"
+                + " --out " + study);
+        String script = Files.readString(study.resolve("slurm/study.sbatch"));
+        for (String line : new String[] {"#SBATCH --array=0-1%1", "#SBATCH --mem=2G", "#SBATCH --partition=cpu",
+                "#SBATCH --qos=short", "org.qformerlab.ablations.SlurmTask"}) {
+            assertTrue(script.contains(line), line + " missing from\n" + script);
+        }
+        assertFalse(Files.exists(study.resolve("slurm/submissions.jsonl")), "a dry run submits nothing");
+
+        int tables = sink.displayed(Table.class).size();
+        session.execute("%ablate " + spec + " --status --out " + study);
+        Table status = sink.displayed(Table.class).get(tables);
+        assertEquals(List.of("run", "variant", "seed", "state", "task", "detail"), status.columnNames());
+        assertEquals(List.of("pending", "pending"), status.stringColumn("state").asList());
+        assertEquals(List.of("not submitted", "not submitted"), status.stringColumn("detail").asList());
+
+        MagicUsageException e = assertThrows(MagicUsageException.class,
+                () -> session.execute("%ablate " + spec + " --mem 2G --out " + study));
+        assertTrue(e.getMessage().contains("the SLURM resource options need --executor slurm"), e.getMessage());
+        e = assertThrows(MagicUsageException.class,
+                () -> session.execute("%ablate " + spec + " --executor slurm --time 2h --out " + study));
+        assertTrue(e.getMessage().contains("--time='2h' is not a SLURM time limit"), e.getMessage());
     }
 }

@@ -45,6 +45,7 @@ public final class Blip2ConditionalGeneration extends Module {
     private final VisionTransformer vision;
     private final QFormerBridge bridge;
     private final FrozenLanguageModel llm;
+    private Weights.Report loadReport;
 
     public Blip2ConditionalGeneration(Blip2Config config) {
         this.config = config;
@@ -71,8 +72,17 @@ public final class Blip2ConditionalGeneration extends Module {
      */
     public static Blip2ConditionalGeneration load(Path dir, NDManager manager) {
         Blip2ConditionalGeneration model = create(Blip2Config.read(dir), manager);
-        SafetensorsShards.load(model, dir, model.huggingFaceNames(), model.checkpointPolicy());
+        model.loadReport = SafetensorsShards.load(model, dir, model.huggingFaceNames(), model.checkpointPolicy());
         return model;
+    }
+
+    /**
+     * What {@link #load} did: the tensors loaded, those absent on purpose, and those converted from
+     * another floating-point type (a float16 or bfloat16 release into float32); null for a model
+     * that was built, not loaded.
+     */
+    public Weights.Report loadReport() {
+        return loadReport;
     }
 
     /** Saves the weights under Hugging Face names as one {@code model.safetensors} in {@code dir}. */
@@ -97,6 +107,32 @@ public final class Blip2ConditionalGeneration extends Module {
             @Override
             public String toString() {
                 return "Hugging Face Blip2ForConditionalGeneration";
+            }
+        };
+    }
+
+    /**
+     * LAVIS's names ({@code Blip2OPT}, {@code Blip2T5}): this model's own, with the LLM's tied copies
+     * spelled as LAVIS writes them (e.g. {@code t5_model.encoder.embed_tokens.weight}).
+     */
+    public NameMap lavisNames() {
+        Map<String, String> aliases = new LinkedHashMap<>(NameMap.LAVIS.aliases());
+        llm.tiedCopies().forEach((file, internal) ->
+                aliases.put(file.replaceFirst("^language_model\\.", llm.checkpointName() + "."), internal));
+        return new NameMap() {
+            @Override
+            public String external(String internal) {
+                return internal;
+            }
+
+            @Override
+            public Map<String, String> aliases() {
+                return aliases;
+            }
+
+            @Override
+            public String toString() {
+                return "LAVIS Blip2" + (config.opt() != null ? "OPT" : "T5");
             }
         };
     }

@@ -129,7 +129,8 @@ public record Blip2Config(VisionConfig vision, QFormerConfig qformer, OptConfig 
                 t.integer("d_ff", 2048), layers, t.integer("num_decoder_layers", layers), t.integer("num_heads", 8),
                 t.integer("relative_attention_num_buckets", 32), t.integer("relative_attention_max_distance", 128),
                 t.number("layer_norm_epsilon", 1e-6), t.number("dropout_rate", 0.1), t.integer("pad_token_id", 0),
-                t.integer("eos_token_id", 1), t.bool("tie_word_embeddings", true));
+                t.integer("eos_token_id", 1), t.bool("tie_word_embeddings", true),
+                t.string("dense_act_fn", T5Config.GELU_NEW));
     }
 
     /** One object of the JSON, read with Hugging Face's defaults and errors that name the field. */

@@ -2,8 +2,6 @@ package org.qformerlab.blip2.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.qformerlab.blip2.config.LocalNames;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.nn.Overwrite;
 
 /**
  * The weights of a Hugging Face model folder: one {@code model.safetensors}, or the shards that
@@ -85,34 +83,17 @@ public final class SafetensorsShards {
      * size needs memory for the model plus its largest tensor.
      */
     public static Weights.Report load(Module model, Path dir, NameMap names, Weights.Policy policy) {
-        List<SafetensorsFile> files = open(dir);
-        Map<String, Shape> shapes = new LinkedHashMap<>();
         Map<String, SafetensorsFile> where = new LinkedHashMap<>();
-        for (SafetensorsFile file : files) {
-            for (Map.Entry<String, Shape> e : file.shapes().entrySet()) {
-                SafetensorsFile before = where.put(e.getKey(), file);
+        for (SafetensorsFile file : open(dir)) {
+            for (String name : file.entries().keySet()) {
+                SafetensorsFile before = where.put(name, file);
                 if (before != null) {
-                    throw new CheckpointException("tensor '" + e.getKey() + "' is in both " + before.file() + " and "
+                    throw new CheckpointException("tensor '" + name + "' is in both " + before.file() + " and "
                             + file.file() + ": re-download the shards");
                 }
-                shapes.put(e.getKey(), e.getValue());
             }
         }
-        Weights.Report report;
-        try {
-            report = Weights.check(model, shapes, names, policy);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(dir + " (" + names + " names) does not fit the model:\n" + e.getMessage(), e);
-        }
-        Map<String, Parameter> params = model.namedParameters();
-        NDManager owner = params.isEmpty() ? null : params.values().iterator().next().getArray().getManager();
-        for (String internal : report.loaded()) {
-            String external = names.external(internal);
-            try (NDManager scratch = owner.newSubManager()) {
-                Overwrite.copy(params.get(internal).getArray(), where.get(external).read(scratch, external));
-            }
-        }
-        return report;
+        return Weights.load(model, where, dir.toString(), names, policy);
     }
 
     /** Writes tensors as {@code shards} files plus the index, each atomically (round trips, tests). */
@@ -155,9 +136,14 @@ public final class SafetensorsShards {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String shard = e.getValue().asText();
-            if (shard.isEmpty() || shard.contains("/") || shard.contains("\\")) {
-                throw new CheckpointException(index + ": weight_map." + e.getKey() + " = '" + shard
-                        + "' must be a file name in the same folder");
+            String problem = LocalNames.problem(shard);
+            if (problem == null && (shard.contains("/") || shard.contains("\\") || shard.equals("."))) {
+                problem = "is not a plain file name";
+            }
+            if (!e.getValue().isTextual() || problem != null) {
+                throw new CheckpointException(index + ": weight_map entry '" + e.getKey() + "' -> '" + shard + "' "
+                        + (problem == null ? "is not a string" : problem)
+                        + ": a shard must be a file name in the index's own folder; re-download the index");
             }
             out.put(e.getKey(), shard);
         }

@@ -2,6 +2,7 @@ package org.qformerlab.blip2.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.nio.file.Path;
@@ -18,9 +19,10 @@ import org.qformerlab.blip2.nn.Overwrite;
 
 /**
  * Copies checkpoint tensors into a model's parameters and back. Loading checks everything before
- * it changes anything: every parameter the model needs is present with its shape, and every tensor
- * in the file is used (or a tied copy, or explicitly ignored); otherwise one error lists each
- * problem by name (shape mismatches with both shapes).
+ * it changes anything: every parameter the model needs is present with its shape and a type it can
+ * take, and every tensor in the file is used (or a tied copy, or explicitly ignored); otherwise one
+ * error lists each problem by name (shape mismatches with both shapes, refused types with both
+ * types), and the model is left as it was.
  */
 public final class Weights {
 
@@ -72,11 +74,16 @@ public final class Weights {
     /** Model parts a checkpoint lacks by design, and why. */
     public record Absence(String why, Predicate<String> internalNames) {}
 
+    /** What a checkpoint holds under one name: its shape and dtype, from a file header or an array. */
+    public record Stored(Shape shape, DataType dataType) {}
+
     /**
      * What a load did: the internal names loaded, the ones left as they were because the file
-     * lacks them on purpose (by reason), and the ones the policy merely allowed to be missing.
+     * lacks them on purpose (by reason), the ones the policy merely allowed to be missing, and the
+     * tensors converted to their weight's floating-point type on the way in (name, from -> to).
      */
-    public record Report(List<String> loaded, Map<String, List<String>> absentOnPurpose, List<String> allowedMissing) {
+    public record Report(List<String> loaded, Map<String, List<String>> absentOnPurpose, List<String> allowedMissing,
+            List<String> converted) {
 
         @Override
         public String toString() {
@@ -87,6 +94,9 @@ public final class Weights {
             if (!allowedMissing.isEmpty()) {
                 sb.append("; allowed missing: ").append(allowedMissing);
             }
+            if (!converted.isEmpty()) {
+                sb.append("; converted to the model's dtype (").append(converted.size()).append("): ").append(converted);
+            }
             return sb.toString();
         }
     }
@@ -96,16 +106,47 @@ public final class Weights {
         return loadReporting(model, file, names, policy).loaded();
     }
 
-    /** Reads {@code file} and loads it into {@code model}; says what was loaded and what was not. */
+    /**
+     * Reads {@code file} and loads it into {@code model}; says what was loaded and what was not.
+     * The header is checked against the model first, then the tensors are read one at a time, so
+     * loading needs memory for the model plus its largest tensor.
+     */
     public static Report loadReporting(Module model, Path file, NameMap names, Policy policy) {
-        try (NDManager scratch = NDManager.newBaseManager()) {
-            Map<String, NDArray> tensors = Safetensors.read(scratch, file);
-            try {
-                return loadReporting(model, tensors, names, policy);
-            } catch (CheckpointException e) {
-                throw new CheckpointException(file + " (" + names + " names) does not fit the model:\n" + e.getMessage(), e);
+        SafetensorsFile f = SafetensorsFile.open(file);
+        Map<String, SafetensorsFile> where = new LinkedHashMap<>();
+        f.entries().keySet().forEach(n -> where.put(n, f));
+        return load(model, where, file.toString(), names, policy);
+    }
+
+    /**
+     * Loads tensors that lie in safetensors files (file name -> the file holding it) into the model:
+     * everything is checked from the headers before the first parameter changes, then each tensor is
+     * read and copied on its own.
+     *
+     * @param what names the checkpoint in error messages
+     */
+    static Report load(Module model, Map<String, SafetensorsFile> where, String what, NameMap names, Policy policy) {
+        Map<String, Stored> stored = new LinkedHashMap<>();
+        where.forEach((n, f) -> {
+            SafetensorsFile.Entry e = f.entries().get(n);
+            stored.put(n, new Stored(e.shape(), e.dataType()));
+        });
+        Report report = checkNamed(model, stored, what, names, policy);
+        Map<String, Parameter> params = model.namedParameters();
+        int done = 0;
+        for (String internal : report.loaded()) {
+            String external = names.external(internal);
+            NDArray target = params.get(internal).getArray();
+            try (NDManager scratch = target.getManager().newSubManager()) {
+                Overwrite.copy(target, where.get(external).read(scratch, external));
+            } catch (RuntimeException e) {
+                throw new CheckpointException(what + ": reading tensor '" + external + "' failed after " + done + " of "
+                        + report.loaded().size() + " tensors were loaded (" + e.getMessage()
+                        + "); the model is partly loaded: load the checkpoint again", e);
             }
+            done++;
         }
+        return report;
     }
 
     /** Loads named tensors (file names) into the model's parameters. */
@@ -117,9 +158,9 @@ public final class Weights {
     /** Loads named tensors (file names) into the model's parameters and reports what happened. */
     public static Report loadReporting(
             Module model, Map<String, NDArray> tensors, NameMap names, Policy policy) {
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        tensors.forEach((n, t) -> shapes.put(n, t.getShape()));
-        Report report = check(model, shapes, names, policy);
+        Map<String, Stored> stored = new LinkedHashMap<>();
+        tensors.forEach((n, t) -> stored.put(n, new Stored(t.getShape(), t.getDataType())));
+        Report report = check(model, stored, names, policy);
         Map<String, Parameter> params = model.namedParameters();
         try (GradMode ignored = GradMode.off()) {
             for (String internal : report.loaded()) {
@@ -129,22 +170,40 @@ public final class Weights {
         return report;
     }
 
+    /** {@link #check}, its error prefixed with the checkpoint's name. */
+    static Report checkNamed(Module model, Map<String, Stored> tensors, String what, NameMap names, Policy policy) {
+        try {
+            return check(model, tensors, names, policy);
+        } catch (CheckpointException e) {
+            String message = e.getMessage();
+            throw new CheckpointException(message.contains("\n")
+                    ? what + " (" + names + " names) does not fit the model:\n" + message
+                    : what + ": " + message, e);
+        }
+    }
+
     /**
-     * Checks a checkpoint's tensor shapes (file names) against the model without loading anything:
-     * the report of what a load would do, or one error listing every missing, misshapen and
-     * unexpected tensor. Lets a loader check a checkpoint from its headers before reading its data.
+     * Checks a checkpoint's tensors (file names, with shape and dtype) against the model without
+     * loading anything: the report of what a load would do, or an error. A tensor of an integer or
+     * boolean type for a floating-point weight (or the other way round) is refused in one line that
+     * names the tensor and both types; a floating-point tensor of another width (float16, bfloat16,
+     * float64 into float32) is converted and listed in {@link Report#converted}. Otherwise one error
+     * lists every missing, misshapen and unexpected tensor. Lets a loader check a checkpoint from
+     * its headers before reading its data.
      */
-    public static Report check(Module model, Map<String, Shape> tensors, NameMap names, Policy policy) {
+    public static Report check(Module model, Map<String, Stored> tensors, NameMap names, Policy policy) {
         Map<String, Parameter> params = model.namedParameters();
         Map<String, List<String>> onPurpose = new LinkedHashMap<>();
         List<String> allowedMissing = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        List<String> converted = new ArrayList<>();
         Set<String> used = new HashSet<>();
         List<String> loaded = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             String external = names.external(e.getKey());
-            Shape t = tensors.get(external);
+            Stored t = tensors.get(external);
             if (t == null) {
                 Absence absence = policy.absences().stream()
                         .filter(a -> a.internalNames().test(e.getKey())).findFirst().orElse(null);
@@ -159,11 +218,26 @@ public final class Weights {
             }
             used.add(external);
             Parameter p = e.getValue();
-            if (!t.equals(p.getShape())) {
-                mismatched.add(external + ": file " + t + " vs model " + p.getShape());
+            if (!t.shape().equals(p.getShape())) {
+                mismatched.add(external + ": file " + t.shape() + " vs model " + p.getShape());
                 continue;
             }
+            DataType want = p.getArray().getDataType();
+            if (t.dataType() != want) {
+                if (isFloat(t.dataType()) && isFloat(want)) {
+                    converted.add(external + " (" + t.dataType() + " -> " + want + ")");
+                } else {
+                    refused.add("tensor '" + external + "' is " + t.dataType() + " but the model's weight is " + want);
+                    continue;
+                }
+            }
             loaded.add(e.getKey());
+        }
+        if (!refused.isEmpty()) {
+            throw new CheckpointException(refused.get(0)
+                    + (refused.size() > 1 ? " (and " + (refused.size() - 1) + " more of another type)" : "")
+                    + ": integer and boolean tensors are not converted to float weights (nor the other way round);"
+                    + " re-export the checkpoint with the model's dtype");
         }
         for (Map.Entry<String, String> alias : names.aliases().entrySet()) {
             if (tensors.containsKey(alias.getKey()) && params.containsKey(alias.getValue())) {
@@ -190,7 +264,11 @@ public final class Weights {
             sb.append("  fix: build the model from the checkpoint's own config, or pick the matching name map (LAVIS / Hugging Face)");
             throw new CheckpointException(sb.toString());
         }
-        return new Report(loaded, onPurpose, allowedMissing);
+        return new Report(loaded, onPurpose, allowedMissing, converted);
+    }
+
+    private static boolean isFloat(DataType t) {
+        return t == DataType.FLOAT16 || t == DataType.BFLOAT16 || t == DataType.FLOAT32 || t == DataType.FLOAT64;
     }
 
     private static void copyInto(NDArray target, NDArray source) {

@@ -59,6 +59,25 @@ public final class CaptionTruth {
         return out;
     }
 
+    /**
+     * Every caption against every scene: {@code [s][c]} is true when caption c is true of scene s.
+     * Each caption is parsed once. Captions outside the grammar and null scenes (COCO) are false:
+     * callers that know a caption's own image mark that pair themselves.
+     */
+    public static boolean[][] matrix(List<Scene> scenes, List<String> captions) {
+        boolean[][] out = new boolean[scenes.size()][captions.size()];
+        for (int c = 0; c < captions.size(); c++) {
+            Optional<Claim> claim = Claim.parse(captions.get(c));
+            if (claim.isEmpty()) {
+                continue;
+            }
+            for (int s = 0; s < scenes.size(); s++) {
+                out[s][c] = scenes.get(s) != null && claim.get().holdsFor(scenes.get(s));
+            }
+        }
+        return out;
+    }
+
     /** One noun phrase: how many, and the attributes it names (null = not said). */
     private record Phrase(int count, Size size, Colour colour, ShapeType shape, Position position) {
 

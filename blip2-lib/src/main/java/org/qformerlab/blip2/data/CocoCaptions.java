@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qformerlab.blip2.config.LocalNames;
 
 /**
  * Loads real image-caption data in the COCO captions format, so the shapes-world pipeline runs
@@ -30,11 +31,17 @@ import java.util.Map;
  * }</pre>
  *
  * Each image becomes a {@link Sample} with its captions (in file order), no QAs and no scene.
- * Loading checks everything it can cheaply — the JSON, every reference, that every image file
- * exists and has a decodable header — and reports the first problem naming the file and the
- * entry. Pixels are decoded and resized only when {@link Sample#image()} is called.
+ * Loading checks everything it can cheaply — the JSON, every reference, that every
+ * {@code file_name} stays inside the image folder (neither absolute nor with a {@code ..} part),
+ * that every image file exists and has a decodable header declaring at most {@link #MAX_PIXELS}
+ * pixels — and reports the first problem naming the file and the entry. Pixels are decoded and
+ * resized only when {@link Sample#image()} is called, after the header's size is checked again
+ * (a small file can declare an image that would fill the heap when decoded).
  */
 public final class CocoCaptions {
+
+    /** The most pixels an image may declare: 50 megapixels, 200 MB once decoded as RGB. */
+    public static final long MAX_PIXELS = 50_000_000L;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -109,6 +116,11 @@ public final class CocoCaptions {
             String entry = "images[" + i + "]";
             int id = intField(file, node, "id", entry);
             String fileName = textField(file, node, "file_name", entry);
+            String escape = LocalNames.problem(fileName);
+            if (escape != null) {
+                throw new DataFileException(file, entry + " file_name '" + fileName + "' " + escape
+                        + ": image files must lie in the image folder " + imageDir);
+            }
             ImageEntry image = new ImageEntry(i, id, imageDir.resolve(fileName));
             ImageEntry previous = images.putIfAbsent(id, image);
             if (previous != null) {
@@ -156,25 +168,44 @@ public final class CocoCaptions {
 
     /** Reads just the image header: enough to know a decoder accepts the file, without decoding pixels. */
     private static void checkDecodable(Path file, ImageEntry image) throws DataFileException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(image.file().toFile())) {
+        decode(image.file(), file, image.where(), false);
+    }
+
+    /**
+     * Opens an image, checks the size its header declares, and decodes the pixels if asked.
+     * Problems are reported against {@code blame} (the captions file while loading, the image
+     * itself when it is read later), naming the entry {@code where}.
+     *
+     * @return the decoded image, or null when {@code pixels} is false
+     */
+    private static BufferedImage decode(Path imageFile, Path blame, String where, boolean pixels)
+            throws DataFileException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(imageFile.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new DataFileException(file, image.where() + ": cannot read image " + image.file()
+                throw new DataFileException(blame, where + ": cannot read image " + imageFile
                         + ": no image decoder recognises its format");
             }
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in);
-                if (reader.getWidth(0) < 1 || reader.getHeight(0) < 1) {
-                    throw new DataFileException(file, image.where() + ": image " + image.file() + " is empty");
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width < 1 || height < 1) {
+                    throw new DataFileException(blame, where + ": image " + imageFile + " is empty");
                 }
+                if (width * height > MAX_PIXELS) {
+                    throw new DataFileException(blame, where + ": image " + imageFile + " declares " + width + " x "
+                            + height + " pixels, more than the " + MAX_PIXELS + " decoded here; shrink it first");
+                }
+                return pixels ? reader.read(0) : null;
             } finally {
                 reader.dispose();
             }
         } catch (DataFileException e) {
             throw e;
-        } catch (IOException e) {
-            throw new DataFileException(file, image.where() + ": cannot read image " + image.file() + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new DataFileException(blame, where + ": cannot read image " + imageFile + ": " + e.getMessage(), e);
         }
     }
 
@@ -182,17 +213,10 @@ public final class CocoCaptions {
     private static ImageSource reader(Path captionsFile, ImageEntry image, int imageSize) {
         return () -> {
             try {
-                BufferedImage decoded = ImageIO.read(image.file().toFile());
-                if (decoded == null) {
-                    throw new DataFileException(image.file(), "no image decoder recognises it ("
-                            + captionsFile + " " + image.where() + ")");
-                }
-                return ImageTensors.resize(decoded, imageSize);
+                return ImageTensors.resize(decode(image.file(), image.file(), captionsFile + " " + image.where(), true),
+                        imageSize);
             } catch (DataFileException e) {
                 throw new UncheckedIOException(e);
-            } catch (IOException e) {
-                throw new UncheckedIOException(new DataFileException(image.file(), "cannot decode image ("
-                        + captionsFile + " " + image.where() + "): " + e.getMessage(), e));
             }
         };
     }

@@ -13,6 +13,11 @@ package org.qformerlab.blip2.eval;
  *   <li>text -> image: the rank of the text's own image.
  * </ul>
  *
+ * <p>Or, with a truth matrix ({@link #ofTruth}), what is true rather than what was written: a hit is
+ * any caption true of the image, any image the caption is true of. In the shapes world most captions
+ * ("one red shape", "three shapes") are true of several images, and counting only a caption's own
+ * image marks a right answer wrong.
+ *
  * <p>Candidates are ordered by {@code scores}, ties broken by an optional second matrix
  * ({@code tiebreak}; after ITM re-ranking, the ITC scores, so that candidates outside the re-ranked
  * top-k keep their ITC order behind the re-ranked ones). Candidates still tied with the best true
@@ -35,36 +40,99 @@ public record Ranks(int[] imageToText, int[] textToImage) {
         return new Ranks(imageToText(scores, tiebreak, owners), textToImage(scores, tiebreak, owners));
     }
 
+    /**
+     * Both directions, a hit being any candidate the truth matrix marks: {@code truth[image][text]} is
+     * true when the text is true of the image (by the scene, {@link org.qformerlab.blip2.data.CaptionTruth}),
+     * not only when it was written for it. Every image needs a true text and every text a true image.
+     *
+     * @param scores {@code [images][texts]}
+     * @param tiebreak {@code [images][texts]} or null
+     */
+    public static Ranks ofTruth(float[][] scores, float[][] tiebreak, boolean[][] truth) {
+        return new Ranks(imageToText(scores, tiebreak, truth), textToImage(scores, tiebreak, truth));
+    }
+
     /** Per image, the rank of its best own caption among all texts (arguments as {@link #of}). */
     public static int[] imageToText(float[][] scores, float[][] tiebreak, int[] owners) {
-        int[][] captionsOf = checkedCaptionsOf(scores, owners);
-        int[] ranks = new int[scores.length];
-        for (int i = 0; i < scores.length; i++) {
-            if (captionsOf[i].length == 0) {
-                throw new IllegalArgumentException("image " + i + " has no caption: image->text recall is undefined");
-            }
-            ranks[i] = rank(scores[i], tiebreak == null ? null : tiebreak[i], captionsOf[i]);
-        }
-        return ranks;
+        checkedCaptionsOf(scores, owners);
+        return imageToText(scores, tiebreak, ownership(owners, scores.length));
     }
 
     /** Per text, the rank of its own image among all images (arguments as {@link #of}). */
     public static int[] textToImage(float[][] scores, float[][] tiebreak, int[] owners) {
         checkedCaptionsOf(scores, owners);
+        return textToImage(scores, tiebreak, ownership(owners, scores.length));
+    }
+
+    /** Per image, the rank of its best true text among all texts (arguments as {@link #ofTruth}). */
+    public static int[] imageToText(float[][] scores, float[][] tiebreak, boolean[][] truth) {
+        checkShapes(scores, truth);
+        int[] ranks = new int[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            if (count(truth[i]) == 0) {
+                throw new IllegalArgumentException("image " + i + " has no caption: image->text recall is undefined");
+            }
+            ranks[i] = rank(scores[i], tiebreak == null ? null : tiebreak[i], truth[i]);
+        }
+        return ranks;
+    }
+
+    /** Per text, the rank of its best true image among all images (arguments as {@link #ofTruth}). */
+    public static int[] textToImage(float[][] scores, float[][] tiebreak, boolean[][] truth) {
+        checkShapes(scores, truth);
         int images = scores.length;
-        int[] ranks = new int[owners.length];
+        int texts = images == 0 ? 0 : scores[0].length;
+        int[] ranks = new int[texts];
         float[] column = new float[images];
         float[] tieColumn = tiebreak == null ? null : new float[images];
-        for (int t = 0; t < owners.length; t++) {
+        boolean[] positive = new boolean[images];
+        for (int t = 0; t < texts; t++) {
             for (int i = 0; i < images; i++) {
                 column[i] = scores[i][t];
+                positive[i] = truth[i][t];
                 if (tieColumn != null) {
                     tieColumn[i] = tiebreak[i][t];
                 }
             }
-            ranks[t] = rank(column, tieColumn, new int[] {owners[t]});
+            if (count(positive) == 0) {
+                throw new IllegalArgumentException("text " + t + " is true of no image: text->image recall is undefined");
+            }
+            ranks[t] = rank(column, tieColumn, positive);
         }
         return ranks;
+    }
+
+    /** {@code [images][texts]}: true where the text was written for the image. */
+    public static boolean[][] ownership(int[] owners, int images) {
+        int[][] captionsOf = captionsOf(owners, images);
+        boolean[][] out = new boolean[images][owners.length];
+        for (int i = 0; i < images; i++) {
+            for (int t : captionsOf[i]) {
+                out[i][t] = true;
+            }
+        }
+        return out;
+    }
+
+    private static void checkShapes(float[][] scores, boolean[][] truth) {
+        if (truth.length != scores.length) {
+            throw new IllegalArgumentException("scores have " + scores.length + " images but the truth matrix "
+                    + truth.length);
+        }
+        for (int i = 0; i < scores.length; i++) {
+            if (scores[i].length != truth[i].length || scores[i].length != scores[0].length) {
+                throw new IllegalArgumentException("image " + i + " has " + scores[i].length + " scores but "
+                        + truth[i].length + " truth values (and row 0 has " + scores[0].length + " scores)");
+            }
+        }
+    }
+
+    static int count(boolean[] xs) {
+        int n = 0;
+        for (boolean x : xs) {
+            n += x ? 1 : 0;
+        }
+        return n;
     }
 
     /** {@link #captionsOf} after checking that every row of {@code scores} has one score per text. */
@@ -82,16 +150,12 @@ public record Ranks(int[] imageToText, int[] textToImage) {
      * 0-based rank of the best positive among the candidates: the number of other (non-positive)
      * candidates that score at least as well as it.
      */
-    static int rank(float[] scores, float[] tiebreak, int[] positives) {
-        int best = positives[0];
-        for (int p : positives) {
-            if (compare(scores, tiebreak, p, best) > 0) {
+    static int rank(float[] scores, float[] tiebreak, boolean[] positive) {
+        int best = -1;
+        for (int p = 0; p < scores.length; p++) {
+            if (positive[p] && (best < 0 || compare(scores, tiebreak, p, best) > 0)) {
                 best = p;
             }
-        }
-        boolean[] positive = new boolean[scores.length];
-        for (int p : positives) {
-            positive[p] = true;
         }
         int rank = 0;
         for (int c = 0; c < scores.length; c++) {

@@ -38,17 +38,32 @@ public final class RetrievalScorer {
 
     private final int k;
     private final int batch;
+    private final int imageQueries;
+    private final int textQueries;
 
     /**
      * @param k candidates re-ranked by ITM per query (0 = ITC only)
      * @param batch pairs per forward pass
      */
     public RetrievalScorer(int k, int batch) {
-        if (k < 0 || batch < 1) {
-            throw new IllegalArgumentException("RetrievalScorer needs k >= 0 and batch >= 1; got k=" + k + ", batch=" + batch);
+        this(k, batch, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #RetrievalScorer(int, int)}, re-ranking only the first {@code imageQueries} images as
+     * image->text queries and the first {@code textQueries} texts as text->image queries (the gallery
+     * stays whole); the other queries' re-ranked rows keep ITC's order. ITM's cost then grows with the
+     * queries re-ranked, not with the square of the gallery.
+     */
+    public RetrievalScorer(int k, int batch, int imageQueries, int textQueries) {
+        if (k < 0 || batch < 1 || imageQueries < 0 || textQueries < 0) {
+            throw new IllegalArgumentException("RetrievalScorer needs k >= 0, batch >= 1 and query counts >= 0; got k="
+                    + k + ", batch=" + batch + ", queries " + imageQueries + " / " + textQueries);
         }
         this.k = k;
         this.batch = batch;
+        this.imageQueries = imageQueries;
+        this.textQueries = textQueries;
     }
 
     /**
@@ -107,12 +122,12 @@ public final class RetrievalScorer {
         int n = itc.length;
         int m = itc[0].length;
         Set<Long> wanted = new HashSet<>();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < Math.min(n, imageQueries); i++) {
             for (int t : topK(itc[i], Math.min(k, m))) {
                 wanted.add((long) i * m + t);
             }
         }
-        for (int t = 0; t < m; t++) {
+        for (int t = 0; t < Math.min(m, textQueries); t++) {
             for (int i : topK(column(itc, t), Math.min(k, n))) {
                 wanted.add((long) i * m + t);
             }
@@ -166,13 +181,13 @@ public final class RetrievalScorer {
             Arrays.fill(row, Float.NEGATIVE_INFINITY);
         }
         if (imageToText) {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < Math.min(n, imageQueries); i++) {
                 for (int t : topK(itc[i], Math.min(k, m))) {
                     out[i][t] = itm.get((long) i * m + t) + itc[i][t];
                 }
             }
         } else {
-            for (int t = 0; t < m; t++) {
+            for (int t = 0; t < Math.min(m, textQueries); t++) {
                 for (int i : topK(column(itc, t), Math.min(k, n))) {
                     out[i][t] = itm.get((long) i * m + t) + itc[i][t];
                 }

@@ -64,6 +64,19 @@ final class ProgressLines implements Trainer.Listener {
                     r.reranked().textToImage(1), r.rerankK()));
         }
         sb.append(String.format(" | chance %.4f / %.4f", r.chance().imageToText(1), r.chance().textToImage(1)));
+        sb.append(String.format(Locale.ROOT, " | true captions: R@1 i2t %.3f t2i %.3f (best ranking), chance %.4f / %.4f",
+                r.truth().reranked().imageToText(1), r.truth().reranked().textToImage(1),
+                r.truth().chance().imageToText(1), r.truth().chance().textToImage(1)));
         return sb.toString();
+    }
+
+    /** The binding benchmark in one line: accuracy over all foils per scorer, and the slowest part. */
+    static String binding(SplitBinding b) {
+        org.qformerlab.blip2.eval.Binding.Row all = b.binding().row(null);
+        return String.format(Locale.ROOT, "binding (%s, %d foils): ITC %.3f ITM %.3f ITG %.3f (chance 0.5), %.1f s",
+                b.split().name().toLowerCase(Locale.ROOT), all.count(),
+                all.accuracy().get(org.qformerlab.blip2.eval.PairScorer.Scorer.ITC),
+                all.accuracy().get(org.qformerlab.blip2.eval.PairScorer.Scorer.ITM),
+                all.accuracy().get(org.qformerlab.blip2.eval.PairScorer.Scorer.ITG), b.seconds());
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.data.CaptionTruth;
 import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
@@ -18,7 +19,8 @@ import org.qformerlab.blip2.qformer.Blip2QFormer;
 /**
  * Image-text retrieval on a split of the world, as BLIP-2 reports it: every image against every
  * caption, ranked by ITC, then the top-k re-ranked by ITM ({@link RetrievalScorer}); recall@1/5/10
- * in both directions ({@link Recall}), with the chance level beside it.
+ * in both directions ({@link Recall}), with the chance level beside it; counted both as LAVIS does
+ * (a hit is a caption's own image) and by what is true ({@link SplitRetrieval.Truth}).
  */
 final class RetrievalEvaluation {
 
@@ -36,49 +38,106 @@ final class RetrievalEvaluation {
         this.batchSize = batchSize;
     }
 
+    /** As {@link #evaluate(NDManager, ShapesDataset, Split, int, int, int)}, every query re-ranked. */
+    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
+        return evaluate(manager, world, split, rerankK, examples, 0);
+    }
+
     /**
      * @param rerankK candidates re-ranked by ITM per query (0 = ITC only)
      * @param examples how many images (the split's first) to keep with their top captions
+     * @param rerankImages the split's first this many images, and their captions, are the queries
+     *     that ITM re-ranks (0 = all); ITC ranks every query
      */
-    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
+    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples,
+                            int rerankImages) {
         EvaluationSet set = EvaluationSet.of(world.split(split));
         int[] owners = set.captionOwners();
+        int imageQueries = rerankImages == 0 ? set.images().size() : Math.min(rerankImages, set.images().size());
+        int textQueries = (int) java.util.Arrays.stream(owners).filter(o -> o < imageQueries).count();
         RetrievalScorer.Scores scores;
         try (NDManager scope = manager.newSubManager()) {
             int[] ids = set.images().stream().mapToInt(Sample::id).toArray();
             NDArray images = features.get(scope, ids);
             TextTensors texts = padding.collate(scope, set.captionTexts());
-            scores = new RetrievalScorer(rerankK, batchSize).score(scope, model, images, texts.ids(), texts.mask());
+            scores = new RetrievalScorer(rerankK, batchSize, imageQueries, textQueries)
+                    .score(scope, model, images, texts.ids(), texts.mask());
         }
+        boolean[][] truth = truth(set, owners);
         Ranks itcRanks = Ranks.of(scores.itc(), null, owners);
         Recall itc = Recall.of(itcRanks, Recall.STANDARD_KS);
+        Recall trueItc = Recall.ofTruth(scores.itc(), null, truth, Recall.STANDARD_KS);
         Recall reranked = itc;
+        Recall trueReranked = trueItc;
         SplitRetrieval.Paired rerankTest = null;
         if (rerankK > 0) {
-            // each direction re-ranks its own top-k; outside them ITC's order stands
-            Ranks reranks = new Ranks(
+            // each direction re-ranks its own top-k; outside them ITC's order stands. Only the re-ranked
+            // queries count, and McNemar compares ITC and ITM on those same queries
+            Ranks reranks = queries(new Ranks(
                     Ranks.imageToText(scores.imageToTextReranked(), scores.itc(), owners),
-                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), owners));
+                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), owners)), imageQueries, textQueries);
+            Ranks itcOnQueries = queries(itcRanks, imageQueries, textQueries);
             reranked = Recall.of(reranks, Recall.STANDARD_KS);
             rerankTest = new SplitRetrieval.Paired(
-                    McNemar.of(itcRanks.imageToText(), reranks.imageToText(), 1),
-                    McNemar.of(itcRanks.textToImage(), reranks.textToImage(), 1));
+                    McNemar.of(itcOnQueries.imageToText(), reranks.imageToText(), 1),
+                    McNemar.of(itcOnQueries.textToImage(), reranks.textToImage(), 1));
+            trueReranked = Recall.of(queries(new Ranks(
+                    Ranks.imageToText(scores.imageToTextReranked(), scores.itc(), truth),
+                    Ranks.textToImage(scores.textToImageReranked(), scores.itc(), truth)), imageQueries, textQueries),
+                    Recall.STANDARD_KS);
         }
         Recall chance = Recall.chance(owners, set.images().size(), Recall.STANDARD_KS);
+        SplitRetrieval.Truth truthAware = new SplitRetrieval.Truth(trueItc, trueReranked,
+                Recall.chance(truth, Recall.STANDARD_KS), Recall.ceiling(owners, truth, Recall.STANDARD_KS),
+                sharedCaptions(truth));
         List<SplitRetrieval.Example> shown = new ArrayList<>();
         float[][] ranking = rerankK > 0 ? scores.imageToTextReranked() : scores.itc();
         for (int i = 0; i < Math.min(examples, set.images().size()); i++) {
             int[] top = topTexts(ranking[i], scores.itc()[i], Math.min(EXAMPLE_CAPTIONS, owners.length));
             List<String> captions = new ArrayList<>();
             List<Boolean> correct = new ArrayList<>();
+            List<Boolean> own = new ArrayList<>();
             for (int t : top) {
                 captions.add(set.captions().get(t).text());
-                correct.add(owners[t] == i);
+                correct.add(truth[i][t]);
+                own.add(owners[t] == i);
             }
-            shown.add(new SplitRetrieval.Example(i, captions, correct));
+            shown.add(new SplitRetrieval.Example(i, captions, correct, own));
         }
         return new SplitRetrieval(split, set.images().size(), owners.length, itc, reranked, chance, rerankK,
-                rerankTest, shown);
+                rerankTest, shown, truthAware);
+    }
+
+    /** The ranks of the first {@code images} image queries and the first {@code texts} text queries. */
+    static Ranks queries(Ranks ranks, int images, int texts) {
+        return new Ranks(java.util.Arrays.copyOf(ranks.imageToText(), images),
+                java.util.Arrays.copyOf(ranks.textToImage(), texts));
+    }
+
+    /**
+     * {@code [image][caption]}: the caption is true of the image's scene ({@link CaptionTruth}), or was
+     * written for it (a caption outside the grammar, an image without a scene, still counts for its own).
+     */
+    static boolean[][] truth(EvaluationSet set, int[] owners) {
+        boolean[][] truth = CaptionTruth.matrix(set.images().stream().map(Sample::scene).toList(), set.captionTexts());
+        for (int t = 0; t < owners.length; t++) {
+            truth[owners[t]][t] = true;
+        }
+        return truth;
+    }
+
+    /** The fraction of captions true of more than one image. */
+    static double sharedCaptions(boolean[][] truth) {
+        int texts = truth.length == 0 ? 0 : truth[0].length;
+        int shared = 0;
+        for (int t = 0; t < texts; t++) {
+            int images = 0;
+            for (boolean[] row : truth) {
+                images += row[t] ? 1 : 0;
+            }
+            shared += images > 1 ? 1 : 0;
+        }
+        return texts == 0 ? 0 : shared / (double) texts;
     }
 
     /** The n best texts of a row: by score, then by ITC. */

@@ -21,10 +21,25 @@ import org.qformerlab.blip2.eval.Recall;
  * @param rerankTest what re-ranking did to recall@1, query by query: McNemar's test of the re-ranked
  *     ranking against ITC's, image->text and text->image ({@code null} when {@code rerankK} is 0)
  * @param examples a few images with their best-ranked captions (after re-ranking)
+ * @param truth the same rankings counted by what is true of each image ({@link Truth})
  */
 public record SplitRetrieval(
         Split split, int images, int texts, Recall itc, Recall reranked, Recall chance, int rerankK,
-        Paired rerankTest, List<Example> examples) {
+        Paired rerankTest, List<Example> examples, Truth truth) {
+
+    /**
+     * Recall that counts what is true: a retrieved caption is a hit when the scene makes it true of the
+     * image ({@link org.qformerlab.blip2.data.CaptionTruth}), a retrieved image when the caption is true
+     * of it, whoever the caption was written for. Its ceiling is 1; the own-caption recall above (LAVIS's
+     * protocol) is capped at {@code ownCeiling}.
+     *
+     * @param itc truth-aware recall with ITC alone
+     * @param reranked truth-aware recall after ITM re-ranking (equal to {@code itc} when not re-ranked)
+     * @param chance truth-aware recall of a random ranking
+     * @param ownCeiling the own-caption recall of a perfect scorer ({@link Recall#ceiling})
+     * @param sharedCaptions the fraction of the split's captions true of more than one of its images
+     */
+    public record Truth(Recall itc, Recall reranked, Recall chance, Recall ownCeiling, double sharedCaptions) {}
 
     /**
      * The same test in both directions.
@@ -42,14 +57,19 @@ public record SplitRetrieval(
      *
      * @param imageIndex index into the split's evaluation set
      * @param captions the top retrieved captions
-     * @param correct whether each of them is one of the image's own
+     * @param correct whether each of them is true of the image (by its scene)
+     * @param own whether each of them was written for the image
      */
-    public record Example(int imageIndex, List<String> captions, List<Boolean> correct) {}
+    public record Example(int imageIndex, List<String> captions, List<Boolean> correct, List<Boolean> own) {}
 
     /**
      * Flat metric names as logged: {@code <prefix>i2t_r1_itc}, {@code <prefix>t2i_r5_itm},
      * {@code <prefix>i2t_r1_chance}, ... ({@code itm} = ITC + ITM re-ranking), and the re-ranking
-     * test's {@code <prefix>i2t_r1_rerank_gained}, {@code _lost}, {@code _p}.
+     * test's {@code <prefix>i2t_r1_rerank_gained}, {@code _lost}, {@code _p}. Truth-aware recall is
+     * {@code <prefix>i2t_r1_true_itc}, {@code _true_itm}, {@code _true_chance}; the own-caption ceiling
+     * {@code <prefix>i2t_r1_ceiling}; the sampling standard errors of the best ranking's recall@1
+     * {@code <prefix>i2t_r1_se} (own captions) and {@code <prefix>i2t_r1_true_se}; the share of captions
+     * true of several images {@code <prefix>shared_captions}.
      */
     public Map<String, Double> metrics(String prefix) {
         Map<String, Double> out = new LinkedHashMap<>();
@@ -58,6 +78,17 @@ public record SplitRetrieval(
             put(out, prefix, "itm", reranked);
         }
         put(out, prefix, "chance", chance);
+        put(out, prefix, "true_itc", truth.itc());
+        if (rerankK > 0) {
+            put(out, prefix, "true_itm", truth.reranked());
+        }
+        put(out, prefix, "true_chance", truth.chance());
+        put(out, prefix, "ceiling", truth.ownCeiling());
+        out.put(prefix + "i2t_r1_se", standardError(reranked, true));
+        out.put(prefix + "t2i_r1_se", standardError(reranked, false));
+        out.put(prefix + "i2t_r1_true_se", standardError(truth.reranked(), true));
+        out.put(prefix + "t2i_r1_true_se", standardError(truth.reranked(), false));
+        out.put(prefix + "shared_captions", truth.sharedCaptions());
         if (rerankTest != null) {
             put(out, prefix + "i2t", rerankTest.imageToText());
             put(out, prefix + "t2i", rerankTest.textToImage());
@@ -71,6 +102,14 @@ public record SplitRetrieval(
         out.put(name + "gained", (double) m.gained());
         out.put(name + "lost", (double) m.lost());
         out.put(name + "p", m.p());
+    }
+
+    /**
+     * The sampling standard error of recall@1 in one direction, over the queries that recall counts
+     * (re-ranked recall may count a subset of the split: {@link EvalConfig#rerankImages}).
+     */
+    public double standardError(Recall r, boolean imageToText) {
+        return r.standardErrorAt1(imageToText);
     }
 
     /**

@@ -39,7 +39,7 @@ import org.qformerlab.blip2.train.Trainer;
  *   <li>build the Q-Former; train it with ITC + ITM + ITG ({@link Stage1Objective}), batches from
  *       the seeded {@link BatchSampler}, validating retrieval on val every {@code evalEvery} steps;
  *   <li>evaluate retrieval on the final splits (test and compositional), ITC alone and with ITM
- *       re-ranking, beside the chance level;
+ *       re-ranking, beside the chance level; then the binding benchmark on the first of them;
  *   <li>write the run folder: {@code config.json}, {@code tokenizer.json}, {@code metrics.jsonl},
  *       {@code checkpoints/}, {@code results.json} and {@code report.md} with its figures.
  * </ol>
@@ -127,18 +127,29 @@ public final class Stage1Experiment {
             Map<Split, SplitRetrieval> results = new LinkedHashMap<>();
             for (Split split : resolved.eval().splits()) {
                 SplitRetrieval r = retrieval.evaluate(root, world, split, resolved.eval().rerankK(),
-                        split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0);
+                        split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0,
+                        resolved.eval().rerankImages());
                 results.put(split, r);
                 log.println(ProgressLines.summary(split.name().toLowerCase(), r));
+                timer.lap("eval " + split.name().toLowerCase(java.util.Locale.ROOT));
             }
             ItmAttention itmAttention = resolved.objective().itmWeight() > 0
                     ? itmAttention(model, root, world.split(resolved.eval().splits().get(0)), features, padding) : null;
-            timer.lap("eval");
+            timer.lap("itm attention");
+            SplitBinding binding = null;
+            if (resolved.eval().binding()) {
+                binding = new BindingEvaluation(model, features, padding, resolved.eval().batchSize())
+                        .evaluate(root, world, resolved.eval().splits().get(0), resolved.data().seed());
+                if (binding != null) {
+                    log.println(ProgressLines.binding(binding));
+                }
+                timer.lap("binding");
+            }
 
             // 6. results and report
             Stage1Result result = new Stage1Result(runDir, runDir.resolve("report.md"), resolved, training,
                     LossSummary.read(runDir.resolve("metrics.jsonl")), results, timer.seconds(),
-                    model.parameterCount(true), itmAttention);
+                    model.parameterCount(true), itmAttention, binding);
             writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
             Stage1Report.write(result, world);
             return result;

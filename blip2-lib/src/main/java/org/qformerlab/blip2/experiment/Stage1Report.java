@@ -55,24 +55,30 @@ final class Stage1Report {
                 "A Q-Former (hidden %d, %d layers, %d queries, %,d trainable parameters) trained for %d steps of"
                         + " batch %d with ITC + ITM + ITG (weights %s / %s / %s) on frozen %s image features;"
                         + " %.1f steps/s%s. Retrieval is every image against every caption of a split: ITC ranks"
-                        + " the gallery, ITM re-scores each query's top %d. An image->text hit is any of the image's"
-                        + " own captions.",
+                        + " the gallery, ITM re-scores each query's top %d%s.",
                 c.qformer().hiddenSize(), c.qformer().numLayers(), c.qformer().numQueries(), result.parameters(),
                 result.training().steps(), c.train().batchSize(), num(c.objective().itcWeight()),
                 num(c.objective().itmWeight()), num(c.objective().itgWeight()),
                 c.encoder().type().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                 result.training().stepsPerSecond(), result.training().resumed() ? " (resumed)" : "",
-                c.eval().rerankK()));
+                c.eval().rerankK(), c.eval().rerankImages() == 0 ? ""
+                        : String.format(Locale.ROOT, " (queries: each split's first %d images and their captions;"
+                                + " ITC ranks every query)", c.eval().rerankImages())));
         report.bullets(timings(result.seconds()));
 
         report.heading(2, "Retrieval");
         report.table(Tables.fromRows(recallRows(result)));
+        report.paragraph(truthParagraph(result));
         String rerank = rerankVerdict(result);
         if (!rerank.isEmpty()) {
             report.paragraph(rerank);
         }
         for (String direction : List.of("image->text", "text->image")) {
             report.chart("recall " + direction, recallChart(result, direction));
+        }
+
+        if (result.binding() != null) {
+            bindingSection(report, result.binding());
         }
 
         report.heading(2, "Losses");
@@ -108,8 +114,9 @@ final class Stage1Report {
         SplitRetrieval first = result.retrieval().values().iterator().next();
         if (!first.examples().isEmpty()) {
             report.heading(2, "Retrieved captions (" + first.split().name().toLowerCase(Locale.ROOT) + ")");
-            report.paragraph("Under each image its best caption after re-ranking, marked right (one of its own)"
-                    + " or wrong; the table lists the top " + first.examples().get(0).captions().size() + ".");
+            report.paragraph("Under each image its best caption after re-ranking, marked right (true of the image"
+                    + " by its scene) or wrong; the table lists the top " + first.examples().get(0).captions().size()
+                    + " and whether each was written for the image.");
             EvaluationSet set = EvaluationSet.of(world.split(first.split()));
             List<BufferedImage> images = new ArrayList<>();
             List<String> captions = new ArrayList<>();
@@ -122,7 +129,8 @@ final class Stage1Report {
                     row.put("image", e.imageIndex());
                     row.put("rank", r + 1);
                     row.put("caption", e.captions().get(r));
-                    row.put("own caption", e.correct().get(r) ? "yes" : "no");
+                    row.put("true", e.correct().get(r) ? "yes" : "no");
+                    row.put("own caption", e.own().get(r) ? "yes" : "no");
                     exampleRows.add(row);
                 }
             }
@@ -201,32 +209,107 @@ final class Stage1Report {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (SplitRetrieval r : result.retrieval().values()) {
             for (boolean i2t : new boolean[] {true, false}) {
-                List<Map.Entry<String, Recall>> methods = new ArrayList<>();
-                methods.add(Map.entry("ITC", r.itc()));
-                if (r.rerankK() > 0) {
-                    methods.add(Map.entry("ITC+ITM", r.reranked()));
-                }
-                methods.add(Map.entry("chance", r.chance()));
-                for (Map.Entry<String, Recall> m : methods) {
-                    double[] v = i2t ? m.getValue().imageToText() : m.getValue().textToImage();
-                    double chance1 = i2t ? r.chance().imageToText(1) : r.chance().textToImage(1);
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("split", r.split().name().toLowerCase(Locale.ROOT));
-                    row.put("direction", i2t ? "image->text" : "text->image");
-                    row.put("method", m.getKey());
-                    for (int j = 0; j < m.getValue().ks().length; j++) {
-                        row.put("R@" + m.getValue().ks()[j], v[j]);
+                for (boolean own : new boolean[] {true, false}) {
+                    SplitRetrieval.Truth t = r.truth();
+                    Recall chance = own ? r.chance() : t.chance();
+                    List<Map.Entry<String, Recall>> methods = new ArrayList<>();
+                    methods.add(Map.entry("ITC", own ? r.itc() : t.itc()));
+                    if (r.rerankK() > 0) {
+                        methods.add(Map.entry("ITC+ITM", own ? r.reranked() : t.reranked()));
                     }
-                    row.put("R@1 / chance", v[0] / chance1);
-                    if (r.rerankTest() != null) {
-                        McNemar test = i2t ? r.rerankTest().imageToText() : r.rerankTest().textToImage();
-                        row.put(SplitRetrieval.RERANK_COLUMN, m.getValue() == r.reranked() ? test.shortText() : "");
+                    methods.add(Map.entry("chance", chance));
+                    if (own) {
+                        methods.add(Map.entry("perfect scorer", t.ownCeiling()));
                     }
-                    rows.add(row);
+                    for (Map.Entry<String, Recall> m : methods) {
+                        double[] v = i2t ? m.getValue().imageToText() : m.getValue().textToImage();
+                        double chance1 = i2t ? chance.imageToText(1) : chance.textToImage(1);
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("split", r.split().name().toLowerCase(Locale.ROOT));
+                        row.put("direction", i2t ? "image->text" : "text->image");
+                        row.put("hit", own ? "own caption" : "true caption");
+                        row.put("method", m.getKey());
+                        for (int j = 0; j < m.getValue().ks().length; j++) {
+                            row.put("R@" + m.getValue().ks()[j], v[j]);
+                        }
+                        row.put("R@1 / chance", v[0] / chance1);
+                        row.put("SE(R@1)", r.standardError(m.getValue(), i2t));
+                        if (r.rerankTest() != null) {
+                            McNemar test = i2t ? r.rerankTest().imageToText() : r.rerankTest().textToImage();
+                            row.put(SplitRetrieval.RERANK_COLUMN, m.getValue() == r.reranked() ? test.shortText() : "");
+                        }
+                        rows.add(row);
+                    }
                 }
             }
         }
         return rows;
+    }
+
+    /** The binding benchmark: accuracy per foil type and scorer beside chance and the bag-of-words ceiling. */
+    static void bindingSection(MarkdownReport report, SplitBinding b) {
+        report.heading(2, "Binding (" + b.split().name().toLowerCase(Locale.ROOT) + ")");
+        report.paragraph(String.format(Locale.ROOT, "Each of the %,d images' true captions against a foil made"
+                + " from its scene graph (in the spirit of ARO and Winoground): two objects trade colours"
+                + " (attribute swap), a relation's arguments trade places (relation swap), one shape's count"
+                + " changes, one object's size flips. Every foil is false of its image and its caption true"
+                + " (data/CaptionTruth). A scorer is right when it scores the caption above the foil (half right"
+                + " on a tie): ITC by similarity, ITM by match probability, ITG by the log-likelihood of the text"
+                + " under the Q-Former's own LM head given the image's queries. Chance is 0.5; a bag-of-words"
+                + " matcher ties on the swaps, whose foils have the caption's very words, so its ceiling there is"
+                + " 0.5. SE is the largest sampling standard error of the row's three accuracies. %.1f s.",
+                b.images(), b.seconds()));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (org.qformerlab.blip2.eval.Binding.Row r : b.binding().rows()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("foils", r.type() == null ? "all" : r.type().label());
+            row.put("n", r.count());
+            double se = 0;
+            for (org.qformerlab.blip2.eval.PairScorer.Scorer s : org.qformerlab.blip2.eval.PairScorer.Scorer.values()) {
+                row.put(s.name(), r.accuracy().get(s));
+                se = Math.max(se, r.standardError(s));
+            }
+            row.put("chance", org.qformerlab.blip2.eval.Binding.CHANCE);
+            row.put("bag of words at best", r.bagOfWordsCeiling());
+            row.put("SE", se);
+            rows.add(row);
+        }
+        report.table(Tables.fromRows(rows));
+        List<Map<String, Object>> examples = new ArrayList<>();
+        for (org.qformerlab.blip2.data.BindingFoils.Foil f : b.examples()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("image", f.imageIndex());
+            row.put("foils", f.type().label());
+            row.put("true caption", f.caption());
+            row.put("foil", f.foil());
+            examples.add(row);
+        }
+        report.table(Tables.fromRows(examples));
+    }
+
+    /** How the recall table counts hits, the ceilings, and the sampling error, in one paragraph. */
+    static String truthParagraph(Stage1Result result) {
+        List<String> shared = new ArrayList<>();
+        List<String> sizes = new ArrayList<>();
+        double worst = 0;
+        for (SplitRetrieval r : result.retrieval().values()) {
+            String split = r.split().name().toLowerCase(Locale.ROOT);
+            shared.add(String.format(Locale.ROOT, "%.0f%% on %s", 100 * r.truth().sharedCaptions(), split));
+            sizes.add(String.format(Locale.ROOT, "%s %,d images / %,d captions", split, r.images(), r.texts()));
+            for (Recall x : List.of(r.reranked(), r.truth().reranked())) {
+                worst = Math.max(worst, Math.max(r.standardError(x, true), r.standardError(x, false)));
+            }
+        }
+        return "Two counts of a hit. \"own caption\" is LAVIS's protocol: an image->text hit is one of the"
+                + " captions written for the image, a text->image hit the image it was written for. But most"
+                + " captions are true of several images (" + String.join(", ", shared) + " of the captions), so"
+                + " the own count marks right answers wrong; even a perfect scorer, one that ranks every true"
+                + " caption above every false one (the most specific first) but cannot know who wrote which,"
+                + " reaches only the \"perfect scorer\" row. \"true caption\" counts a hit whenever the scene makes the caption"
+                + " true of the image (data/CaptionTruth); its ceiling is 1 and its chance row is what a random"
+                + " ranking scores with the same rule. SE(R@1) is the sampling standard error sqrt(r (1 - r) / n)"
+                + " over the n queries (" + String.join(", ", sizes) + String.format(Locale.ROOT,
+                "); the largest for the best ranking is %.4f.", worst);
     }
 
     private static org.knowm.xchart.CategoryChart recallChart(Stage1Result result, String direction) {
@@ -239,6 +322,9 @@ final class Stage1Report {
             if (r.rerankK() > 0) {
                 bars.put(split + " ITC+ITM", i2t ? r.reranked().imageToText() : r.reranked().textToImage());
             }
+            Recall t = r.truth().reranked();
+            bars.put(split + (r.rerankK() > 0 ? " ITC+ITM" : " ITC") + ", true captions",
+                    i2t ? t.imageToText() : t.textToImage());
         }
         SplitRetrieval any = result.retrieval().values().iterator().next();
         bars.put("chance (" + any.split().name().toLowerCase(Locale.ROOT) + ")",

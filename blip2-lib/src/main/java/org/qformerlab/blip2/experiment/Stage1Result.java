@@ -16,15 +16,17 @@ import org.qformerlab.blip2.train.Trainer;
  * @param training the trainer's result (steps, final losses, validations, speed, last checkpoint)
  * @param losses each loss term at the start and the end of training
  * @param retrieval final retrieval results per split, in {@code eval.splits} order
- * @param seconds wall-clock seconds per phase (data, encoder, train, eval)
+ * @param seconds wall-clock seconds per phase (data, encoder, train, {@code eval <split>} for each
+ *     split's retrieval, itm attention, binding)
  * @param parameters trainable parameters of the Q-Former
  * @param itmAttention how the trained ITM pass reads the text, on the first evaluated split's
  *     first pairs; null when ITM is not trained
+ * @param binding the binding benchmark on the first evaluated split; null when {@code eval.binding} is off
  */
 public record Stage1Result(
         Path runDir, Path report, ExperimentConfig config, Trainer.Result training, LossSummary losses,
         Map<Split, SplitRetrieval> retrieval, Map<String, Double> seconds, long parameters,
-        ItmAttention itmAttention) {
+        ItmAttention itmAttention, SplitBinding binding) {
 
     /** The flat summary written to {@code results.json}. */
     public Map<String, Object> summary() {
@@ -38,6 +40,7 @@ public record Stage1Result(
         out.put("losses_last", losses.last());
         out.put("loss_window", losses.window());
         out.put("rerank_k", config.eval().rerankK());
+        out.put("rerank_images", config.eval().rerankImages());
         Map<String, Object> r = new LinkedHashMap<>();
         retrieval.forEach((split, s) -> r.put(split.name().toLowerCase(), s.metrics("")));
         out.put("retrieval", r);
@@ -49,6 +52,9 @@ public record Stage1Result(
             a.put("uniform_largest_weight", itmAttention.uniformLargestWeight());
             a.put("match_gap", itmAttention.matchGap());
             out.put("itm_attention", a);
+        }
+        if (binding != null) {
+            out.put("binding", binding.summary());
         }
         return out;
     }

@@ -22,6 +22,9 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  * @param eosTokenId end of text (1)
  * @param tieWordEmbeddings whether {@code lm_head} is {@code shared} (T5 1.0; FlanT5: false); tied
  *     heads scale the decoder output by dModel^-0.5 first
+ * @param denseActFn the gate's GELU (Hugging Face's {@code dense_act_fn}): {@code gelu_new}, the tanh
+ *     approximation FlanT5 was trained with, or {@code gelu}, the exact (erf) one, which LAVIS's
+ *     {@code Blip2T5} sets on its FlanT5
  */
 public record T5Config(
         int vocabSize,
@@ -37,7 +40,22 @@ public record T5Config(
         double dropout,
         int padTokenId,
         int eosTokenId,
-        boolean tieWordEmbeddings) {
+        boolean tieWordEmbeddings,
+        String denseActFn) {
+
+    /** FlanT5's own activation: GELU in its tanh approximation. */
+    public static final String GELU_NEW = "gelu_new";
+
+    /** The exact (erf) GELU, as LAVIS's {@code Blip2T5} runs FlanT5. */
+    public static final String GELU = "gelu";
+
+    /** A T5 with FlanT5's own activation ({@link #GELU_NEW}). */
+    public T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayers, int numDecoderLayers, int numHeads,
+                    int relativeAttentionNumBuckets, int relativeAttentionMaxDistance, double layerNormEps,
+                    double dropout, int padTokenId, int eosTokenId, boolean tieWordEmbeddings) {
+        this(vocabSize, dModel, dKv, dFf, numLayers, numDecoderLayers, numHeads, relativeAttentionNumBuckets,
+                relativeAttentionMaxDistance, layerNormEps, dropout, padTokenId, eosTokenId, tieWordEmbeddings, GELU_NEW);
+    }
 
     public T5Config {
         String c = "T5Config.";
@@ -52,10 +70,20 @@ public record T5Config(
                         + " must exceed relativeAttentionNumBuckets / 4 (T5: 128)");
         require(layerNormEps > 0, c + "layerNormEps=" + layerNormEps + " must be positive (T5: 1e-6)");
         require(dropout >= 0 && dropout < 1, c + "dropout=" + dropout + " must be in [0, 1)");
+        denseActFn = denseActFn == null ? GELU_NEW : denseActFn;
+        require(denseActFn.equals(GELU_NEW) || denseActFn.equals(GELU), c + "denseActFn='" + denseActFn
+                + "' must be '" + GELU_NEW + "' (FlanT5's tanh GELU) or '" + GELU + "' (exact GELU, as LAVIS's Blip2T5)");
         for (int id : new int[] {padTokenId, eosTokenId}) {
             require(id >= 0 && id < vocabSize, c + "special token id " + id + " (pad/eos) must lie in [0, vocabSize="
                     + vocabSize + ")");
         }
+    }
+
+    /** This T5 with another gate activation ({@link #GELU_NEW} or {@link #GELU}). */
+    public T5Config withDenseActFn(String activation) {
+        return new T5Config(vocabSize, dModel, dKv, dFf, numLayers, numDecoderLayers, numHeads,
+                relativeAttentionNumBuckets, relativeAttentionMaxDistance, layerNormEps, dropout, padTokenId,
+                eosTokenId, tieWordEmbeddings, activation);
     }
 
     /** The decoder starts from the padding id, as in T5. */

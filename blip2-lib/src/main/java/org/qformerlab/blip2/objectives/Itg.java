@@ -54,4 +54,29 @@ public final class Itg {
         NDArray valid = labels.neq(cfg.padTokenId()).toType(DataType.FLOAT32, false);
         return new Result(logits, CrossEntropy.loss(predictions, labels, labelSmoothing, valid));
     }
+
+    /**
+     * How likely the Q-Former's LM head finds each text given its image's queries: the sum over the
+     * text's tokens (after [DEC], padding excluded) of {@code log p(token | queries, earlier tokens)},
+     * without label smoothing. Row r of the text is read against row r of the query pass.
+     *
+     * @return float32 [B]
+     */
+    public static NDArray logLikelihood(Blip2QFormer model, EncoderOutput queryPass, NDArray textIds, NDArray textMask) {
+        NDManager m = textIds.getManager();
+        long b = textIds.getShape().get(0);
+        int t = (int) textIds.getShape().get(1);
+        int q = queryPass.numQueries();
+        var cfg = model.config();
+        NDArray decoderIds = m.full(new ai.djl.ndarray.types.Shape(b, 1), cfg.decTokenId(), DataType.INT64)
+                .concat(textIds.get(new NDIndex(":, 1:")), 1);
+        NDArray bias = AttentionMask.multimodalCausal(q, t).bias(m, textMask, q, q + t);
+        EncoderOutput text = model.encoder().forward(null, decoderIds, bias, null, queryPass.cache(), false);
+        NDArray logits = model.qformer().lmLogits(text.hidden());
+        int v = (int) logits.getShape().get(2);
+        NDArray logp = logits.get(new NDIndex(":, :-1")).toType(DataType.FLOAT32, false).logSoftmax(2);
+        NDArray labels = decoderIds.get(new NDIndex(":, 1:"));
+        NDArray valid = labels.neq(cfg.padTokenId()).toType(DataType.FLOAT32, false);
+        return logp.mul(labels.oneHot(v, DataType.FLOAT32)).sum(new int[] {2}).mul(valid).sum(new int[] {1});
+    }
 }

@@ -282,8 +282,8 @@ public final class Checkpoints {
             throw new CheckpointException("cannot read " + pointer + ": " + e.getMessage(), e);
         }
         if (stepOf(name) == null) {
-            throw new CheckpointException(pointer + " holds '" + name + "', not a checkpoint folder name like "
-                    + folderName(400) + "; write the newest checkpoint's folder name into it, or delete it to start over");
+            throw new CheckpointException(pointer + " holds '" + name + "', not a checkpoint folder in " + root
+                    + "; delete " + pointer + " to start over");
         }
         return name;
     }

@@ -105,6 +105,10 @@ class Blip2ConditionalGenerationTest {
 
             Blip2ConditionalGeneration loaded = Blip2ConditionalGeneration.load(dir, m2);
             assertSameTensors(SafetensorsShards.read(m2, dir), Weights.tensors(loaded, loaded.huggingFaceNames()));
+            assertEquals(java.util.List.of(), loaded.loadReport().converted(), "float32 in, float32 weights: nothing converted");
+            assertEquals(loaded.namedParameters().size(), loaded.loadReport().loaded().size()
+                    + loaded.loadReport().absentOnPurpose().values().stream().mapToInt(java.util.List::size).sum());
+            assertEquals(null, model.loadReport(), "a built model was not loaded");
 
             Blip2Captioner inMemory = new Blip2Captioner(model, tokenizer, BlipImageProcessor.forModel(dir, 32));
             try (Blip2Captioner fromDisk = Blip2Captioner.load(dir, m2)) {

@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,6 +35,18 @@ class CaptionTruthTest {
             }
         }
         assertEquals(2400, captions);
+    }
+
+    @Test
+    void theMatrixChecksEveryCaptionAgainstEveryScene() {
+        Scene one = new Scene(List.of(at(Position.CENTRE, Size.SMALL, Colour.RED, ShapeType.CIRCLE)));
+        boolean[][] m = CaptionTruth.matrix(java.util.Arrays.asList(TWO, one, null),
+                List.of("a red circle and a blue square", "there is a red circle", "one shape", "two shapes",
+                        "a cat on a mat"));
+        // "there is a red circle" lists the whole scene: true of the lone red circle only; the cat is never marked
+        assertArrayEquals(new boolean[] {true, false, false, true, false}, m[0]);
+        assertArrayEquals(new boolean[] {false, true, true, false, false}, m[1]);
+        assertArrayEquals(new boolean[5], m[2], "a scene-less (COCO) image is never marked");
     }
 
     @Test

@@ -171,6 +171,57 @@ class CocoCaptionsTest {
         assertEquals(List.of(), CocoCaptions.load(json, images, 16));
     }
 
+    @Test
+    void aFileNameThatLeavesTheImageFolderIsRefused() throws IOException {
+        String leaves = ": image files must lie in the image folder " + images;
+        assertLoadError("{\"images\": [{\"id\": 1, \"file_name\": \"../captions.json\"}], \"annotations\": []}",
+                "images[0] file_name '../captions.json' climbs out of its folder with '..'" + leaves);
+        assertLoadError("{\"images\": [{\"id\": 1, \"file_name\": \"a.png\"}, {\"id\": 2, \"file_name\": \"sub/../../x.png\"}],"
+                + " \"annotations\": []}", "images[1] file_name 'sub/../../x.png' climbs out of its folder with '..'" + leaves);
+        assertLoadError("{\"images\": [{\"id\": 1, \"file_name\": \"" + images.resolve("a.png") + "\"}], \"annotations\": []}",
+                "images[0] file_name '" + images.resolve("a.png") + "' is absolute" + leaves);
+        // a subfolder of the image folder is fine
+        Files.createDirectories(images.resolve("train"));
+        Files.copy(images.resolve("a.png"), images.resolve("train/a.png"));
+        Path json = write("sub.json", "{\"images\": [{\"id\": 1, \"file_name\": \"train/a.png\"}], \"annotations\": []}");
+        assertEquals(1, CocoCaptions.load(json, images, 4).size());
+    }
+
+    /** A PNG whose header declares {@code width x height} and holds no pixels: a few dozen bytes. */
+    private static byte[] pngHeaderOnly(int width, int height) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(4 + 13);
+        ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}).putInt(13).put(ihdr.array())
+                .putInt((int) crc.getValue());
+        return png.array();
+    }
+
+    @Test
+    void anImageDeclaringTooManyPixelsIsRefusedBeforeDecoding() throws IOException {
+        Path huge = Files.write(images.resolve("huge.png"), pngHeaderOnly(10_000, 10_000));
+        assertLoadError("{\"images\": [{\"id\": 1, \"file_name\": \"huge.png\"}], \"annotations\": []}",
+                "images[0] (id 1): image " + huge + " declares 10000 x 10000 pixels, more than the 50000000 decoded"
+                        + " here; shrink it first");
+        // 50 megapixels exactly pass the header check (loading reads no pixels)
+        Files.write(images.resolve("edge.png"), pngHeaderOnly(10_000, 5_000));
+        assertEquals(1, CocoCaptions.load(write("edge.json",
+                "{\"images\": [{\"id\": 1, \"file_name\": \"edge.png\"}], \"annotations\": []}"), images, 16).size());
+
+        // an image swapped for a huge one after loading is refused when it is read
+        Path json = write("swap.json", "{\"images\": [{\"id\": 7, \"file_name\": \"a.png\"}], \"annotations\": []}");
+        Sample sample = CocoCaptions.load(json, images, 16).get(0);
+        Path a = Files.write(images.resolve("a.png"), pngHeaderOnly(20_000, 20_000));
+        DataFileException cause = assertInstanceOf(DataFileException.class,
+                assertThrows(UncheckedIOException.class, sample::image).getCause());
+        assertEquals(a, cause.file());
+        assertEquals(a + ": " + json + " images[0] (id 7): image " + a + " declares 20000 x 20000 pixels, more than"
+                + " the 50000000 decoded here; shrink it first", cause.getMessage());
+    }
+
     private void assertLoadError(String content, String expected) throws IOException {
         Path json = write("bad.json", content);
         DataFileException e = assertThrows(DataFileException.class, () -> CocoCaptions.load(json, images, 16));

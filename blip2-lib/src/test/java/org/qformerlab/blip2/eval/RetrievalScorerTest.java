@@ -124,6 +124,31 @@ class RetrievalScorerTest {
     }
 
     @Test
+    void aQuerySubsetIsRerankedExactlyAsInTheWholeRunAndTheOtherQueriesKeepNoItmScore() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer model = firstFixtureModel(m);
+            Map<String, NDArray> in = firstFixtureInputs(m);
+            int b = (int) in.get("text_ids").getShape().get(0);
+            RetrievalScorer.Scores all = new RetrievalScorer(2, 4).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            RetrievalScorer.Scores some = new RetrievalScorer(2, 4, 1, 1).score(m, model, in.get("image_embeds"),
+                    in.get("text_ids"), in.get("text_mask"));
+            assertArrayEquals(all.imageToTextReranked()[0], some.imageToTextReranked()[0], 1e-5f, "image query 0");
+            for (int i = 0; i < b; i++) {
+                assertEquals(all.textToImageReranked()[i][0], some.textToImageReranked()[i][0], 1e-5f, "text query 0");
+                for (int t = 0; t < b; t++) {
+                    if (i > 0) {
+                        assertEquals(Float.NEGATIVE_INFINITY, some.imageToTextReranked()[i][t], "image query " + i);
+                    }
+                    if (t > 0) {
+                        assertEquals(Float.NEGATIVE_INFINITY, some.textToImageReranked()[i][t], "text query " + t);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void topKBreaksTiesByIndex() {
         assertArrayEquals(new int[] {1, 3, 0}, RetrievalScorer.topK(new float[] {0.5f, 0.9f, 0.1f, 0.9f}, 3));
     }

@@ -65,15 +65,28 @@ class Stage1ExperimentTest {
         assertEquals(6 + 2, rows.size());
         assertTrue(rows.get(3).containsKey("val_i2t_r1_itc"), rows.get(3).toString());
 
-        // the final evaluation: every split asked for, recall within [0, 1] and growing with k
+        // the final evaluation: every split asked for, recall a count of hits growing with k
         assertEquals(List.of(Split.TEST, Split.COMPOSITIONAL), List.copyOf(r.retrieval().keySet()));
         SplitRetrieval test = r.retrieval().get(Split.TEST);
         assertEquals(12, test.images());
         assertEquals(12 * 4, test.texts());
+        // chance by hand: a random text ranking finds one of an image's 4 captions among its top k of 48
+        // with 1 - C(44, k) / C(48, k); a random image ranking finds a text's image among its top k of 12
+        // with k / 12
+        assertEquals(1.0 / 12, test.chance().imageToText(1), 1e-12);
+        assertEquals(1 - 1086008.0 / 1712304, test.chance().imageToText(5), 1e-12);
+        assertEquals(1 - 2481256778.0 / 6540715896L, test.chance().imageToText(10), 1e-12);
         assertEquals(1.0 / 12, test.chance().textToImage(1), 1e-12);
+        assertEquals(5.0 / 12, test.chance().textToImage(5), 1e-12);
+        assertEquals(10.0 / 12, test.chance().textToImage(10), 1e-12);
         for (var recall : List.of(test.itc(), test.reranked())) {
             assertTrue(recall.imageToText(1) <= recall.imageToText(5) && recall.imageToText(5) <= recall.imageToText(10));
-            assertTrue(recall.textToImage(10) <= 1.0 && recall.textToImage(1) >= 0);
+            for (int k : new int[] {1, 5, 10}) {
+                double images = recall.imageToText(k) * 12;
+                double texts = recall.textToImage(k) * 48;
+                assertEquals(Math.rint(images), images, 1e-9, "image->text R@" + k + " counts hits of 12 images");
+                assertEquals(Math.rint(texts), texts, 1e-9, "text->image R@" + k + " counts hits of 48 captions");
+            }
         }
         assertEquals(4, test.examples().size());
         // McNemar's test of the re-ranking counts exactly the hits recall@1 gained or lost
@@ -83,6 +96,37 @@ class Stage1ExperimentTest {
                 (test.rerankTest().textToImage().gained() - test.rerankTest().textToImage().lost()) / 48.0, 1e-12);
         assertTrue(test.metrics("").containsKey("t2i_r1_rerank_p"), test.metrics("").toString());
         assertTrue(log.toString().contains("test: 12 images, 48 captions"), log.toString());
+
+        // truth-aware recall: every own hit is a true hit, so it is at least the own-caption recall,
+        // and the own-caption ceiling of a perfect scorer is at most 1
+        SplitRetrieval.Truth truth = test.truth();
+        for (int k : new int[] {1, 5, 10}) {
+            assertTrue(truth.itc().imageToText(k) >= test.itc().imageToText(k) - 1e-12, "k=" + k);
+            assertTrue(truth.reranked().textToImage(k) >= test.reranked().textToImage(k) - 1e-12, "k=" + k);
+            assertTrue(truth.chance().imageToText(k) >= test.chance().imageToText(k) - 1e-12, "k=" + k);
+            assertTrue(truth.ownCeiling().imageToText(k) <= 1 && truth.ownCeiling().textToImage(k) > 0, "k=" + k);
+        }
+        assertTrue(truth.sharedCaptions() > 0, "some of the 48 test captions are true of several of the 12 images");
+        assertEquals(Math.sqrt(truth.reranked().textToImage(1) * (1 - truth.reranked().textToImage(1)) / 48),
+                test.metrics("").get("t2i_r1_true_se"), 1e-12);
+        assertTrue(report.contains("true caption") && report.contains("perfect scorer") && report.contains("SE(R@1)"),
+                report);
+        for (SplitRetrieval.Example e : test.examples()) {
+            for (int i = 0; i < e.captions().size(); i++) {
+                assertTrue(!e.own().get(i) || e.correct().get(i), "an own caption is a true one: " + e);
+            }
+        }
+
+        // the binding benchmark on the test split: a row per foil type and one over all, accuracies in [0, 1]
+        SplitBinding binding = r.binding();
+        assertEquals(Split.TEST, binding.split());
+        assertEquals(org.qformerlab.blip2.data.FoilType.values().length + 1, binding.binding().rows().size());
+        assertEquals(12, binding.binding().row(org.qformerlab.blip2.data.FoilType.SIZE_CHANGE).count());
+        String results = Files.readString(run.resolve("results.json"));
+        assertTrue(results.contains("\"binding\"") && results.contains("\"attribute_swap\"")
+                && results.contains("\"itg_se\""), results);
+        assertTrue(report.contains("## Binding (test)") && report.contains("relation swap"), report);
+        assertTrue(r.seconds().containsKey("binding") && report.contains("binding: "), r.seconds().toString());
     }
 
     /** Thrown by a listener to kill a run after a step (its checkpoint, if any, is already written). */

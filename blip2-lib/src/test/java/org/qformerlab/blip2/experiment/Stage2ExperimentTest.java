@@ -47,9 +47,15 @@ class Stage2ExperimentTest {
         return new Stage2Experiment.Options(run, cache, stage1, new PrintStream(new ByteArrayOutputStream(), true));
     }
 
+    /** An answer as VQA exact match compares it: trimmed, lower case, single spaces. */
+    private static String plain(String answer) {
+        return answer.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+    }
+
     @Test
     void fromAStage1CheckpointTheLanguageModelStaysBitIdenticalAndTheRunFolderIsComplete() throws Exception {
-        ExperimentConfig c = ExperimentConfig.tiny();
+        // every evaluated image is an example, so the test can count the metrics by hand
+        ExperimentConfig c = ExperimentConfig.tiny().with("stage2.examples", ExperimentConfig.tiny().stage2().evalImages());
         Path stage1 = dir.resolve("stage1");
         Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, false,
                 new PrintStream(new ByteArrayOutputStream(), true)));
@@ -98,18 +104,53 @@ class Stage2ExperimentTest {
         }
         assertEquals(2, r.training().evaluations().size());
         Map<String, Double> metrics = r.metrics();
-        for (String name : List.of("cider", "bleu4", "vqa", "vqa_majority", "lm_loss_matched", "lm_loss_mismatched")) {
-            assertTrue(metrics.get(name) >= 0 && metrics.get(name) <= 10, name + " = " + metrics.get(name));
+        for (String name : List.of("lm_loss_matched", "lm_loss_mismatched")) {
+            assertTrue(metrics.get(name) > 0 && metrics.get(name) <= 10, name + " = " + metrics.get(name));
         }
         assertEquals(c.stage2().evalImages(), r.captionImages());
         assertEquals(c.stage2().examples(), r.examples().size());
+        // VQA exact match and the majority baseline, counted by hand over every question asked
+        int asked = 0;
+        int right = 0;
+        int majorityRight = 0;
+        Map<QuestionType, int[]> byType = new java.util.EnumMap<>(QuestionType.class);
+        List<String> captions = new java.util.ArrayList<>();
+        List<List<String>> references = new java.util.ArrayList<>();
+        for (Stage2Result.Example e : r.examples()) {
+            captions.add(e.caption());
+            references.add(e.sample().captions());
+            for (int q = 0; q < e.questions().size(); q++) {
+                String truth = plain(e.questions().get(q).answer());
+                int[] t = byType.computeIfAbsent(e.questions().get(q).type(), k -> new int[2]);
+                asked++;
+                t[1]++;
+                if (plain(e.answers().get(q)).equals(truth)) {
+                    right++;
+                    t[0]++;
+                }
+                if (truth.equals(r.vqa().majority().get(e.questions().get(q).type()))) {
+                    majorityRight++;
+                }
+            }
+        }
+        assertTrue(asked > 0 && majorityRight > 0, "the tiny world asks questions, some answered by the majority");
+        assertEquals(right / (double) asked, metrics.get("vqa"), 1e-12);
+        assertEquals(majorityRight / (double) asked, metrics.get("vqa_majority"), 1e-12);
+        byType.forEach((type, t) -> assertEquals(t[0] / (double) t[1],
+                metrics.get("vqa_" + type.name().toLowerCase(java.util.Locale.ROOT)), 1e-12, type.name()));
+        // BLEU-4 and CIDEr-D are those of exactly these captions against each image's references
+        assertEquals(org.qformerlab.blip2.eval.Bleu.corpusOfStrings(captions, references).bleu(), metrics.get("bleu4"), 1e-12);
+        assertEquals(org.qformerlab.blip2.eval.CiderD.corpusOfStrings(captions, references).cider(), metrics.get("cider"),
+                1e-12);
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("Zero-shot VQA") && report.contains("CIDEr-D") && report.contains("image worth"), report);
         // the frozen LM reading the true captions is asked every question the soft prompt was asked
         for (QuestionType type : r.vqa().types()) {
             assertEquals(r.vqa().count(type), r.reading().count(type), type.name());
             String name = "vqa_reading_" + type.name().toLowerCase(java.util.Locale.ROOT);
-            assertTrue(metrics.get(name) >= 0 && metrics.get(name) <= 1, name + " = " + metrics.get(name));
+            double hits = metrics.get(name) * r.reading().count(type);
+            assertEquals(Math.rint(hits), hits, 1e-9, name + " = " + metrics.get(name) + " is not a count of right answers");
+            assertEquals(byType.get(type)[1], r.reading().count(type), type.name());
         }
         assertTrue(report.contains("LM reading the true captions"), report);
         assertTrue(report.contains("### Validation during training") && report.contains("| " + every + " |")

@@ -17,21 +17,27 @@ import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.qformerlab.ablations.Experiment;
+import org.qformerlab.ablations.Executor;
 import org.qformerlab.ablations.Experiments;
 import org.qformerlab.ablations.QuickSpec;
 import org.qformerlab.ablations.RunOptions;
+import org.qformerlab.ablations.SlurmResources;
+import org.qformerlab.ablations.SlurmSubmission;
 import org.qformerlab.ablations.Study;
 import org.qformerlab.ablations.StudyResults;
 import org.qformerlab.ablations.StudySpec;
+import org.qformerlab.ablations.StudyStatus;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.kernel.display.ProgressDisplay;
 
 /**
- * {@code %ablate SPEC|NAME [--quick --set path=value ... --out DIR --report-only --as NAME]}: runs an ablation study
- * through the ablations module's Java API ({@link Study#run}) inside the kernel — a progress bar that
- * advances run by run, then the one-line answers, the results table and the study's plots. The
- * results ({@link StudyResults}) are bound to a variable (default {@code study}).
+ * {@code %ablate SPEC|NAME [--quick --set path=value ... --out DIR --report-only --status --as NAME]
+ * [--executor slurm [--wait] [--dry-run] [--mem SIZE ...]]}: runs an ablation study through the ablations
+ * module's Java API ({@link Study#run}) inside the kernel — a progress bar that advances run by run,
+ * then the one-line answers, the results table and the study's plots — or submits it to SLURM as a
+ * job array ({@link Study#submit}). The results ({@link StudyResults}) are bound to a variable
+ * (default {@code study}).
  */
 public final class AblateMagic implements Magic {
 
@@ -48,15 +54,36 @@ public final class AblateMagic implements Magic {
             again. --set changes the base config of every variant. Under QFORMERLAB_QUICK=1 (the tests)
             --quick is implied, a stage-1 study runs on a tiny world for a few steps, and the results
             go to runs/tests/ablations-<name>/, emptied first. --report-only runs nothing and shows the
-            runs already in the folder: a study still running, or one run from the command line.""",
+            runs already in the folder: a study still running, or one run from the command line.
+            --status shows each run as pending, running, done or failed (with the reason).
+            --executor slurm (in a kernel on a cluster's login node, the study folder on the shared
+            file system) submits the runs not done as one SLURM job array, one task per run, and
+            returns; --wait follows it with the progress bar and shows the results; --dry-run only
+            writes the batch script. Resources: --cpus-per-task, --mem, --time, --partition,
+            --account, --gres, --array-limit, --sbatch, --setup, over the spec's slurm: section
+            (docs/cluster.md).""",
             List.of(
                     MagicOption.flag("quick", "the spec's quick section: fewer steps and seeds"),
                     MagicOption.repeated("set", "PATH=VALUE", "change the base config of every variant"),
                     MagicOption.valued("out", "DIR", "the study folder (default runs/ablations/<name>[-quick])"),
                     MagicOption.flag("report-only", "run nothing: show the table and plots of the runs already in DIR"),
+                    MagicOption.flag("status", "run nothing: show each run as pending, running, done or failed"),
+                    MagicOption.valued("executor", "local|slurm", "where the runs go: this kernel, or a SLURM job array"),
+                    MagicOption.flag("wait", "with --executor slurm: wait for the array, then show the results"),
+                    MagicOption.flag("dry-run", "with --executor slurm: write the batch script, submit nothing"),
+                    MagicOption.valued("cpus-per-task", "N", "SLURM: CPUs (and PyTorch threads) per run"),
+                    MagicOption.valued("mem", "SIZE", "SLURM: memory per run, e.g. 8G"),
+                    MagicOption.valued("time", "LIMIT", "SLURM: time limit per run, e.g. 2:00:00"),
+                    MagicOption.valued("partition", "P", "SLURM: the partition"),
+                    MagicOption.valued("account", "A", "SLURM: the account charged"),
+                    MagicOption.valued("gres", "G", "SLURM: generic resources per run, e.g. gpu:1"),
+                    MagicOption.valued("array-limit", "N", "SLURM: at most N runs at once"),
+                    MagicOption.repeated("sbatch", "OPTION", "SLURM: one more #SBATCH option, e.g. qos=short"),
+                    MagicOption.repeated("setup", "LINE", "SLURM: a shell line run before each run"),
                     MagicOption.valued("as", "NAME", "variable to bind the StudyResults to (default study)")),
             List.of("%ablate itg-helps-retrieval --quick", "%ablate ../ablations/studies/04-itc-mask.yaml --quick",
-                    "%ablate query-count --set train.steps=200"));
+                    "%ablate query-count --set train.steps=200",
+                    "%ablate query-count --executor slurm --mem 8G --time 1:00:00", "%ablate query-count --status"));
 
     @Override
     public MagicSpec spec() {
@@ -92,19 +119,51 @@ public final class AblateMagic implements Magic {
         Study study = Study.of(spec, experiment, file.toAbsolutePath().getParent(), file.toString());
 
         boolean reportOnly = args.flag("report-only");
+        boolean status = args.flag("status");
+        Executor executor = executor(args);
+        boolean wait = args.flag("wait");
+        boolean dryRun = args.flag("dry-run");
+        SlurmResources resources = resources(args);
+        if (executor != Executor.SLURM && (wait || dryRun || !resources.equals(SlurmResources.defaults()))) {
+            throw new MagicUsageException(SPEC, "--wait, --dry-run and the SLURM resource options need --executor slurm");
+        }
+        if (wait && dryRun) {
+            throw new MagicUsageException(SPEC, "--dry-run submits nothing, so there is nothing to --wait for");
+        }
         Path folder = args.has("out") ? Path.of(args.string("out", null))
-                : QuickScale.active() && !reportOnly ? QuickScale.freshFolder("ablations-" + spec.name())
+                : QuickScale.active() && !reportOnly && !status ? QuickScale.freshFolder("ablations-" + spec.name())
                 : study.defaultFolder(quick);
+        RunOptions base = RunOptions.defaults().withQuick(quick).withOut(folder).withReportOnly(reportOnly)
+                .withExecutor(executor).withSlurm(resources).withDryRun(dryRun)
+                .withProgress(Lines.to(context::println));
+        if (status) {
+            StudyStatus now = study.status(base);
+            context.println("study " + spec.name() + " in " + now.folder() + ": " + now.summary());
+            context.display(now.table());
+            return;
+        }
+        if (executor == Executor.SLURM && !wait && !reportOnly) {
+            SlurmSubmission submission = study.submit(base);
+            if (dryRun && submission.script() != null) {
+                context.println(Files.readString(submission.script()));
+            } else if (submission.submitted()) {
+                context.println("follow it with %ablate " + name + " --status" + (args.has("out") ? " --out " + folder : "")
+                        + "; when it is done, --report-only shows the table and plots");
+                context.display(study.status(base).table());
+            }
+            return;
+        }
         int total = study.plans(quick, folder).size();
         context.println(String.format(Locale.ROOT, "study %s: %s%n%d variants, %d runs -> %s", spec.name(),
                 spec.question(), study.variants().size(), total, folder));
         ProgressDisplay bar = ProgressDisplay.start(context.displays(), "study " + spec.name(), total, 250);
         int[] finished = {0};
-        RunOptions options = RunOptions.defaults().withQuick(quick).withParallel(1).withOut(folder)
-                .withReportOnly(reportOnly)
+        RunOptions options = base.withParallel(executor == Executor.SLURM ? null : 1)
                 .withProgress(Lines.to(line -> {
                     if (line.startsWith("[")) {
                         bar.update(++finished[0], line.substring(line.indexOf(']') + 1).trim());
+                    } else if (executor == Executor.SLURM) {
+                        context.println(line);
                     }
                 }));
         StudyResults results;
@@ -125,6 +184,34 @@ public final class AblateMagic implements Magic {
         context.bind(variable, StudyResults.class, results);
     }
 
+    private static Executor executor(MagicArgs args) {
+        try {
+            return Executor.of(args.string("executor", "local"));
+        } catch (IllegalArgumentException e) {
+            throw new MagicUsageException(SPEC, "--executor: " + e.getMessage());
+        }
+    }
+
+    /** The SLURM resources given as options (each left out stays the spec's). */
+    private static SlurmResources resources(MagicArgs args) {
+        SlurmResources r = SlurmResources.defaults()
+                .withMem(args.string("mem", null)).withTime(args.string("time", null))
+                .withPartition(args.string("partition", null)).withAccount(args.string("account", null))
+                .withGres(args.string("gres", null)).withSbatch(args.strings("sbatch")).withSetup(args.strings("setup"));
+        if (args.has("cpus-per-task")) {
+            r = r.withCpusPerTask(args.integer("cpus-per-task", 1, 1));
+        }
+        if (args.has("array-limit")) {
+            r = r.withArrayLimit(args.integer("array-limit", 1, 1));
+        }
+        try {
+            r.check("--");
+        } catch (IllegalArgumentException e) {
+            throw new MagicUsageException(SPEC, e.getMessage());
+        }
+        return r;
+    }
+
     /**
      * The spec with {@code --set} laid over its base, and the notebook's quick-mode overrides laid
      * over its quick section (after the spec's own, so that they win).
@@ -139,7 +226,7 @@ public final class AblateMagic implements Magic {
         quick.forEach((path, value) -> quickSet.put(path, yaml(path, value)));
         return new StudySpec(spec.name(), spec.question(), spec.kind(), spec.baseFile(), base, spec.grid(), spec.zip(),
                 spec.seeds(), spec.seedPath(), spec.metrics(), spec.plots(), new QuickSpec(quickSet, spec.quick().seeds()),
-                spec.parallel(), spec.notes(), spec.paper());
+                spec.parallel(), spec.notes(), spec.paper(), spec.slurm());
     }
 
     /**
