@@ -295,6 +295,21 @@ class CheckpointsTest {
         }
     }
 
+    /**
+     * The tied aliases are written in name order: {@code Map.of}, which holds them, iterates in an
+     * order that changes from JVM to JVM, and it swapped two tensors' places in the file between a
+     * killed-and-resumed run and an uninterrupted one (same weights, different bytes).
+     */
+    @Test
+    void theTiedAliasesComeInNameOrder() {
+        var lavis = org.qformerlab.blip2.checkpoint.NameMap.LAVIS;
+        List<String> present = lavis.aliases().entrySet().stream()
+                .filter(e -> model.namedParameters().containsKey(e.getValue())).map(Map.Entry::getKey).sorted().toList();
+        assertEquals(2, present.size(), "the Q-Former's tied decoder weight and bias: " + present);
+        List<String> names = List.copyOf(org.qformerlab.blip2.checkpoint.Weights.tensors(model, lavis).keySet());
+        assertEquals(present, names.subList(names.size() - present.size(), names.size()));
+    }
+
     @Test
     void aByteForByteRoundTrip() throws IOException {
         Checkpoints c = new Checkpoints(dir);

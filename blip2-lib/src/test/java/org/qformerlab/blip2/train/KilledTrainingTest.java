@@ -45,6 +45,7 @@ class KilledTrainingTest {
         List<String> resumeLines = new ArrayList<>();
         while (kills < KILLS) {
             Path run = dir.resolve("run" + runs++);
+            List<String> lives = new ArrayList<>(); // per life: where it resumed, its last step, what the kill left
             boolean finished = false;
             while (!finished && kills < KILLS) {
                 Child child = Child.start(run, dir.resolve("out-" + kills + ".txt"));
@@ -57,7 +58,11 @@ class KilledTrainingTest {
                     child.process.destroyForcibly(); // SIGKILL
                     child.process.waitFor();
                     kills++;
-                    found.merge(leftBehind(run), 1, Integer::sum);
+                    String left = leftBehind(run);
+                    found.merge(left, 1, Integer::sum);
+                    List<String> out = child.output().lines().toList();
+                    lives.add(out.stream().filter(l -> l.startsWith("resuming")).findFirst().orElse("from scratch")
+                            .replace(run.toString(), "") + " .. " + out.get(out.size() - 1) + " | killed: " + left);
                 } else {
                     assertEquals(0, child.process.exitValue(), child.output());
                     finished = true;
@@ -68,7 +73,7 @@ class KilledTrainingTest {
             if (!finished) {
                 finish(run);
             }
-            assertSameRun(reference, run);
+            assertSameRun(reference, run, lives);
         }
         System.out.printf("fault injection (delays seed %d): %d SIGKILLs over %d runs of %d steps, each resumed to the"
                 + " bit-identical end; what the kills left: %s%n", seed, kills, runs, STEPS, found);
@@ -85,18 +90,20 @@ class KilledTrainingTest {
     }
 
     /** The final checkpoint's weights and moments byte for byte, and a log with every step once, in order. */
-    private static void assertSameRun(Path reference, Path run) throws IOException {
-        String last = "checkpoints/" + Checkpoints.folderName(STEPS);
-        for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
-            assertArrayEquals(Files.readAllBytes(reference.resolve(last).resolve(file)),
-                    Files.readAllBytes(run.resolve(last).resolve(file)), run + ": " + file);
-        }
+    private static void assertSameRun(Path reference, Path run, List<String> lives) throws IOException {
         List<Map<String, Object>> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
         assertEquals(STEPS, rows.size(), run + ": one log row per step");
         List<Map<String, Object>> expected = MetricsLog.read(reference.resolve("metrics.jsonl"));
         for (int i = 0; i < STEPS; i++) {
             assertEquals(((Number) expected.get(i).get("step")).longValue(), ((Number) rows.get(i).get("step")).longValue());
-            assertEquals(expected.get(i).get("total"), rows.get(i).get("total"), run + ": the loss at step " + (i + 1));
+            assertEquals(expected.get(i).get("total"), rows.get(i).get("total"), run + ": the loss at step " + (i + 1)
+                    + "; the run's lives:\n" + String.join("\n", lives));
+        }
+        String last = "checkpoints/" + Checkpoints.folderName(STEPS);
+        for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
+            assertArrayEquals(Files.readAllBytes(reference.resolve(last).resolve(file)),
+                    Files.readAllBytes(run.resolve(last).resolve(file)), run + ": " + file + "; the run's lives:\n"
+                            + String.join("\n", lives));
         }
     }
 
