@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.qformerlab.blip2.report.AtomicFiles;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /** Reads and writes a run folder's JSON files; every write is atomic (temp file + rename). */
 final class RunFiles {

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.qformerlab.blip2.report.AtomicFiles;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /**
  * Runs a study as one SLURM job array: one array task per run, each running the run in a child JVM on

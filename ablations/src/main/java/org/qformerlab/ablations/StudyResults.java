@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.qformerlab.blip2.report.AtomicFiles;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.report.MarkdownReport;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;

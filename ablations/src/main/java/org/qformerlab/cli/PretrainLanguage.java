@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.ConfigPaths;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.QuestionType;
@@ -121,7 +120,7 @@ final class PretrainLanguage {
                 out.printf(Locale.ROOT, "  relation, where the captions state the answer: %.3f / %.3f / %d%n", accuracy,
                         reading.stated().majorityAccuracy(QuestionType.RELATION), stated);
             }
-            Safetensors.AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(record));
+            AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(record));
             long bytes = 0;
             for (String file : LanguageModelCache.FILES) {
                 bytes += Files.size(folder.resolve(file));

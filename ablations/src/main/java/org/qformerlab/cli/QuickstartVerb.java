@@ -57,7 +57,8 @@ public final class QuickstartVerb implements Verb {
                   --device D         auto (default), cpu, gpu or gpu:N
                   --out DIR          the run folder (default runs/quickstart-<date>-<time>)
                   --resume           continue the run in --out (default: the newest under runs/) from its
-                                     latest checkpoint, with its config.json
+                                     latest complete checkpoints (stage 1, then each stage-2 run), with its
+                                     config.json; a finished run trains nothing more
                   --cache DIR        where pretrained models and features are cached (default: the user cache,
                                      $QFORMERLAB_CACHE or ~/.cache/qformerlab)
                   --no-stage2        stop after stage 1

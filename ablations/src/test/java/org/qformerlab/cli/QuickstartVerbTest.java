@@ -1,14 +1,19 @@
 package org.qformerlab.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.blip2.report.MetricsLog;
 
 /** {@code qformerlab quickstart} end to end on the tiny preset, and its error messages. */
 class QuickstartVerbTest {
@@ -50,10 +55,37 @@ class QuickstartVerbTest {
                 + report);
         assertTrue(o.out().contains("time: total"), o.out());
 
-        // resuming a finished run trains nothing more and rewrites the report
+        // resuming a finished run trains nothing more: no step is trained in any of the three runs, each
+        // says where it resumes, and the checkpoints and the logged steps stay as they were
+        List<Path> runs = List.of(run, run.resolve("stage2-from-stage1"), run.resolve("stage2-scratch"));
+        Map<Path, byte[]> weights = new HashMap<>();
+        Map<Path, List<Long>> steps = new HashMap<>();
+        for (Path r : runs) {
+            weights.put(r, Files.readAllBytes(latest(r).resolve("model.safetensors")));
+            steps.put(r, trainingSteps(r));
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L), steps.get(run));
         CommandLineRun again = run("quickstart", "--resume", "--out", run.toString(), "--cache", dir.resolve("cache").toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("resuming " + run), again.out());
+        assertFalse(again.out().lines().anyMatch(l -> l.matches("step \\d+/\\d+ .*")), "a finished run trains no step:\n"
+                + again.out());
+        for (Path r : runs) {
+            long last = steps.get(r).get(steps.get(r).size() - 1);
+            assertTrue(again.out().contains("resuming from " + latest(r) + " (step " + last + ")"), again.out());
+            assertArrayEquals(weights.get(r), Files.readAllBytes(latest(r).resolve("model.safetensors")), r.toString());
+            assertEquals(steps.get(r), trainingSteps(r), r + ": no step logged again");
+        }
+        assertTrue(again.out().contains("report: "), again.out());
+    }
+
+    private static Path latest(Path run) throws IOException {
+        return run.resolve("checkpoints").resolve(Files.readString(run.resolve("checkpoints/latest")).trim());
+    }
+
+    private static List<Long> trainingSteps(Path run) throws IOException {
+        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(x -> !x.containsKey("eval"))
+                .map(x -> ((Number) x.get("step")).longValue()).toList();
     }
 
     @Test

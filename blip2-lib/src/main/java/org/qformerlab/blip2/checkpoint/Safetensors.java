@@ -3,12 +3,7 @@ package org.qformerlab.blip2.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -51,47 +46,6 @@ public final class Safetensors {
             AtomicFiles.write(file, out -> list.encode(out, NDList.Encoding.SAFETENSORS));
         } finally {
             previousNames.forEach(NDArray::setName);
-        }
-    }
-
-    /** Writing a file so that readers see either the old or the complete new content. */
-    public static final class AtomicFiles {
-        private AtomicFiles() {}
-
-        /** Something that writes a file's content to a stream. */
-        public interface Writer {
-            void write(OutputStream out) throws IOException;
-        }
-
-        public static void write(Path file, Writer writer) {
-            Path dir = file.toAbsolutePath().getParent();
-            Path tmp = null;
-            try {
-                Files.createDirectories(dir);
-                tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-                try (OutputStream out = Files.newOutputStream(tmp)) {
-                    writer.write(out);
-                }
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (IOException | RuntimeException e) {
-                if (tmp != null) {
-                    try {
-                        Files.deleteIfExists(tmp);
-                    } catch (IOException ignored) {
-                        // the temporary file is all that is lost
-                    }
-                }
-                throw new CheckpointException(
-                        "could not write " + file + " (" + e.getMessage() + "); the previous file, if any, is intact", e);
-            }
-        }
-
-        public static void writeString(Path file, String text) {
-            write(file, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
     }
 }

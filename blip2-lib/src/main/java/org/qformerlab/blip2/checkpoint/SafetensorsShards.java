@@ -117,7 +117,7 @@ public final class SafetensorsShards {
         root.putObject("metadata");
         var map = root.putObject("weight_map");
         weightMap.forEach(map::put);
-        Safetensors.AtomicFiles.writeString(dir.resolve(INDEX), root.toPrettyString());
+        AtomicFiles.writeString(dir.resolve(INDEX), root.toPrettyString());
     }
 
     private static Map<String, String> weightMap(Path index) {

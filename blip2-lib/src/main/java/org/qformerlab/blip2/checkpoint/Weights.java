@@ -280,7 +280,9 @@ public final class Weights {
         Map<String, NDArray> out = new LinkedHashMap<>();
         Map<String, Parameter> params = model.namedParameters();
         params.forEach((n, p) -> out.put(names.external(n), p.getArray()));
-        names.aliases().forEach((alias, internal) -> {
+        // the aliases in name order: Map.of's order changes from JVM to JVM, and with it the layout of
+        // the file, so a resumed run's checkpoint would differ from an uninterrupted run's byte for byte
+        new java.util.TreeMap<>(names.aliases()).forEach((alias, internal) -> {
             if (params.containsKey(internal)) {
                 out.put(alias, params.get(internal).getArray());
             }

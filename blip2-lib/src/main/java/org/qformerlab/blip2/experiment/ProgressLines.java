@@ -8,7 +8,7 @@ import org.qformerlab.blip2.train.Trainer;
 
 /**
  * The console's view of a run: a step line every {@code logEvery} steps, one line per validation
- * ({@link #stage1}: retrieval recall; {@link #stage2}: CIDEr-D and VQA).
+ * ({@link #stage1}: retrieval recall; {@link #stage2}: CIDEr-D and VQA), and where a resumed run continues.
  */
 final class ProgressLines implements Trainer.Listener {
 
@@ -48,6 +48,11 @@ final class ProgressLines implements Trainer.Listener {
     @Override
     public void onEvaluation(long step, Map<String, Double> m) {
         out.printf("val @ step %d: %s%n", step, validation.apply(m));
+    }
+
+    @Override
+    public void onResume(String line) {
+        out.println(line);
     }
 
     /** One line per split of the final evaluation. */

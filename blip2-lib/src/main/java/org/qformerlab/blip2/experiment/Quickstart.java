@@ -61,7 +61,8 @@ public final class Quickstart {
                 log.println("== stage 2, Q-Former " + (init == Stage2Init.STAGE1 ? "from the stage-1 checkpoint"
                         : "from scratch") + ", " + s2.train().steps() + " steps -> " + name + "/");
                 Stage2Experiment.Options o = new Stage2Experiment.Options(options.runDir().resolve(name),
-                        options.cacheRoot(), init == Stage2Init.STAGE1 ? options.runDir() : null, log);
+                        options.cacheRoot(), init == Stage2Init.STAGE1 ? options.runDir() : null, log)
+                        .withResume(options.resume());
                 stage2.add(Stage2Experiment.run(c.withStage2(s2.withInit(init)), o, world, features, root));
                 seconds.put("stage 2 " + (init == Stage2Init.STAGE1 ? "from stage 1" : "from scratch"), lap(t0));
             }

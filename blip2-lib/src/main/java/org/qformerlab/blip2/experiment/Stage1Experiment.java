@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.qformerlab.blip2.checkpoint.Safetensors;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.BatchSampler;
@@ -180,6 +180,12 @@ public final class Stage1Experiment {
             public boolean stopRequested() {
                 return lines.stopRequested() || extra.stopRequested();
             }
+
+            @Override
+            public void onResume(String line) {
+                lines.onResume(line);
+                extra.onResume(line);
+            }
         };
     }
 
@@ -221,7 +227,7 @@ public final class Stage1Experiment {
     }
 
     private static void writeString(Path file, String text) {
-        Safetensors.AtomicFiles.writeString(file, text);
+        AtomicFiles.writeString(file, text);
     }
 
     private static void createDirectories(Path dir) {

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
 import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.QFormerBridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.NameMap;
-import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
@@ -75,14 +75,26 @@ public final class Stage2Experiment {
      * @param cacheRoot where encoders and the language model are cached between runs
      * @param stage1Run the stage-1 run or checkpoint folder for {@code init = STAGE1}, or null to
      *     take {@code stage2.stage1Run} from the config
+     * @param resume continue from the run folder's latest checkpoint, if there is one (a finished run
+     *     trains no further and is evaluated again)
      * @param log progress lines
      * @param listener also told of every training step (a notebook's live display); may be null
      */
-    public record Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log, Trainer.Listener listener) {
+    public record Options(Path runDir, Path cacheRoot, Path stage1Run, boolean resume, PrintStream log,
+                          Trainer.Listener listener) {
 
-        /** Progress lines only. */
+        /** A new run, with a listener. */
+        public Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log, Trainer.Listener listener) {
+            this(runDir, cacheRoot, stage1Run, false, log, listener);
+        }
+
+        /** A new run, progress lines only. */
         public Options(Path runDir, Path cacheRoot, Path stage1Run, PrintStream log) {
-            this(runDir, cacheRoot, stage1Run, log, null);
+            this(runDir, cacheRoot, stage1Run, false, log, null);
+        }
+
+        public Options withResume(boolean resume) {
+            return new Options(runDir, cacheRoot, stage1Run, resume, log, listener);
         }
     }
 
@@ -127,7 +139,7 @@ public final class Stage2Experiment {
         }
         ExperimentConfig resolved = new ExperimentConfig(config.data(), config.encoder(), qformer, config.objective(),
                 config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
-        Safetensors.AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
+        AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
         Seeds.set(s2.train().seed());
         Bridge bridge = s2.bridge().create(qformer, patches(features, world, root), language.model().config().hiddenSize(),
                 QFormerBridge.OPT_PROJ);
@@ -173,7 +185,7 @@ public final class Stage2Experiment {
         runInfo.put("stage1Checkpoint", checkpoint == null ? null : checkpoint.toString());
         Trainer.Result training = new Trainer(s2.train(), model, runDir, runInfo)
                 .run(step, validation, Stage1Experiment.listeners(ProgressLines.stage2(log, s2.train().logEvery()),
-                        options.listener()), false);
+                        options.listener()), options.resume());
         seconds.put("train", lap(t0));
 
         // 5. evaluation on the test images
@@ -205,7 +217,7 @@ public final class Stage2Experiment {
                 test.attributes(), test.vqa(), reading.all(), examples, languageRecord, seconds, model.parameterCount(true),
                 conditioning, reading.stated());
         appendEvaluation(runDir.resolve("metrics.jsonl"), training.steps(), result.metrics());
-        Safetensors.AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
+        AtomicFiles.writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
         log.println(Stage2Report.summaryLine(result));
         Stage2Report.write(result);
         return result;
@@ -331,6 +343,7 @@ public final class Stage2Experiment {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("step", step);
         row.put("eval", true);
+        row.put(MetricsLog.FINAL, true);
         metrics.forEach((k, v) -> row.put(k, Double.isNaN(v) ? null : v));
         try (MetricsLog log = MetricsLog.open(metricsFile)) {
             log.append(row);

@@ -12,8 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
-import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.LanguageCorpus;
@@ -150,7 +150,7 @@ public final class LanguageModelCache {
         out.put("seconds", result.seconds());
         out.put("firstLoss", result.firstLoss(20));
         out.put("lastLoss", result.lastLoss(20));
-        Safetensors.AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(out));
+        AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(out));
         CacheKeys.print(log, String.format(Locale.ROOT,
                 "language: pretrained in %.1f s, next-token loss %.3f -> %.3f (uniform: ln %d = %.3f)",
                 result.seconds(), result.firstLoss(20), result.lastLoss(20), tokenizer.vocabSize(),

@@ -16,6 +16,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /**
  * Builds the charts of QFormer Lab's reports and notebooks with XChart, in one consistent style

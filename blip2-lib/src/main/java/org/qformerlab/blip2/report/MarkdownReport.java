@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /**
  * Builds a Markdown report — headings, paragraphs, lists, tables, figures, code — and writes it to a

@@ -41,6 +41,12 @@ import java.util.Map;
  */
 public final class MetricsLog implements Closeable {
 
+    /**
+     * The key that marks a row written after training (an experiment's final test evaluation): a
+     * resumed run drops such rows with those past its checkpoint, and writes its own.
+     */
+    public static final String FINAL = "final";
+
     private static final JsonMapper JSON = JsonMapper.builder()
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -107,6 +113,22 @@ public final class MetricsLog implements Closeable {
                 if (!line.isBlank()) {
                     rows.add(parse(file, lineNumber, line));
                 }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Reads the rows of a log whose writer may have been killed in the middle of a line (a crashed
+     * run about to be resumed): an unterminated last line is left out; every other line must parse.
+     */
+    public static List<Map<String, Object>> readCompleteLines(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        String[] lines = text.substring(0, text.lastIndexOf('\n') + 1).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                rows.add(parse(file, i + 1, lines[i]));
             }
         }
         return rows;

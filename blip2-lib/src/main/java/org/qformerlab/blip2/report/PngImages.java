@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /** PNG encoding of rendered images, in memory (notebooks) or to a file (reports). */
 final class PngImages {

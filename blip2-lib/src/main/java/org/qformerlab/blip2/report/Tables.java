@@ -9,6 +9,7 @@ import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 
 /**
  * Helpers around Tablesaw {@link Table}s for results: build one from row maps, render it as Markdown

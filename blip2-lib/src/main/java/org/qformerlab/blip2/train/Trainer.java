@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
+import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
@@ -37,7 +39,9 @@ import org.qformerlab.blip2.report.MetricsLog;
  * </ol>
  *
  * The step function must pick its batch as a function of the step index (the batch sampler does),
- * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run.
+ * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run. A resumed run continues from
+ * the newest whole checkpoint ({@link Checkpoints#resume}: a damaged one is named and passed over);
+ * a new run in a folder that holds checkpoints forgets which of them is the latest.
  */
 public final class Trainer {
 
@@ -64,6 +68,9 @@ public final class Trainer {
         default boolean stopRequested() {
             return false;
         }
+
+        /** Where a resumed run continues, and which damaged checkpoints it passed over ({@link Checkpoints.Resumed#line}). */
+        default void onResume(String line) {}
     }
 
     /** What one step reports. */
@@ -103,6 +110,11 @@ public final class Trainer {
             @Override
             public void onEvaluation(long step, Map<String, Double> metrics) {
                 out.println("eval @ step " + step + ": " + metrics);
+            }
+
+            @Override
+            public void onResume(String line) {
+                out.println(line);
             }
         };
     }
@@ -163,13 +175,15 @@ public final class Trainer {
             long start = 0;
             Path lastCheckpoint = null;
             boolean resumed = false;
-            if (resume && checkpoints.latest() != null) {
-                lastCheckpoint = checkpoints.latest();
-                JsonNode state = Checkpoints.load(lastCheckpoint, model, optimizer);
-                start = state.get("step").asLong();
+            Checkpoints.Resumed from = resume ? checkpoints.resume(model, optimizer) : null;
+            if (from != null) {
+                lastCheckpoint = from.folder();
+                start = from.step();
                 resumed = true;
+                listener.onResume(from.line());
                 truncateLog(metricsFile, start);
             } else {
+                checkpoints.forgetLatest(); // a new run: an earlier run's checkpoints are not its own to resume
                 deleteIfExists(metricsFile);
             }
 
@@ -181,6 +195,7 @@ public final class Trainer {
                     Seeds.set(config.seed() * 1_000_003L + step);
                     double lr = schedule.at(step);
                     double gradNorm;
+                    double diverged = 0;
                     try (NDManager scope = modelManager.newSubManager()) {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             Map<String, NDArray> terms = stepFunction.losses(scope, step);
@@ -195,10 +210,20 @@ public final class Trainer {
                                 gradNorm = perLossStep(terms, optimizer, lr, trainable, scope, step, lastCheckpoint);
                             } else {
                                 gc.backward(terms.get("total"));
-                                gradNorm = clipOrStop(trainable, optimizer, scope, step, "", lastCheckpoint);
-                                optimizer.step(lr);
+                                gradNorm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
+                                if (!Double.isFinite(gradNorm)) {
+                                    diverged = gradNorm;
+                                } else {
+                                    optimizer.step(lr);
+                                }
                             }
                         }
+                    }
+                    if (!Double.isFinite(diverged)) { // outside the step's collector: blame recomputes the step
+                        optimizer.zeroGradients();
+                        throw new TrainingDivergedException(step + 1, "the gradient of loss term "
+                                + blame(stepFunction, step, modelManager, trainable, optimizer), diverged,
+                                path(lastCheckpoint));
                     }
                     long done = step + 1;
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -252,7 +277,7 @@ public final class Trainer {
     private double perLossStep(Map<String, NDArray> terms, AdamW optimizer, double lr, List<Parameter> trainable,
             NDManager scope, long step, Path lastCheckpoint) {
         return perLossUpdate(terms, lossWeights, optimizer, lr,
-                loss -> clipOrStop(trainable, optimizer, scope, step, " of loss '" + loss + "'", lastCheckpoint));
+                loss -> clipOrStop(trainable, optimizer, scope, step, " of loss term '" + loss + "'", lastCheckpoint));
     }
 
     /**
@@ -296,10 +321,40 @@ public final class Trainer {
         if (!Double.isFinite(norm)) {
             String where = nonFiniteGradients(scope);
             optimizer.zeroGradients();
-            throw new TrainingDivergedException(step + 1, "the gradient norm" + which + " (non-finite in " + where + ")",
+            throw new TrainingDivergedException(step + 1, "the gradient" + which + " (non-finite in " + where + ")",
                     norm, path(lastCheckpoint));
         }
         return norm;
+    }
+
+    /**
+     * Which loss terms have a non-finite gradient at {@code step}, with the parameters it is in: with
+     * one pair of moments only the total's gradient was computed, so the step is computed again (same
+     * seed, same batch: it is a function of the step) and each term back-propagated alone. Runs only
+     * after a divergence; the gradients are cleared after it.
+     */
+    private String blame(StepFunction stepFunction, long step, NDManager modelManager, List<Parameter> trainable,
+                         AdamW optimizer) {
+        Seeds.set(config.seed() * 1_000_003L + step);
+        List<String> blamed = new ArrayList<>();
+        try (NDManager scope = modelManager.newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Map<String, NDArray> terms = stepFunction.losses(scope, step);
+            List<String> names = terms.keySet().stream()
+                    .filter(n -> lossWeights.isEmpty() ? !n.equals("total") || terms.size() == 1 : lossWeights.containsKey(n))
+                    .toList();
+            for (int j = 0; j < names.size(); j++) {
+                Backward.of(terms.get(names.get(j)), j < names.size() - 1);
+                if (!Double.isFinite(GradientClipping.clip(trainable, 0, scope))) {
+                    blamed.add("'" + names.get(j) + "' (non-finite in " + nonFiniteGradients(scope) + ")");
+                }
+                optimizer.zeroGradients();
+            }
+        } catch (RuntimeException e) { // another engine, or a step that fails the second time: the total is all we know
+            optimizer.zeroGradients();
+            return "'total' (" + e.getMessage() + " when recomputing the step to find the term)";
+        }
+        return blamed.isEmpty() ? "'total' (no single term's gradient is non-finite)" : String.join(" and ", blamed);
     }
 
     /** The parameters whose gradient holds a NaN or an infinity, for the divergence message. */
@@ -335,21 +390,23 @@ public final class Trainer {
         return p == null ? null : p.toString();
     }
 
-    /** After a resume, rows written after the checkpoint (by the crashed run) are dropped. */
+    /**
+     * After a resume, rows written after the checkpoint (by the interrupted run) are dropped, with a
+     * line the interrupted run was killed in the middle of and rows written after training ended
+     * ({@link MetricsLog#FINAL}); the resumed run writes them again.
+     */
     private static void truncateLog(Path file, long step) {
         if (!Files.exists(file)) {
             return;
         }
         try {
             List<String> keep = new ArrayList<>();
-            for (Map<String, Object> row : MetricsLog.read(file)) {
-                if (((Number) row.get("step")).longValue() <= step) {
-                    keep.add(org.qformerlab.blip2.config.Configs.JSON.writer().without(
-                            com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row));
+            for (Map<String, Object> row : MetricsLog.readCompleteLines(file)) {
+                if (((Number) row.get("step")).longValue() <= step && !row.containsKey(MetricsLog.FINAL)) {
+                    keep.add(Configs.JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(row));
                 }
             }
-            org.qformerlab.blip2.checkpoint.Safetensors.AtomicFiles.writeString(
-                    file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+            AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file + " for resuming: " + e.getMessage(), e);
         }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import org.qformerlab.blip2.checkpoint.Safetensors;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
@@ -75,7 +75,7 @@ public final class EncoderCache {
         record.put("seconds", result.seconds());
         record.put("firstLoss", result.firstLoss(10));
         record.put("lastLoss", result.lastLoss(10));
-        Safetensors.AtomicFiles.writeString(config, Configs.toJson(record));
+        AtomicFiles.writeString(config, Configs.toJson(record));
         return new Entry(result.encoder(), folder, true);
     }
 

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.Configs;
@@ -149,7 +150,7 @@ public final class FeatureCache implements ImageFeatures, AutoCloseable {
         manifest.set("shards", shards);
         manifest.put("seconds", seconds);
         manifest.put("imagesPerSecond", n / seconds);
-        Safetensors.AtomicFiles.writeString(folder.resolve("manifest.json"), Configs.toJson(manifest));
+        AtomicFiles.writeString(folder.resolve("manifest.json"), Configs.toJson(manifest));
         print(log, String.format("vision: %d images encoded in %.1f s (%.0f images/s)", n, seconds, n / seconds));
         return new FeatureCache(owner, all, rows(samples), folder, true, seconds);
     }

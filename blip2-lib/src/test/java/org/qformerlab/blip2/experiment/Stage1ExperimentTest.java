@@ -1,10 +1,10 @@
 package org.qformerlab.blip2.experiment;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,10 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qformerlab.blip2.checkpoint.NameMap;
-import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.data.Split;
-import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.report.MetricsLog;
 
 /** The whole stage-1 pipeline on the tiny preset: run folder contents, metrics, resume. */
@@ -132,37 +129,76 @@ class Stage1ExperimentTest {
         assertTrue(r.seconds().containsKey("binding") && report.contains("binding: "), r.seconds().toString());
     }
 
-    @Test
-    void resumingHalfWayEndsWhereOneRunEnds() throws Exception {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        // warm-up ends at the cut, so a 3-step run has the 6-step run's learning rates: it is the
-        // first half of that run, interrupted after its step-3 checkpoint
-        ExperimentConfig c = ExperimentConfig.tiny().with(Map.of(
-                "train.evalEvery", 0, "train.checkpointEvery", 3, "train.warmupSteps", 3));
-        Stage1Experiment.run(c, options(dir.resolve("one"), false, log));
-        Stage1Experiment.run(c.with("train.steps", 3), options(dir.resolve("two"), false, log));
-        Stage1Result resumed = Stage1Experiment.run(c, options(dir.resolve("two"), true, log));
-        assertTrue(resumed.training().resumed());
+    /** Thrown by a listener to kill a run after a step (its checkpoint, if any, is already written). */
+    static final class Interrupted extends RuntimeException {}
 
-        try (NDManager m = NDManager.newBaseManager()) {
-            Blip2QFormer a = Blip2QFormer.create(resumed.config().qformer(), m);
-            Blip2QFormer b = Blip2QFormer.create(resumed.config().qformer(), m);
-            Weights.load(a, dir.resolve("one/checkpoints/step-000006/model.safetensors"), NameMap.LAVIS,
-                    Weights.Policy.strict());
-            Weights.load(b, dir.resolve("two/checkpoints/step-000006/model.safetensors"), NameMap.LAVIS,
-                    Weights.Policy.strict());
-            double worst = 0;
-            for (Map.Entry<String, Parameter> e : a.namedParameters().entrySet()) {
-                float[] x = e.getValue().getArray().toFloatArray();
-                float[] y = b.namedParameters().get(e.getKey()).getArray().toFloatArray();
-                for (int i = 0; i < x.length; i++) {
-                    worst = Math.max(worst, Math.abs(x[i] - y[i]));
-                }
-            }
-            assertEquals(0.0, worst, "resumed weights differ from the one-go run by " + worst); // bit-identical
+    /** Counts the steps a run trains and keeps its resume line; with {@code stopAt}, dies on reaching it. */
+    static final class StepCounter implements org.qformerlab.blip2.train.Trainer.Listener {
+        final List<Long> steps = new java.util.ArrayList<>();
+        final List<String> resumed = new java.util.ArrayList<>();
+        private final long stopAt;
+
+        StepCounter(long stopAt) {
+            this.stopAt = stopAt;
         }
-        assertEquals(6, MetricsLog.read(dir.resolve("two/metrics.jsonl")).stream().filter(x -> !x.containsKey("eval")).count(),
-                "the resumed log continues the first half's");
+
+        @Override
+        public void onStep(org.qformerlab.blip2.train.Trainer.StepReport r) {
+            steps.add(r.step());
+            if (r.step() == stopAt) {
+                throw new Interrupted();
+            }
+        }
+
+        @Override
+        public void onResume(String line) {
+            resumed.add(line);
+        }
+    }
+
+    /**
+     * Six steps in one go, and the same run killed after step 4 (its last checkpoint is step 3), then
+     * resumed: steps 4 to 6 are trained again and the step-6 checkpoint is the one-go run's, byte for
+     * byte. Resuming the finished run trains nothing and leaves its checkpoint as it was.
+     */
+    @Test
+    void resumingAnInterruptedRunEndsWhereOneRunEnds() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ExperimentConfig c = ExperimentConfig.tiny().with(Map.of("train.evalEvery", 0, "train.checkpointEvery", 3));
+        Path one = dir.resolve("one");
+        Path two = dir.resolve("two");
+        Stage1Experiment.run(c, options(one, false, log));
+        StepCounter first = new StepCounter(4);
+        assertThrows(Interrupted.class, () -> Stage1Experiment.run(c,
+                new Stage1Experiment.Options(two, two.resolve("cache"), false, new PrintStream(log, true), first)));
+        assertEquals(List.of(1L, 2L, 3L, 4L), first.steps);
+
+        StepCounter second = new StepCounter(-1);
+        Stage1Result resumed = Stage1Experiment.run(c,
+                new Stage1Experiment.Options(two, two.resolve("cache"), true, new PrintStream(log, true), second));
+        assertTrue(resumed.training().resumed());
+        assertEquals(List.of(4L, 5L, 6L), second.steps, "the resumed run trains steps 4 to 6");
+        assertEquals(List.of("resuming from " + two.resolve("checkpoints/step-000003") + " (step 3)"), second.resumed);
+        for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
+            assertArrayEquals(Files.readAllBytes(one.resolve("checkpoints/step-000006").resolve(file)),
+                    Files.readAllBytes(two.resolve("checkpoints/step-000006").resolve(file)), file); // bit-identical
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), trainingSteps(two), "the resumed log continues the first half's");
+
+        byte[] finished = Files.readAllBytes(two.resolve("checkpoints/step-000006/model.safetensors"));
+        StepCounter third = new StepCounter(-1);
+        Stage1Experiment.run(c, new Stage1Experiment.Options(two, two.resolve("cache"), true, new PrintStream(log, true),
+                third));
+        assertEquals(List.of(), third.steps, "a finished run trains nothing more");
+        assertEquals(List.of("resuming from " + two.resolve("checkpoints/step-000006") + " (step 6)"), third.resumed);
+        assertArrayEquals(finished, Files.readAllBytes(two.resolve("checkpoints/step-000006/model.safetensors")));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), trainingSteps(two));
+    }
+
+    /** The steps of the training rows of a run's log, in order. */
+    static List<Long> trainingSteps(Path run) throws java.io.IOException {
+        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(x -> !x.containsKey("eval"))
+                .map(x -> ((Number) x.get("step")).longValue()).toList();
     }
 
     @Test

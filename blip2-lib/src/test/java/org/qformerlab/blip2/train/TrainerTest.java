@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,110 @@ class TrainerTest {
             assertTrue(Files.exists(latest.resolve("model.safetensors")));
             Blip2QFormer fresh = task.model(m, 77);
             Checkpoints.load(latest, fresh, null); // loads cleanly
+        }
+    }
+
+    /** What goes wrong at the bad step: the loss itself, or a gradient under a finite loss. */
+    enum Fault { INFINITE_LOSS, NON_FINITE_GRADIENT }
+
+    /**
+     * The step function of {@code task} with one fault at step index 6 (step 7): ITG's loss becomes
+     * infinite, or ITM's loss gains {@code sqrt(0 * w)}, which is 0 (the loss stays finite) but whose
+     * gradient is {@code inf * 0 = NaN}.
+     */
+    static Trainer.StepFunction faultyAtStep7(TinyStage1 task, Blip2QFormer model, Fault fault) {
+        Trainer.StepFunction good = task.step(model, ObjectiveConfig.blip2());
+        NDArray w = model.namedParameters().get("itm_head.weight").getArray();
+        return (scope, step) -> {
+            Map<String, NDArray> t = new java.util.LinkedHashMap<>(good.losses(scope, step));
+            if (step == 6) {
+                String term = fault == Fault.INFINITE_LOSS ? "itg" : "itm";
+                NDArray bad = fault == Fault.INFINITE_LOSS ? t.get(term).mul(Float.POSITIVE_INFINITY)
+                        : t.get(term).add(w.mul(0f).sum().sqrt());
+                t.put("total", t.get("total").sub(t.get(term)).add(bad));
+                t.put(term, bad);
+            }
+            return t;
+        };
+    }
+
+    /**
+     * An infinite loss, and a NaN gradient under a finite loss, stop the run at step 7 naming the
+     * term, with one pair of moments and with moments per loss; {@code latest} is step 6, and holds
+     * the weights the model has after the stop: no update of the bad step reached them.
+     */
+    @ParameterizedTest(name = "{0}, perLossMoments = {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "INFINITE_LOSS, false", "INFINITE_LOSS, true", "NON_FINITE_GRADIENT, false", "NON_FINITE_GRADIENT, true"})
+    void aNonFiniteLossOrGradientStopsTheRunAtTheLastGoodCheckpoint(Fault fault, boolean perLoss) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyStage1 task = new TinyStage1(m, 16, 4, 1);
+            Blip2QFormer model = task.model(m, 5);
+            Trainer trainer = new Trainer(config(20).withPerLossMoments(perLoss).withBookkeeping(0, 1, 1000), model, dir,
+                    Map.of()).withLossWeights(ObjectiveConfig.blip2().weights());
+            var e = assertThrows(TrainingDivergedException.class, () ->
+                    trainer.run(faultyAtStep7(task, model, fault), null, quiet(), false));
+            System.out.println(fault + ", perLossMoments " + perLoss + ": " + e.getMessage());
+            assertEquals(7, e.step());
+            assertTrue(e.getMessage().startsWith("training stopped at step 7: "), e.getMessage());
+            String expected = fault == Fault.INFINITE_LOSS ? "loss term 'itg' became Infinity"
+                    : "the gradient of loss term 'itm' (non-finite in [itm_head.weight]) became NaN";
+            assertTrue(e.getMessage().contains(expected), e.getMessage());
+            assertTrue(e.getMessage().contains("the last good checkpoint is intact: " + dir.resolve("checkpoints/step-000006")),
+                    e.getMessage());
+
+            Path latest = new Checkpoints(dir).latest();
+            assertEquals(dir.resolve("checkpoints/step-000006"), latest);
+            assertEquals(6, Checkpoints.load(latest, task.model(m, 77), null).get("step").asLong());
+            Map<String, NDArray> saved = org.qformerlab.blip2.checkpoint.Safetensors.read(m, latest.resolve("model.safetensors"));
+            Map<String, NDArray> now = org.qformerlab.blip2.checkpoint.Weights.tensors(model,
+                    org.qformerlab.blip2.checkpoint.NameMap.LAVIS);
+            assertEquals(saved.keySet(), now.keySet());
+            for (String name : saved.keySet()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(saved.get(name).toByteArray(), now.get(name).toByteArray(),
+                        name + ": the bad step changed a weight");
+            }
+            List<Map<String, Object>> rows = MetricsLog.read(dir.resolve("metrics.jsonl"));
+            assertEquals(6, rows.size(), "six good steps were logged");
+        }
+    }
+
+    /**
+     * A damaged latest checkpoint (an empty state.json) is passed over: the run says so, resumes from
+     * the one before it and still ends bit for bit where one uninterrupted run ends.
+     */
+    @Test
+    void resumingPastADamagedLatestCheckpointEndsAsOneRun() throws Exception {
+        TrainConfig config = config(12).withBookkeeping(0, 4, 1000);
+        List<String> said = new ArrayList<>();
+        Trainer.Listener listener = new Trainer.Listener() {
+            @Override
+            public void onResume(String line) {
+                said.add(line);
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyStage1 task = new TinyStage1(m, 16, 4, 1);
+            Blip2QFormer oneGo = task.model(m, 5);
+            new Trainer(config, oneGo, dir.resolve("a"), Map.of()).run(task.step(oneGo, ObjectiveConfig.blip2()), null,
+                    quiet(), false);
+            Blip2QFormer interrupted = task.model(m, 5);
+            assertThrows(StopHere.class, () -> new Trainer(config, interrupted, dir.resolve("b"), Map.of())
+                    .run(withStopAfter(task.step(interrupted, ObjectiveConfig.blip2()), 10), null, quiet(), false));
+            Files.write(dir.resolve("b/checkpoints/step-000008/state.json"), new byte[0]);
+
+            Blip2QFormer resumed = task.model(m, 42);
+            Trainer.Result r = new Trainer(config, resumed, dir.resolve("b"), Map.of())
+                    .run(task.step(resumed, ObjectiveConfig.blip2()), null, listener, true);
+            assertTrue(r.resumed());
+            assertEquals(List.of("checkpoint step-000008 is damaged: " + dir.resolve("b/checkpoints/step-000008/state.json")
+                    + " is empty (0 bytes); resuming from " + dir.resolve("b/checkpoints/step-000004")
+                    + " (step 4), the previous complete checkpoint"), said);
+            assertArrayEquals(Files.readAllBytes(dir.resolve("a/checkpoints/step-000012/model.safetensors")),
+                    Files.readAllBytes(dir.resolve("b/checkpoints/step-000012/model.safetensors")));
+            assertArrayEquals(Files.readAllBytes(dir.resolve("a/checkpoints/step-000012/optimizer.safetensors")),
+                    Files.readAllBytes(dir.resolve("b/checkpoints/step-000012/optimizer.safetensors")));
+            assertEquals(12, MetricsLog.read(dir.resolve("b/metrics.jsonl")).size(), "steps 5 to 8 are logged once");
         }
     }
 
