@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.ConfigPaths;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.QuestionType;
