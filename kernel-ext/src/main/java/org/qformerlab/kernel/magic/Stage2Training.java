@@ -21,7 +21,7 @@ import org.qformerlab.kernel.display.TrainingDisplay;
 /**
  * {@code %train stage2 [--from RUN_DIR | --scratch]}: BLIP-2 stage 2 ({@link Stage2Experiment}). The
  * Q-Former's query outputs, projected by {@code opt_proj}, become a soft prompt in front of a frozen
- * OPT; only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
+ * OPT (or T5: {@code stage2.language.family=T5}); only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
  * starts from the last {@code %train stage1} run of the notebook (BLIP-2 as published), from the
  * stage-1 run folder {@code --from} names, or randomly initialised with {@code --scratch} (the
  * paper's ablation). The config is that stage-1 run's (same world, encoder and Q-Former shape),
@@ -102,8 +102,8 @@ final class Stage2Training implements MagicTask {
                 : QuickScale.active() ? QuickScale.freshFolder(folder)
                 : Path.of("runs", "notebook", folder + "-" + LocalDateTime.now().format(STAMP));
         Path cache = org.qformerlab.blip2.config.UserCache.folder();
-        context.println(String.format(Locale.ROOT, "stage 2: %d steps, batch %d, frozen OPT of %d layers (%s) -> %s",
-                config.stage2().train().steps(), config.stage2().train().batchSize(),
+        context.println(String.format(Locale.ROOT, "stage 2: %d steps, batch %d, frozen %s of %d layers (%s) -> %s",
+                config.stage2().train().steps(), config.stage2().train().batchSize(), config.stage2().language().family(),
                 config.stage2().language().numLayers(), String.join("; ", sources), runDir));
 
         TrainingDisplay display = TrainingDisplay.on(context.displays(),
