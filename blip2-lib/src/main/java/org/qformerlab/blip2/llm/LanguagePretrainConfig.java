@@ -88,12 +88,12 @@ public record LanguagePretrainConfig(
     /**
      * The T5 that realises this shape ({@code family = T5}): {@code numLayers} encoder and decoder
      * blocks, heads of width hiddenSize / numHeads, T5's 32 relative-position buckets up to distance
-     * 128, no dropout (the LM is frozen in stage 2), the LM head tied to the embeddings (scaled by
-     * 1/sqrt(D), as T5). The decoder starts from the padding id.
+     * 128, no dropout (the LM is frozen in stage 2), an LM head of its own (untied, as FlanT5's). The
+     * decoder starts from the padding id.
      */
     public T5Config t5(int vocabSize, int padTokenId, int eosTokenId) {
         return new T5Config(vocabSize, hiddenSize, hiddenSize / numHeads, ffnDim, numLayers, numLayers, numHeads, 32,
-                128, 1e-6, 0.0, padTokenId, eosTokenId, true);
+                128, 1e-6, 0.0, padTokenId, eosTokenId, false);
     }
 
     /** This recipe for another family of LM ({@code stage2.language.family}). */
