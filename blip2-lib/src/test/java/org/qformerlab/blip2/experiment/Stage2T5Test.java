@@ -94,7 +94,7 @@ class Stage2T5Test {
         // the loss falls: the first steps' mean against the last steps' (LossSummary's windows)
         double first = r.losses().first().get("total");
         double last = r.losses().last().get("total");
-        assertTrue(last < first, "stage-2 loss with a T5: " + first + " -> " + last);
+        assertTrue(last < 0.97 * first, "stage-2 loss with a T5: " + first + " -> " + last);
 
         // the evaluation numbers are there, each in its range
         Map<String, Double> metrics = r.metrics();
