@@ -21,11 +21,13 @@ import org.qformerlab.kernel.display.TrainingDisplay;
 /**
  * {@code %train stage2 [--from RUN_DIR | --scratch]}: BLIP-2 stage 2 ({@link Stage2Experiment}). The
  * Q-Former's query outputs, projected by {@code opt_proj}, become a soft prompt in front of a frozen
- * OPT (or T5: {@code stage2.language.family=T5}); only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
+ * OPT (or, with {@code stage2.language.family=T5}, by {@code t5_proj} into a frozen T5's encoder);
+ * only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
  * starts from the last {@code %train stage1} run of the notebook (BLIP-2 as published), from the
  * stage-1 run folder {@code --from} names, or randomly initialised with {@code --scratch} (the
  * paper's ablation). The config is that stage-1 run's (same world, encoder and Q-Former shape),
- * else the notebook's; {@code --steps}, {@code --seed} and {@code --set} then change it
+ * else the notebook's; its {@code stage2} section is the notebook's {@code %%config experiment}
+ * when there is one (so {@code stage2: {language: {family: T5}}} there takes effect); {@code --steps}, {@code --seed} and {@code --set} then change it
  * ({@code --steps}/{@code --seed} mean {@code stage2.train.*}). The result is bound to a variable
  * (default {@code run2}) and remembered for {@code %eval caption} and {@code %eval vqa}.
  */
@@ -75,6 +77,13 @@ final class Stage2Training implements MagicTask {
         } else {
             throw new MagicUsageException(args.spec(), "no stage-1 run in this notebook yet: run %train stage1 first,"
                     + " or start from a stage-1 run folder (--from RUN_DIR) or from random weights (--scratch)");
+        }
+        ExperimentConfig notebook = context.state().lastConfig(ExperimentConfig.class).orElse(null);
+        if (notebook != null && !sources.contains("%%config experiment")) {
+            // the stage-1 run fixes the world, the encoder and the Q-Former; stage 2's own section
+            // (its LM family, recipe, schedule) is what the notebook configured
+            config = config.withStage2(notebook.stage2());
+            sources.add("stage2 section of %%config experiment");
         }
         Stage2Init init = scratch ? Stage2Init.SCRATCH : Stage2Init.STAGE1;
         config = config.withStage2(config.stage2().withInit(init).withStage1Run(""));
