@@ -42,7 +42,7 @@ final class Stage2Training implements MagicTask {
 
     @Override
     public String summary() {
-        return "generative learning: queries as a soft prompt for a frozen OPT; from the last stage-1 run,"
+        return "generative learning: queries as a soft prompt for a frozen OPT or T5; from the last stage-1 run,"
                 + " --from RUN_DIR or --scratch";
     }
 
