@@ -15,7 +15,8 @@ import org.qformerlab.blip2.experiment.Stage2Result;
  * Stage 2 as an ablation study runs it (kind {@code stage2}): the config tree is an
  * {@link ExperimentConfig} (defaults: {@link ExperimentConfig#embedded()}) whose {@code stage2}
  * section a study varies ({@code stage2.init}, {@code stage2.bridge.type}, {@code stage2.train.steps},
- * {@code stage2.qaFraction}, {@code stage2.language.numLayers}, ...; a study of the bridges other than
+ * {@code stage2.qaFraction}, {@code stage2.language.numLayers}, {@code stage2.language.family} (OPT or
+ * T5), ...; a study of the bridges other than
  * the Q-Former sets {@code stage2.init = SCRATCH}, since they have no stage 1, and
  * {@code seedPath: stage2.train.seed}); the other sections describe the world, the encoder and, for
  * {@code stage2.init = STAGE1}, the stage-1 run. One run is one {@link Stage2Experiment}; with

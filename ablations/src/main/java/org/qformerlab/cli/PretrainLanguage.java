@@ -97,6 +97,10 @@ final class PretrainLanguage {
                     + " or give --out DIR");
         }
         LanguagePretrainConfig language = config.stage2().language();
+        if (language.family() == org.qformerlab.blip2.llm.LanguageFamily.T5 && !args.has("out")) {
+            throw new Args.UsageException("the library ships an OPT, not a T5 (stage2.language.family=T5 is pretrained"
+                    + " into the cache when a run needs it): give --out DIR to write a T5 elsewhere");
+        }
         ShapesDataset world = ShapesWorld.generate(config.data());
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device))) {
             LanguageModelCache.Entry entry = LanguageModelCache.pretrain(language, world, folder, manager, out);

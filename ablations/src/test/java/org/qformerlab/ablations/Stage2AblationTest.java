@@ -60,6 +60,29 @@ class Stage2AblationTest {
     }
 
     @Test
+    void aStudyCanVaryTheLanguageModelFamily() throws Exception {
+        ObjectNode unknown = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+        ((ObjectNode) unknown.get("stage2").get("language")).put("family", "GPT");
+        var error = assertThrows(IllegalArgumentException.class, () -> new Stage2Ablation().validate(unknown));
+        assertTrue(error.getMessage().contains("family"), error.getMessage());
+        System.setProperty("qformerlab.cache", dir.resolve("cache").toString());
+        try {
+            ObjectNode c = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+            ((ObjectNode) c.get("stage2")).put("init", "SCRATCH");
+            ((ObjectNode) c.get("stage2").get("language")).put("family", "T5");
+            Map<String, Double> m = new Stage2Ablation().run(c, dir.resolve("t5"),
+                    new PrintStream(new ByteArrayOutputStream(), true));
+            for (String k : new String[] {"cider", "bleu4", "vqa", "vqa_majority", "vqa_reading", "loss_lm_last"}) {
+                assertTrue(m.containsKey(k) && Double.isFinite(m.get(k)), k + " in " + m);
+            }
+            var written = Configs.JSON.readTree(dir.resolve("t5/config.json").toFile());
+            assertEquals("T5", written.get("stage2").get("language").get("family").asText());
+        } finally {
+            System.clearProperty("qformerlab.cache");
+        }
+    }
+
+    @Test
     void aStage1InitRunTrainsStage1FirstAndReportsCaptionAndVqaMetrics() throws Exception {
         System.setProperty("qformerlab.cache", dir.resolve("cache").toString());
         try {

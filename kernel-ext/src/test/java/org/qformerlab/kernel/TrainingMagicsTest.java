@@ -148,6 +148,20 @@ class TrainingMagicsTest extends SessionTest {
     }
 
     @Test
+    void trainStage2TakesTheLanguageModelFamilyFromConfigOrSet() throws Exception {
+        session.execute("%%config experiment --preset tiny\nstage2: {language: {family: T5}}\n");
+        session.execute("%train stage2 --scratch --steps 2 --out " + dir.resolve("s2t5") + " --as t5run");
+        assertEquals("T5", value("t5run.config().stage2().language().family().name()"));
+        assertTrue(Files.readString(dir.resolve("s2t5/report.md")).contains("frozen T5"));
+        session.execute("%%config experiment --preset tiny\n");
+        session.execute("%train stage2 --scratch --steps 2 --set stage2.language.family=T5 --out "
+                + dir.resolve("s2t5set") + " --as t5set");
+        assertEquals("T5", value("t5set.config().stage2().language().family().name()"));
+        assertEquals(true, value("t5set.metrics().containsKey(\"vqa\")"));
+        session.execute("%%config experiment --preset embedded\n");
+    }
+
+    @Test
     void badArgumentsGiveTheUsageNotAStackTrace() {
         for (String call : List.of("%train", "%train stage3", "%train stage1 --steps many", "%train stage1 --steps 0",
                 "%train stage1 --set steps", "%train stage1 --speed 3", "%eval", "%eval ranking",

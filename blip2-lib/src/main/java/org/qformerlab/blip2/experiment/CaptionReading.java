@@ -2,6 +2,7 @@ package org.qformerlab.blip2.experiment;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.LanguagePretraining;
 import org.qformerlab.blip2.llm.OptModel;
+import org.qformerlab.blip2.llm.T5Model;
+import org.qformerlab.blip2.nn.Module;
 
 /**
  * What the frozen language model answers when it reads the image's reference captions instead of
@@ -27,7 +30,9 @@ import org.qformerlab.blip2.llm.OptModel;
  * pretraining saw descriptions followed by questions), cut from the left to the LM's positions. It
  * separates the two halves of zero-shot VQA: a question type that the LM cannot answer even from
  * true captions that state the answer is held back by the LM, whatever the bridge delivers; it is
- * the reading ceiling that {@link org.qformerlab.blip2.eval.HeadroomScore} normalises by. (It is not
+ * the reading ceiling that {@link org.qformerlab.blip2.eval.HeadroomScore} normalises by. A T5
+ * ({@code stage2.language.family=T5}) reads the same ids framed as its encoder reads a prompt,
+ * {@code caption </s> caption ... </s> Question: q Answer: </s>}, and its decoder writes the answer. (It is not
  * a strict ceiling: a soft prompt can carry what the captions leave out, such as every object's
  * size.)
  *
@@ -66,9 +71,13 @@ public final class CaptionReading {
         samples = images > 0 && images < samples.size() ? samples.subList(0, images) : samples;
         Map<QuestionType, String> majority = VqaAccuracy.majorityAnswers(
                 world.split(Split.TRAIN).stream().flatMap(s -> s.qas().stream()).toList());
-        int positions = entry.model().config().maxPositions();
-        LanguageText text = new LanguageText(entry.tokenizer(), positions);
-        return measure(entry.model(), entry.tokenizer(), text, samples, majority, positions,
+        int positions = entry.record().path("key").path("language").path("maxPositions").asInt(0);
+        if (positions <= 0) {
+            throw new IllegalStateException("the language model's cache entry " + entry.folder()
+                    + " records no maxPositions in its key; delete the entry so that it is made again");
+        }
+        LanguageText text = new LanguageText(entry.tokenizer(), positions, entry.family());
+        return measure(entry.language(), entry.tokenizer(), text, samples, majority, positions,
                 Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
     }
 
@@ -77,14 +86,15 @@ public final class CaptionReading {
      * @param positions the LM's positions (captions are cut from the left to leave room for the
      *     prompt and the answer)
      */
-    static Reading measure(OptModel lm, WordTokenizer tokenizer, LanguageText text, List<Sample> images,
+    static Reading measure(Module lm, WordTokenizer tokenizer, LanguageText text, List<Sample> images,
                            Map<QuestionType, String> majority, int positions, int answerTokens, int batch,
                            NDManager root) {
         List<Asked> asked = new ArrayList<>();
         java.util.Set<QA> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Sample s : images) {
             for (QA qa : s.qas()) {
-                asked.add(new Asked(qa, context(tokenizer, s.captions(), text.prompt(qa.prompt()), positions - answerTokens)));
+                long[] ids = context(tokenizer, s.captions(), text.startAndWords(qa.prompt()), positions - answerTokens);
+                asked.add(new Asked(qa, text.family().frame(ids)));
                 if (qa.type() == QuestionType.RELATION && s.scene() != null
                         && RelationEvidence.settles(s.captions(), s.scene(), qa)) {
                     stated.add(qa);
@@ -102,8 +112,7 @@ public final class CaptionReading {
                 System.arraycopy(chunk.get(r).ids(), 0, flat, r * length, length);
             }
             try (NDManager scope = root.newSubManager()) {
-                NDArray embeds = lm.embedTokens(scope.create(flat, new Shape(chunk.size(), length)));
-                long[][] tokens = Generator.generate(lm, embeds, null, greedy).tokens();
+                long[][] tokens = answer(lm, scope.create(flat, new Shape(chunk.size(), length)), greedy);
                 for (int r = 0; r < chunk.size(); r++) {
                     QA qa = chunk.get(r).qa();
                     String answer = text.decode(tokens[r]);
@@ -115,6 +124,22 @@ public final class CaptionReading {
             }
         }
         return new Reading(all, settled);
+    }
+
+    /**
+     * Greedy answers to the framed {@code ids} [B, L]: an OPT continues them; a T5's encoder reads
+     * them and its decoder writes from its start token.
+     */
+    private static long[][] answer(Module lm, NDArray ids, GenerationConfig greedy) {
+        if (lm instanceof T5Model t5) {
+            NDArray mask = ids.onesLike();
+            var decoder = t5.decoderFor(t5.encode(t5.embedTokens(ids), mask, false), mask);
+            NDArray start = decoder.embedTokens(ids.getManager().full(new Shape(ids.getShape().get(0), 1),
+                    t5.config().decoderStartTokenId(), DataType.INT64));
+            return Generator.generate(decoder, start, null, greedy).tokens();
+        }
+        OptModel opt = (OptModel) lm;
+        return Generator.generate(opt, opt.embedTokens(ids), null, greedy).tokens();
     }
 
     /**

@@ -5,13 +5,17 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.LanguagePretraining;
 
 /**
  * Texts as the frozen language model reads them behind the soft prompt: {@code </s> words </s>},
  * right-padded with {@code [PAD]} to the longest text of the batch and cut to {@code maxLength}
  * (what is left of the LM's positions after the queries). The first token, {@code </s>}, is the
- * one-token prompt that stage 2 does not predict.
+ * one-token prompt that stage 2 does not predict. Training texts are the same for both families
+ * ({@link org.qformerlab.blip2.bridge.FrozenLanguageModel#languageModelling}: a T5 drops the start
+ * marker and its encoder reads {@code [soft prompt ; </s>]}); generation prompts are framed per
+ * family ({@link #prompt}).
  */
 final class LanguageText {
 
@@ -20,10 +24,21 @@ final class LanguageText {
 
     private final WordTokenizer tokenizer;
     private final int maxLength;
+    private final LanguageFamily family;
 
+    /** Texts for an OPT. */
     LanguageText(WordTokenizer tokenizer, int maxLength) {
+        this(tokenizer, maxLength, LanguageFamily.OPT);
+    }
+
+    LanguageText(WordTokenizer tokenizer, int maxLength, LanguageFamily family) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
+        this.family = family;
+    }
+
+    LanguageFamily family() {
+        return family;
     }
 
     TextTensors collate(NDManager scope, List<String> texts) {
@@ -46,8 +61,17 @@ final class LanguageText {
         return new TextTensors(scope.create(ids, shape), scope.create(mask, shape));
     }
 
-    /** {@code </s>} followed by the prompt's words, unpadded: the start of a generation. */
+    /**
+     * The prompt of a generation, unpadded, as the family reads it ({@link LanguageFamily#frame}):
+     * an OPT continues {@code </s> words}; a T5's encoder reads {@code words </s>} and its decoder
+     * writes the continuation. The empty prompt (captioning) is {@code </s>} for both.
+     */
     long[] prompt(String text) {
+        return family.frame(startAndWords(text));
+    }
+
+    /** {@code </s>} followed by the text's words: the decoder-only framing, before {@link #prompt} frames it. */
+    long[] startAndWords(String text) {
         int[] doc = LanguagePretraining.document(tokenizer, text);
         long[] out = new long[doc.length - 1]; // without the closing </s>
         for (int i = 0; i < out.length; i++) {

@@ -19,7 +19,8 @@ import org.qformerlab.blip2.train.TrainConfig;
  *     checkpoint folder; empty = the stage-1 run the caller hands over (the quickstart's own)
  * @param bridge the bridge between the frozen encoder and the frozen LM ({@link BridgeConfig};
  *     absent = BLIP-2's Q-Former, so config files written before bridges were configurable load)
- * @param language the frozen LM: its shape and its text-only pretraining (cached on disk)
+ * @param language the frozen LM: its family ({@code stage2.language.family}: {@code OPT}, the default,
+ *     or {@code T5}, BLIP-2's FlanT5 layout), its shape and its text-only pretraining (cached on disk)
  * @param train optimiser, schedule and bookkeeping of stage 2 (BLIP-2: AdamW, beta2 0.98, wd 0.05)
  * @param qaFraction share of each batch's texts that are "Question: q Answer: a" strings of the
  *     training images instead of captions; 0 (the default) trains on captions only, so VQA is

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,7 +104,10 @@ final class Stage2Evaluation {
                 CiderD.corpusOfStrings(captions, references).cider(), attributes, vqa);
     }
 
-    /** A caption for each image: decoding from {@code [soft prompt ; </s>]}. */
+    /**
+     * A caption for each image: decoding from {@code [soft prompt ; </s>]} (an OPT continues it; a
+     * T5's encoder reads it and its decoder writes the caption).
+     */
     private List<String> captions(List<Sample> images) {
         GenerationConfig generation = GenerationConfig.greedy(config.maxNewTokens(), WordTokenizer.EOS_ID,
                 WordTokenizer.PAD_ID).withMinNewTokens(1);
@@ -116,9 +118,12 @@ final class Stage2Evaluation {
         for (int from = 0; from < images.size(); from += BATCH) {
             List<Sample> chunk = images.subList(from, Math.min(images.size(), from + BATCH));
             try (NDManager scope = root.newSubManager()) {
-                long[] bos = new long[chunk.size()];
-                Arrays.fill(bos, WordTokenizer.EOS_ID);
-                NDArray prompt = scope.create(bos, new Shape(chunk.size(), 1));
+                long[] start = text.prompt(""); // </s>: OPT's BOS, or the T5 encoder's end of an empty prompt
+                long[] rows = new long[chunk.size() * start.length];
+                for (int r = 0; r < chunk.size(); r++) {
+                    System.arraycopy(start, 0, rows, r * start.length, start.length);
+                }
+                NDArray prompt = scope.create(rows, new Shape(chunk.size(), start.length));
                 TextTensors instruction =
                         instructions.collate(scope, Collections.nCopies(chunk.size(), Instructions.of(null)));
                 int[] ids = chunk.stream().mapToInt(Sample::id).toArray();
@@ -134,8 +139,10 @@ final class Stage2Evaluation {
 
     /**
      * The generated answer to each question of each image, greedy, from
-     * {@code [soft prompt ; </s> Question: q Answer:]}. Prompts of equal length are batched together,
-     * so no padding enters a prompt.
+     * {@code [soft prompt ; </s> Question: q Answer:]} for an OPT, which continues it, and from
+     * {@code [soft prompt ; Question: q Answer: </s>]} for a T5, whose encoder reads it and whose
+     * decoder writes the answer (LAVIS {@code Blip2T5}). Prompts of equal length are batched
+     * together, so no padding enters a prompt.
      */
     private List<List<String>> answers(List<Sample> images) {
         record Asked(int image, int question, long[] prompt) {}

@@ -33,8 +33,11 @@ import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.llm.LanguageModelCache;
+import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.OptModel;
+import org.qformerlab.blip2.llm.T5Model;
 import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.train.Checkpoints;
@@ -49,7 +52,8 @@ import org.qformerlab.blip2.train.Trainer;
  *       captions; shipped with the library, else pretrained once and cached: {@link LanguageModelCache});
  *   <li>build {@link Stage2Model}: the bridge ({@code stage2.bridge}), for a Q-Former from a stage-1
  *       checkpoint ({@link Stage2Init#STAGE1}) or randomly initialised ({@link Stage2Init#SCRATCH}),
- *       a new {@code opt_proj}, the frozen OPT;
+ *       a new {@code opt_proj} and the frozen OPT, or ({@code stage2.language.family=T5}) a new
+ *       {@code t5_proj} and the frozen T5;
  *   <li>train the bridge and the projection with the LM loss on the training captions (and, with
  *       {@code qaFraction > 0}, "Question: q Answer: a" strings); the LM never changes. Each text
  *       comes with its {@link Instructions instruction}, which an instruction-aware bridge reads.
@@ -124,7 +128,7 @@ public final class Stage2Experiment {
                 LanguageModelCache.pretrainOrLoad(s2.language(), world, options.cacheRoot(), root, log);
         seconds.put("language model", lap(t0));
 
-        // 3. the model: the bridge (a Q-Former from stage 1 or scratch, or another), projection, frozen OPT
+        // 3. the model: the bridge (a Q-Former from stage 1 or scratch, or another), projection, frozen OPT or T5
         t0 = System.nanoTime();
         Path stage1 = stage1Folder(s2, options);
         Path checkpoint = stage1 == null ? null : checkpointIn(stage1);
@@ -141,10 +145,11 @@ public final class Stage2Experiment {
                 config.train(), config.eval(), stage1 == null ? s2 : s2.withStage1Run(stage1.toString()));
         AtomicFiles.writeString(runDir.resolve("config.json"), resolved.toJson());
         Seeds.set(s2.train().seed());
-        Bridge bridge = s2.bridge().create(qformer, patches(features, world, root), language.model().config().hiddenSize(),
-                QFormerBridge.OPT_PROJ);
+        LanguageFamily family = s2.language().family();
+        Bridge bridge = s2.bridge().create(qformer, patches(features, world, root), s2.language().hiddenSize(),
+                family == LanguageFamily.T5 ? QFormerBridge.T5_PROJ : QFormerBridge.OPT_PROJ);
         int maxText = textRoom(s2, bridge);
-        Stage2Model model = model(bridge, language.model(), root);
+        Stage2Model model = model(bridge, language, root);
         if (s2.init() == Stage2Init.STAGE1) {
             if (!(bridge instanceof QFormerBridge q)) { // Stage2Config already rejects this
                 throw new ConfigException("stage2.init=STAGE1 needs a Q-Former bridge; set stage2.init=SCRATCH");
@@ -154,10 +159,11 @@ public final class Stage2Experiment {
         } else {
             log.println("stage 2: " + bridge.type() + " bridge randomly initialised (SCRATCH)");
         }
-        LanguageText text = new LanguageText(language.tokenizer(), maxText);
+        LanguageText text = new LanguageText(language.tokenizer(), maxText, family);
         Instructions instructions = new Instructions(qformerTokenizer, qformer.maxTextLength());
-        log.printf("stage 2: %s bridge, %d soft-prompt positions -> opt_proj -> frozen OPT (%d layers, hidden %d);"
-                        + " %,d trainable parameters%n", bridge.type(), bridge.promptLength(), s2.language().numLayers(),
+        log.printf("stage 2: %s bridge, %d soft-prompt positions -> %s -> frozen %s (%d layers, hidden %d);"
+                        + " %,d trainable parameters%n", bridge.type(), bridge.promptLength(),
+                model.llm().projectionName(), family, s2.language().numLayers(),
                 s2.language().hiddenSize(), model.parameterCount(true));
 
         // 4. training: the LM loss of the texts behind the soft prompt
@@ -197,7 +203,7 @@ public final class Stage2Experiment {
             examples.add(new Stage2Result.Example(images.get(i), test.captions().get(i), images.get(i).qas(),
                     test.answers().get(i)));
         }
-        CaptionReading.Reading reading = CaptionReading.measure(language.model(), language.tokenizer(), text, images, majority,
+        CaptionReading.Reading reading = CaptionReading.measure(language.language(), language.tokenizer(), text, images, majority,
                 s2.language().maxPositions(), Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
         ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images,
                 Stage2Evaluation.BATCH, root);
@@ -230,9 +236,24 @@ public final class Stage2Experiment {
 
     /** The bridge (initialised here, randomly) in front of a copy of the pretrained, frozen {@code lm}. */
     static Stage2Model model(Bridge bridge, OptModel lm, NDManager manager) {
-        Stage2Model model = Stage2Model.create(bridge, lm.config(), manager);
-        Weights.load(model.llm().module(), Weights.tensors(lm, OptModel.HUGGING_FACE_NAMES), OptModel.HUGGING_FACE_NAMES,
-                Weights.Policy.strict());
+        return copyLanguage(Stage2Model.create(bridge, lm.config(), manager), lm, OptModel.HUGGING_FACE_NAMES);
+    }
+
+    /**
+     * The bridge (built for the LM's width and projection name) in front of a copy of the cached LM,
+     * of either family ({@code stage2.language.family}).
+     */
+    static Stage2Model model(Bridge bridge, LanguageModelCache.Entry language, NDManager manager) {
+        if (language.family() == LanguageFamily.T5) {
+            T5Model t5 = language.t5();
+            return copyLanguage(Stage2Model.create(bridge, t5.config(), manager), t5, T5Model.HUGGING_FACE_NAMES);
+        }
+        return model(bridge, language.model(), manager);
+    }
+
+    /** Loads the pretrained LM's weights into the stage-2 model's (frozen) copy of it. */
+    private static Stage2Model copyLanguage(Stage2Model model, Module lm, NameMap names) {
+        Weights.load(model.llm().module(), Weights.tensors(lm, names), names, Weights.Policy.strict());
         return model;
     }
 

@@ -15,6 +15,7 @@ import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.eval.HeadroomScore;
 import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.MarkdownReport;
@@ -184,13 +185,15 @@ public final class Stage2Report {
         Stage2Config s2 = first.config().stage2();
         report.heading(level, "Stage 2: generative learning from a frozen language model");
         report.paragraph(String.format(Locale.ROOT,
-                "%s go through `opt_proj` into a frozen OPT (%d layers, hidden %d),"
+                "%s go through `%s` into a frozen %s (%d layers, hidden %d),"
                         + " pretrained on text alone (%s). Only the bridge trains (%,d parameters),"
                         + " for %d steps of batch %d at %.1e, with the LM loss on the text after the soft prompt (%s)."
                         + " Evaluation: %d test images, greedy decoding; VQA is asked with the prompt"
                         + " \"Question: {q} Answer:\" and scored by exact match, beside the answer most frequent"
                         + " in training for each question type.",
-                bridgeLine(first.config()), s2.language().numLayers(), s2.language().hiddenSize(),
+                bridgeLine(first.config()), s2.language().family() == LanguageFamily.T5 ? "t5_proj" : "opt_proj",
+                s2.language().family() == LanguageFamily.T5 ? "T5 (encoder-decoder; its encoder reads the soft prompt)"
+                        : "OPT", s2.language().numLayers(), s2.language().hiddenSize(),
                 languageLine(first.language()), first.parameters(), s2.train().steps(), s2.train().batchSize(), s2.train().learningRate(),
                 s2.qaFraction() == 0 ? "captions only, so VQA is zero-shot"
                         : String.format(Locale.ROOT, "captions and %.0f%% QA strings", 100 * s2.qaFraction()),

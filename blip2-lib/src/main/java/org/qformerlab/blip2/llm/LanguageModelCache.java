@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Locale;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
+import org.qformerlab.blip2.checkpoint.NameMap;
 import org.qformerlab.blip2.checkpoint.Weights;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.LanguageCorpus;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.vision.CacheKeys;
 import org.qformerlab.blip2.vision.CacheLock;
 
@@ -46,6 +48,8 @@ public final class LanguageModelCache {
 
     /** Bump when the architecture, the text or the objective changes in a way the configs do not show. */
     static final String FORMAT = "qformerlab-language-opt-3";
+    /** The same for the T5 family (its prefix-LM pretraining, {@link LanguagePretraining#prefixLoss}). */
+    static final String FORMAT_T5 = "qformerlab-language-t5-1";
     /** The class-path folder of the shipped language model. */
     public static final String SHIPPED = "/org/qformerlab/blip2/llm/embedded/";
     /** The files of an entry; {@code config.json} last, since it marks the entry complete. */
@@ -57,8 +61,44 @@ public final class LanguageModelCache {
 
     private LanguageModelCache() {}
 
-    /** The frozen LM, its tokenizer, where it is stored, and whether this call pretrained it. */
-    public record Entry(OptModel model, WordTokenizer tokenizer, Path folder, boolean trainedNow, JsonNode record) {}
+    /**
+     * The frozen LM ({@link OptModel} or {@link T5Model}, as {@code stage2.language.family}), its
+     * tokenizer, where it is stored, and whether this call pretrained it.
+     */
+    public record Entry(Module language, WordTokenizer tokenizer, Path folder, boolean trainedNow, JsonNode record) {
+
+        /** The frozen OPT; an error naming the fix when the entry holds a T5. */
+        public OptModel model() {
+            return opt(language);
+        }
+
+        /** The frozen T5; an error when the entry holds an OPT. */
+        public T5Model t5() {
+            if (language instanceof T5Model t5) {
+                return t5;
+            }
+            throw new IllegalStateException("this language model is an OPT, not a T5: set stage2.language.family=T5");
+        }
+
+        /** Its family. */
+        public LanguageFamily family() {
+            return language instanceof T5Model ? LanguageFamily.T5 : LanguageFamily.OPT;
+        }
+    }
+
+    /** {@code language} as an OPT; an error naming the fix when it is a T5. */
+    static OptModel opt(Module language) {
+        if (language instanceof OptModel opt) {
+            return opt;
+        }
+        throw new IllegalStateException("this language model is a T5 (stage2.language.family=T5), and this step"
+                + " reads an OPT: use the family's own path, or set stage2.language.family=OPT");
+    }
+
+    /** The Hugging Face parameter names of the family's weights file. */
+    public static NameMap names(LanguageFamily family) {
+        return family == LanguageFamily.T5 ? T5Model.HUGGING_FACE_NAMES : OptModel.HUGGING_FACE_NAMES;
+    }
 
     /** Where shipped entry files are read from: the class path, or (tests, the CLI) a folder. */
     @FunctionalInterface
@@ -130,7 +170,8 @@ public final class LanguageModelCache {
         List<String> texts = new ArrayList<>();
         documents.forEach(texts::addAll);
         WordTokenizer tokenizer = WordTokenizer.fromTexts(texts); // the corpus speaks every word of the world
-        CacheKeys.print(log, "language: pretraining an OPT (" + config.numLayers() + " layers, hidden " + config.hiddenSize()
+        CacheKeys.print(log, "language: pretraining " + (config.family() == LanguageFamily.T5 ? "a T5" : "an OPT")
+                + " (" + config.numLayers() + " layers, hidden " + config.hiddenSize()
                 + ", vocabulary " + tokenizer.vocabSize() + ", " + config.steps() + " steps of " + config.batchSize()
                 + " windows of " + config.maxPositions() + " tokens) on " + documents.size()
                 + " documents of text alone; it will be cached in " + folder);
@@ -142,7 +183,7 @@ public final class LanguageModelCache {
             throw new CheckpointException("cannot write the language model's cache entry " + folder + ": "
                     + e.getMessage(), e);
         }
-        Weights.save(result.model(), folder.resolve("model.safetensors"), OptModel.HUGGING_FACE_NAMES);
+        Weights.save(result.language(), folder.resolve("model.safetensors"), names(config.family()));
         ObjectNode out = Configs.JSON.createObjectNode();
         out.set("key", key(config, data.config()));
         out.put("vocabSize", tokenizer.vocabSize());
@@ -155,15 +196,17 @@ public final class LanguageModelCache {
                 "language: pretrained in %.1f s, next-token loss %.3f -> %.3f (uniform: ln %d = %.3f)",
                 result.seconds(), result.firstLoss(20), result.lastLoss(20), tokenizer.vocabSize(),
                 Math.log(tokenizer.vocabSize())));
-        return new Entry(result.model(), tokenizer, folder, true, out);
+        return new Entry(result.language(), tokenizer, folder, true, out);
     }
 
     private static Entry load(LanguagePretrainConfig config, ObjectNode key, Path folder, NDManager manager,
                               PrintStream log) {
         return CacheKeys.loadIfValid(folder, key, manager, "language", "language model", log, (stored, owner) -> {
             WordTokenizer tokenizer = WordTokenizer.load(folder.resolve("tokenizer.json"));
-            OptModel lm = OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
-            Weights.load(lm, folder.resolve("model.safetensors"), OptModel.HUGGING_FACE_NAMES, Weights.Policy.strict());
+            Module lm = config.family() == LanguageFamily.T5
+                    ? T5Model.create(config.t5(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner)
+                    : OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
+            Weights.load(lm, folder.resolve("model.safetensors"), names(config.family()), Weights.Policy.strict());
             return new Entry(lm, tokenizer, folder, false, stored);
         });
     }
@@ -205,11 +248,17 @@ public final class LanguageModelCache {
         }
     }
 
-    /** Everything the cached weights depend on (progress logging excluded); see the class comment. */
+    /**
+     * Everything the cached weights depend on (progress logging excluded); see the class comment.
+     * An OPT's key names no family (its format says it), so entries made before the family field
+     * existed, the shipped one included, still match.
+     */
     static ObjectNode key(LanguagePretrainConfig config, ShapesWorldConfig world) {
         ObjectNode key = Configs.JSON.createObjectNode();
-        key.put("format", FORMAT);
-        key.set("language", CacheKeys.recipe(config));
+        key.put("format", config.family() == LanguageFamily.T5 ? FORMAT_T5 : FORMAT);
+        ObjectNode recipe = CacheKeys.recipe(config);
+        recipe.remove("family");
+        key.set("language", recipe);
         ObjectNode text = key.putObject("world");
         text.put("seed", world.seed());
         text.put("maxObjects", world.maxObjects());

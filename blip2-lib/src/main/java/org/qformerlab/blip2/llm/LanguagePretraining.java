@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.CrossEntropy;
 import org.qformerlab.blip2.train.AdamW;
@@ -40,6 +41,14 @@ import org.qformerlab.blip2.train.TrainingDivergedException;
  *       cosine rate, all in a scope closed after the step.
  * </ol>
  *
+ * A T5 ({@code family = T5}) learns the same text as a prefix LM, the encoder-decoder form of the
+ * same task: each step draws one split k, uniform in [0, maxPositions / 2]; the encoder reads the
+ * first k tokens of every window followed by {@code </s>} (as T5 reads a prompt), and the decoder,
+ * from its start token, predicts the other maxPositions - k. With k = 0 the encoder reads only
+ * {@code </s>} and the decoder writes text from nothing, as it writes a caption in stage 2 behind a
+ * soft prompt; with larger k it writes what follows the text it was shown, as it answers a question
+ * in stage 2 ({@link #prefixLoss}).
+ *
  * The model is unfrozen for this and comes back frozen, in the caller's manager.
  */
 public final class LanguagePretraining {
@@ -48,8 +57,13 @@ public final class LanguagePretraining {
 
     private LanguagePretraining() {}
 
-    /** The pretrained model and the loss of every step. */
-    public record Result(OptModel model, float[] losses, double seconds) {
+    /** The pretrained model ({@link OptModel} or {@link T5Model}, as the family) and the loss of every step. */
+    public record Result(Module language, float[] losses, double seconds) {
+
+        /** The pretrained OPT; an error for a T5. */
+        public OptModel model() {
+            return LanguageModelCache.opt(language);
+        }
 
         /** Mean loss of the last {@code n} steps. */
         public double lastLoss(int n) {
@@ -87,13 +101,16 @@ public final class LanguagePretraining {
         }
         long t0 = System.nanoTime();
         Seeds.set(config.seed());
-        OptModel model = OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID),
-                manager);
+        boolean t5 = config.family() == LanguageFamily.T5;
+        Module model = t5
+                ? T5Model.create(config.t5(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), manager)
+                : OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), manager);
         model.freezeParameters(false);
         List<Parameter> trainable = List.copyOf(model.namedParameters().values());
         LearningRateSchedule schedule =
                 new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(), MIN_LR_RATIO);
         SplittableRandom offsets = new SplittableRandom(config.seed() ^ 0x4C4DL); // "LM"
+        SplittableRandom splits = new SplittableRandom(config.seed() ^ 0x5435L); // "T5": the prefix lengths
         float[] losses = new float[config.steps()];
         try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.98, 1e-8, config.weightDecay())) {
             for (int step = 0; step < config.steps(); step++) {
@@ -107,7 +124,8 @@ public final class LanguagePretraining {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray batch = scope.create(ids, new Shape(config.batchSize(), window));
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = nextTokenLoss(model, batch);
+                        NDArray loss = t5 ? prefixLoss((T5Model) model, batch, splits.nextInt(window / 2 + 1))
+                                : nextTokenLoss((OptModel) model, batch);
                         losses[step] = loss.getFloat();
                         if (!Float.isFinite(losses[step])) {
                             throw new TrainingDivergedException(step + 1, "language-model loss", losses[step], null);
@@ -141,6 +159,56 @@ public final class LanguagePretraining {
         NDArray predictions = logits.get(new NDIndex(":, :-1")).reshape(b * (s - 1), v);
         NDArray targets = ids.get(new NDIndex(":, 1:")).reshape(b * (s - 1));
         return CrossEntropy.loss(predictions, targets, 0.0, null);
+    }
+
+    /**
+     * The T5's prefix-LM loss of {@code ids} [B, S] (no padding): the encoder reads
+     * {@code [ids[:, :k] ; </s>]}, the decoder reads {@code [start ; ids[:, k:S-1]]} and predicts
+     * {@code ids[:, k:]}; the mean cross-entropy over those S - k tokens.
+     */
+    public static NDArray prefixLoss(T5Model model, NDArray ids, int k) {
+        long b = ids.getShape().get(0);
+        long s = ids.getShape().get(1);
+        if (k < 0 || k >= s) {
+            throw new IllegalArgumentException("prefix length k=" + k + " must be in [0, " + s + ")");
+        }
+        NDManager scope = ids.getManager();
+        NDArray eos = scope.full(new Shape(b, 1), model.config().eosTokenId(), ids.getDataType());
+        NDArray encoderIds = ids.get(new NDIndex(":, :{}", k)).concat(eos, 1);
+        NDArray encoderMask = encoderIds.onesLike();
+        NDArray encoded = model.encode(model.embedTokens(encoderIds), encoderMask, true);
+        NDArray target = ids.get(new NDIndex(":, {}:", k));
+        NDArray start = scope.full(new Shape(b, 1), model.config().decoderStartTokenId(), ids.getDataType());
+        NDArray decoderIds = start.concat(target.get(new NDIndex(":, :{}", s - k - 1)), 1);
+        CausalLm decoder = model.decoderFor(encoded, encoderMask);
+        NDArray logits = decoder.forward(decoder.embedTokens(decoderIds), target.onesLike(), null, true).logits();
+        return CrossEntropy.loss(logits.reshape(b * (s - k), model.config().vocabSize()), target.reshape(b * (s - k)),
+                0.0, null);
+    }
+
+    /**
+     * The T5's loss of each text on its own, as it writes a caption in stage 2: the encoder reads
+     * {@code </s>} alone, the decoder predicts {@code words </s>}; without gradients.
+     */
+    public static double textLoss(T5Model model, WordTokenizer tokenizer, List<String> texts, NDManager manager) {
+        double sum = 0;
+        long count = 0;
+        try (GradMode ignored = GradMode.off()) {
+            for (String text : texts) {
+                int[] ids = document(tokenizer, text);
+                try (NDManager scope = manager.newSubManager()) {
+                    long[] row = new long[ids.length - 1]; // the start marker is the encoder's </s>
+                    for (int i = 1; i < ids.length; i++) {
+                        row[i - 1] = ids[i];
+                    }
+                    // prefix k = 0 of [</s> words </s>] would predict the start marker too; drop it
+                    NDArray loss = prefixLoss(model, scope.create(row, new Shape(1, row.length)), 0);
+                    sum += loss.getFloat() * row.length;
+                    count += row.length;
+                }
+            }
+        }
+        return sum / Math.max(1, count);
     }
 
     /**

@@ -21,11 +21,13 @@ import org.qformerlab.kernel.display.TrainingDisplay;
 /**
  * {@code %train stage2 [--from RUN_DIR | --scratch]}: BLIP-2 stage 2 ({@link Stage2Experiment}). The
  * Q-Former's query outputs, projected by {@code opt_proj}, become a soft prompt in front of a frozen
- * OPT; only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
+ * OPT (or, with {@code stage2.language.family=T5}, by {@code t5_proj} into a frozen T5's encoder);
+ * only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
  * starts from the last {@code %train stage1} run of the notebook (BLIP-2 as published), from the
  * stage-1 run folder {@code --from} names, or randomly initialised with {@code --scratch} (the
  * paper's ablation). The config is that stage-1 run's (same world, encoder and Q-Former shape),
- * else the notebook's; {@code --steps}, {@code --seed} and {@code --set} then change it
+ * else the notebook's; its {@code stage2} section is the notebook's {@code %%config experiment}
+ * when there is one (so {@code stage2: {language: {family: T5}}} there takes effect); {@code --steps}, {@code --seed} and {@code --set} then change it
  * ({@code --steps}/{@code --seed} mean {@code stage2.train.*}). The result is bound to a variable
  * (default {@code run2}) and remembered for {@code %eval caption} and {@code %eval vqa}.
  */
@@ -40,7 +42,7 @@ final class Stage2Training implements MagicTask {
 
     @Override
     public String summary() {
-        return "generative learning: queries as a soft prompt for a frozen OPT; from the last stage-1 run,"
+        return "generative learning: queries as a soft prompt for a frozen OPT or T5; from the last stage-1 run,"
                 + " --from RUN_DIR or --scratch";
     }
 
@@ -76,6 +78,13 @@ final class Stage2Training implements MagicTask {
             throw new MagicUsageException(args.spec(), "no stage-1 run in this notebook yet: run %train stage1 first,"
                     + " or start from a stage-1 run folder (--from RUN_DIR) or from random weights (--scratch)");
         }
+        ExperimentConfig notebook = context.state().lastConfig(ExperimentConfig.class).orElse(null);
+        if (notebook != null && !sources.contains("%%config experiment")) {
+            // the stage-1 run fixes the world, the encoder and the Q-Former; stage 2's own section
+            // (its LM family, recipe, schedule) is what the notebook configured
+            config = config.withStage2(notebook.stage2());
+            sources.add("stage2 section of %%config experiment");
+        }
         Stage2Init init = scratch ? Stage2Init.SCRATCH : Stage2Init.STAGE1;
         config = config.withStage2(config.stage2().withInit(init).withStage1Run(""));
 
@@ -102,8 +111,8 @@ final class Stage2Training implements MagicTask {
                 : QuickScale.active() ? QuickScale.freshFolder(folder)
                 : Path.of("runs", "notebook", folder + "-" + LocalDateTime.now().format(STAMP));
         Path cache = org.qformerlab.blip2.config.UserCache.folder();
-        context.println(String.format(Locale.ROOT, "stage 2: %d steps, batch %d, frozen OPT of %d layers (%s) -> %s",
-                config.stage2().train().steps(), config.stage2().train().batchSize(),
+        context.println(String.format(Locale.ROOT, "stage 2: %d steps, batch %d, frozen %s of %d layers (%s) -> %s",
+                config.stage2().train().steps(), config.stage2().train().batchSize(), config.stage2().language().family(),
                 config.stage2().language().numLayers(), String.join("; ", sources), runDir));
 
         TrainingDisplay display = TrainingDisplay.on(context.displays(),
