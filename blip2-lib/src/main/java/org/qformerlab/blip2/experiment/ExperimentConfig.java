@@ -12,6 +12,7 @@ import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.train.TrainConfig;
+import org.qformerlab.blip2.vision.VisionConfig;
 
 /**
  * Everything that determines a stage-1 experiment, one section per stage of the data flow. It is
@@ -151,10 +152,10 @@ public record ExperimentConfig(
     public static ExperimentConfig embedded() {
         ShapesWorldConfig data = ShapesWorldConfig.defaults().withCounts(3000, 150, 300, 300);
         QFormerConfig qformer = new QFormerConfig(
-                128, 4, 4, 512, 16, 2, 784, 1000, 32, 0.0, 0.0, 1e-12, 128, 0.07, 0, 1, 2, 0.05);
+                128, 4, 4, 512, 16, 2, VisionConfig.supervised().width(), 1000, 32, 0.0, 0.0, 1e-12, 128, 0.07, 0, 1, 2, 0.05);
         TrainConfig train = new TrainConfig(
                 800, 32, 3e-4, 50, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 200, 200, 25, "auto", true);
-        return new ExperimentConfig(data, ImageEncoderConfig.patchPixels(16), qformer, PRESET_OBJECTIVE, train,
+        return new ExperimentConfig(data, ImageEncoderConfig.supervisedVit(), qformer, PRESET_OBJECTIVE, train,
                 EvalConfig.defaults(), Stage2Config.embedded());
     }
 

@@ -86,6 +86,8 @@ public final class Stage1Experiment {
             // 2. frozen image features, computed once
             ImageFeatures features = ImageEncoders.features(config.encoder(), world, options.cacheRoot(), root, log);
             timer.lap("encoder");
+            EncoderProbe probe = probe(config, world, features, root, log);
+            timer.lap("encoder probe");
 
             // 3. tokenizer from the training captions; the Q-Former takes its widths from 2 and 3
             WordTokenizer tokenizer = WordTokenizer.fromTexts(trainingCaptions(world));
@@ -138,7 +140,7 @@ public final class Stage1Experiment {
             // 6. results and report
             Stage1Result result = new Stage1Result(runDir, runDir.resolve("report.md"), resolved, training,
                     LossSummary.read(runDir.resolve("metrics.jsonl")), results, timer.seconds(),
-                    model.parameterCount(true), itmAttention);
+                    model.parameterCount(true), itmAttention, probe);
             writeString(runDir.resolve("results.json"), Configs.toJson(result.summary()));
             Stage1Report.write(result, world);
             return result;
@@ -163,6 +165,21 @@ public final class Stage1Experiment {
                 extra.onEvaluation(step, metrics);
             }
         };
+    }
+
+    /**
+     * The linear probe of the frozen features on the test split (fitted on train), beside 16x16 pixel
+     * patches' when the encoder is a ViT; null when the world lacks a train or test split.
+     */
+    private static EncoderProbe probe(ExperimentConfig config, ShapesDataset world, ImageFeatures features, NDManager root,
+                                      PrintStream log) {
+        if (world.split(Split.TRAIN).size() < 2 || world.split(Split.TEST).isEmpty()) {
+            return null;
+        }
+        EncoderProbe probe = EncoderProbe.measure(config.encoder().displayName(), features, world,
+                config.encoder().isVit(), root);
+        log.print(probe.lines());
+        return probe;
     }
 
     /** How many pairs {@link ItmAttention} is measured on. */
