@@ -52,7 +52,7 @@ public final class Stage1Ablation extends ExperimentConfigAblation {
     @Override
     public double relativeCost(JsonNode config) {
         ExperimentConfig c = parse(config);
-        long patches = c.encoder().isVit()
+        long patches = c.encoder().usesVit()
                 ? c.encoder().vit().numPatches() + 1
                 : (long) Math.pow(c.data().imageSize() / c.encoder().patchSize(), 2);
         return c.train().steps() * new Stage1Flops(c.qformer(), c.train().batchSize(), patches, TYPICAL_TEXT_LENGTH)

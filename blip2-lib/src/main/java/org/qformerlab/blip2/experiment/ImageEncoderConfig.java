@@ -60,7 +60,7 @@ public record ImageEncoderConfig(
     }
 
     /** Whether the features come from a ViT (with a class token in front of its patches). */
-    public boolean isVit() {
+    public boolean usesVit() {
         return type != ImageEncoderType.PATCH_PIXELS;
     }
 
@@ -71,6 +71,6 @@ public record ImageEncoderConfig(
 
     /** Side of the square images this encoder reads, or -1 when any size whose side {@code patchSize} divides will do. */
     public int requiredImageSize() {
-        return isVit() ? vit.imageSize() : -1;
+        return usesVit() ? vit.imageSize() : -1;
     }
 }

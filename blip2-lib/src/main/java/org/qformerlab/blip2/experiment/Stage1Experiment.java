@@ -177,7 +177,7 @@ public final class Stage1Experiment {
             return null;
         }
         EncoderProbe probe = EncoderProbe.measure(config.encoder().displayName(), features, world,
-                config.encoder().isVit(), root);
+                config.encoder().usesVit(), root);
         log.print(probe.lines());
         return probe;
     }

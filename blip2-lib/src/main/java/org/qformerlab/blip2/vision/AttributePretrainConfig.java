@@ -14,6 +14,9 @@ import org.qformerlab.blip2.train.TrainConfig;
  * @param learningRate peak AdamW learning rate (after warm-up; cosine decay to a tenth of it)
  * @param warmupSteps linear warm-up steps
  * @param weightDecay AdamW's decoupled weight decay
+ * @param shapeWeight weight of the two shape terms ({@code cell_shape}, {@code patch_shape}) in the
+ *     summed loss; the others weigh 1. Shape is the attribute learned last: colour, size, place and
+ *     count are read off a patch's pixels, shape only off several patches together
  * @param poolSize scenes in the image pool; with {@code steps * batchSize} of them every image is seen once
  * @param poolSeed seeds the pool's scenes
  * @param disjointFrom the shapes world whose images the pool avoids (its maxObjects is the pool's);
@@ -28,6 +31,7 @@ public record AttributePretrainConfig(
         double learningRate,
         int warmupSteps,
         double weightDecay,
+        double shapeWeight,
         int poolSize,
         long poolSeed,
         ShapesWorldConfig disjointFrom,
@@ -37,6 +41,7 @@ public record AttributePretrainConfig(
     public AttributePretrainConfig {
         String c = "AttributePretrainConfig.";
         TrainConfig.requireSchedule(c, steps, batchSize, learningRate, warmupSteps, weightDecay);
+        require(shapeWeight > 0, c + "shapeWeight=" + shapeWeight + " must be positive");
         require(poolSize > 0, c + "poolSize=" + poolSize + " must be at least 1");
         require(disjointFrom != null, c + "disjointFrom is missing: name the world the pool must not overlap");
         require(logEvery > 0, c + "logEvery=" + logEvery + " must be at least 1");
@@ -47,7 +52,7 @@ public record AttributePretrainConfig(
      * once; see {@link VisionConfig#supervised()} for what it measured.
      */
     public static AttributePretrainConfig embedded() {
-        return new AttributePretrainConfig(1200, 32, 1e-3, 50, 0.05, 1200 * 32, 20_251_201L, ShapesWorldConfig.defaults(),
+        return new AttributePretrainConfig(1200, 32, 2e-3, 100, 0.05, 3.0, 1200 * 32, 20_251_201L, ShapesWorldConfig.defaults(),
                 1, 50);
     }
 
@@ -56,32 +61,32 @@ public record AttributePretrainConfig(
      * test images) is big enough to fit a linear probe on.
      */
     public static AttributePretrainConfig tiny() {
-        return new AttributePretrainConfig(100, 32, 3e-3, 10, 0.0, 3200, 20_251_201L,
+        return new AttributePretrainConfig(100, 32, 3e-3, 10, 0.0, 1.0, 3200, 20_251_201L,
                 ShapesWorldConfig.defaults(7).withImageSize(32).withCounts(600, 12, 150, 12), 1, 25);
     }
 
     public AttributePretrainConfig withSteps(int s) {
-        return new AttributePretrainConfig(s, batchSize, learningRate, warmupSteps, weightDecay, poolSize, poolSeed,
+        return new AttributePretrainConfig(s, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
                 disjointFrom, seed, logEvery);
     }
 
     public AttributePretrainConfig withPool(int size, long poolSeedValue) {
-        return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, size, poolSeedValue,
+        return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, size, poolSeedValue,
                 disjointFrom, seed, logEvery);
     }
 
     public AttributePretrainConfig withLearningRate(double lr) {
-        return new AttributePretrainConfig(steps, batchSize, lr, warmupSteps, weightDecay, poolSize, poolSeed,
+        return new AttributePretrainConfig(steps, batchSize, lr, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
                 disjointFrom, seed, logEvery);
     }
 
     public AttributePretrainConfig withBatchSize(int b) {
-        return new AttributePretrainConfig(steps, b, learningRate, warmupSteps, weightDecay, poolSize, poolSeed,
+        return new AttributePretrainConfig(steps, b, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
                 disjointFrom, seed, logEvery);
     }
 
     public AttributePretrainConfig withLogEvery(int every) {
-        return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, poolSize, poolSeed,
+        return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
                 disjointFrom, seed, every);
     }
 }

@@ -113,7 +113,9 @@ public final class AttributePretraining {
                             NDArray loss = null;
                             for (Map.Entry<String, NDArray> e : parts.entrySet()) {
                                 terms.put(e.getKey(), e.getValue().getFloat());
-                                loss = loss == null ? e.getValue() : loss.add(e.getValue());
+                                NDArray term = e.getKey().endsWith("shape")
+                                        ? e.getValue().mul((float) config.shapeWeight()) : e.getValue();
+                                loss = loss == null ? term : loss.add(term);
                             }
                             losses[step] = loss.getFloat();
                             if (!Float.isFinite(losses[step])) {
@@ -131,7 +133,7 @@ public final class AttributePretraining {
                     if (log != null && ((step + 1) % config.logEvery() == 0 || step + 1 == config.steps())) {
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                                "vision pretraining step %d/%d | loss %.4f (", step + 1, config.steps(), losses[step]));
+                                "vision pretraining step %d/%d | weighted loss %.4f (", step + 1, config.steps(), losses[step]));
                         terms.forEach((k, v) -> line.append(String.format(Locale.ROOT, "%s %.3f ", k, v)));
                         line.setLength(line.length() - 1);
                         line.append(String.format(Locale.ROOT, ") | lr %.1e | %.1f images/s", schedule.at(step),
