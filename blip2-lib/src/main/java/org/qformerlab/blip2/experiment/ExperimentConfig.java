@@ -72,9 +72,8 @@ import org.qformerlab.blip2.vision.VisionConfig;
  *       alone, on a pool disjoint from this world's, and committed as a 2.5 MB file
  *       ({@link org.qformerlab.blip2.vision.ShippedEncoder}; {@code ./qformerlab pretrain vision} remakes
  *       it). A linear probe of its features on the default world's test split reads each object's
- *       colour 0.997, size 0.956 and shape 0.778, the occupied cells 0.953 and the count 0.957, where
- *       16x16 pixel patches give 0.544, 0.746, 0.572, 0.397 and 0.507 (shape is below the 0.95 this
- *       encoder is meant to reach; a longer pretraining is the knob).
+ *       colour 0.998, size 0.975 and shape 0.993, the occupied cells 0.973 and the count 0.977, where
+ *       16x16 pixel patches give 0.544, 0.746, 0.572, 0.397 and 0.507.
  *   <li>Pixel patches stay an option ({@code encoder.type = PATCH_PIXELS}, {@code encoder.patchSize = 16}:
  *       16 patches per image, width 3*16*16 + 16 = 784) rather than 8x8 (64 patches): at
  *       initialisation the queries attend almost uniformly, and a patch that holds a quarter of an

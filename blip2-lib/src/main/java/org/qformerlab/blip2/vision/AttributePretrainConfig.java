@@ -48,11 +48,11 @@ public record AttributePretrainConfig(
     }
 
     /**
-     * The embedded default's recipe: 1200 steps of 32 images, each image of a 38,400-scene pool seen
-     * once; see {@link VisionConfig#supervised()} for what it measured.
+     * The embedded default's recipe: 3000 steps of 32 images, two and a half passes over a
+     * 38,400-scene pool; see {@link VisionConfig#supervised()} for what it measured.
      */
     public static AttributePretrainConfig embedded() {
-        return new AttributePretrainConfig(1200, 32, 2e-3, 100, 0.05, 3.0, 1200 * 32, 20_251_201L, ShapesWorldConfig.defaults(),
+        return new AttributePretrainConfig(3000, 32, 2e-3, 100, 0.05, 3.0, 1200 * 32, 20_251_201L, ShapesWorldConfig.defaults(),
                 1, 50);
     }
 
