@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
-import org.qformerlab.blip2.experiment.ImageEncoderType;
 import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.Stage1Result;
@@ -63,7 +62,7 @@ public final class Stage1Ablation extends ExperimentConfigAblation {
     @Override
     public double relativeCost(JsonNode config) {
         ExperimentConfig c = parse(config);
-        long patches = c.encoder().type() == ImageEncoderType.VIT
+        long patches = c.encoder().usesVit()
                 ? c.encoder().vit().numPatches() + 1
                 : (long) Math.pow(c.data().imageSize() / c.encoder().patchSize(), 2);
         return c.train().steps() * new Stage1Flops(c.qformer(), c.train().batchSize(), patches, TYPICAL_TEXT_LENGTH)

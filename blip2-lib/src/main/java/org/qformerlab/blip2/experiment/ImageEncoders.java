@@ -10,6 +10,8 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.vision.EmbeddedVision;
 import org.qformerlab.blip2.vision.FeatureCache;
+import org.qformerlab.blip2.vision.ShippedEncoder;
+import org.qformerlab.blip2.config.ConfigException;
 
 /**
  * From an {@link ImageEncoderConfig} to the frozen features of every image of a world: the one
@@ -36,6 +38,13 @@ public final class ImageEncoders {
                         config.patchSize(), config.patchSize(), features.patches(), features.width());
                 yield features;
             }
+            case SUPERVISED_VIT -> {
+                FeatureCache features = supervised(config, world, cacheRoot, manager, log);
+                log.printf("encoder: supervised ViT %d blocks of width %d, features of block %d (%d positions per image)%n",
+                        config.vit().layers(), config.vit().width(), config.vit().featureLayer(),
+                        config.vit().positions());
+                yield features;
+            }
             case VIT -> {
                 FeatureCache features =
                         EmbeddedVision.features(config.vit(), config.pretraining(), world, cacheRoot, manager, log);
@@ -45,6 +54,33 @@ public final class ImageEncoders {
                 yield features;
             }
         };
+    }
+
+    /**
+     * The shipped (or cached, or newly pretrained) supervised ViT's features of every image; the
+     * encoder itself is released once they exist.
+     */
+    private static FeatureCache supervised(ImageEncoderConfig config, ShapesDataset world, Path cacheRoot,
+                                           NDManager manager, PrintStream log) {
+        if (world.config().imageSize() != config.vit().imageSize()) {
+            throw new ConfigException("the shapes world renders " + world.config().imageSize() + "x"
+                    + world.config().imageSize() + " images but the image encoder reads " + config.vit().imageSize()
+                    + ": set data.imageSize=" + config.vit().imageSize() + " or encoder.vit.imageSize");
+        }
+        if (!ShippedEncoder.disjointByConstruction(config.supervised(), world.config())) {
+            log.println("encoder: note: the encoder's pretraining images were drawn disjoint from the world of seed "
+                    + config.supervised().disjointFrom().seed() + " (" + config.supervised().disjointFrom().trainCount()
+                    + "/" + config.supervised().disjointFrom().valCount() + "/" + config.supervised().disjointFrom().testCount()
+                    + "/" + config.supervised().disjointFrom().compositionalCount() + " images), not from this world;"
+                    + " some evaluation scenes may have been among them");
+        }
+        try (NDManager encoderScope = manager.newSubManager()) {
+            ShippedEncoder.Entry entry = ShippedEncoder.load(config.vit(), config.supervised(), cacheRoot, encoderScope, log);
+            log.println("encoder: image encoder from the " + entry.source() + " (" + entry.record().path("made").asText()
+                    + ")");
+            return FeatureCache.buildOrLoad(entry.encoder(), allSamples(world), EmbeddedVision.datasetIdentity(world),
+                    cacheRoot, manager, EmbeddedVision.EXTRACTION_BATCH, log);
+        }
     }
 
     private static List<Sample> allSamples(ShapesDataset world) {

@@ -66,6 +66,19 @@ final class Stage1Report {
                                 + " ITC ranks every query)", c.eval().rerankImages())));
         report.bullets(timings(result.seconds()));
 
+        if (result.encoderProbe() != null) {
+            EncoderProbe probe = result.encoderProbe();
+            report.heading(2, "Frozen image encoder");
+            report.paragraph("What the frozen image features carry before the Q-Former reads them: a linear probe"
+                    + " (ridge regression on the class token, when there is one, and the mean patch token of each"
+                    + " cell of the 3x3 grid), fitted on the training images and scored on the test images."
+                    + " `object_*`: each object's colour, shape and size read at its own cell (accuracy over"
+                    + " objects); `positions`: the set of occupied cells; `colours`, `shapes`, `sizes`: the set"
+                    + " present; `count`: the number of objects (exact, per image). \"most frequent\" always gives"
+                    + " the training split's most frequent answer.");
+            report.table(Tables.fromRows(probe.rows()));
+        }
+
         report.heading(2, "Retrieval");
         report.table(Tables.fromRows(recallRows(result)));
         report.paragraph(truthParagraph(result));

@@ -22,11 +22,13 @@ import org.qformerlab.blip2.train.Trainer;
  * @param itmAttention how the trained ITM pass reads the text, on the first evaluated split's
  *     first pairs; null when ITM is not trained
  * @param binding the binding benchmark on the first evaluated split; null when {@code eval.binding} is off
+ * @param encoderProbe what a linear probe reads from the frozen image features (test split), beside
+ *     pixel patches'; null when not measured
  */
 public record Stage1Result(
         Path runDir, Path report, ExperimentConfig config, Trainer.Result training, LossSummary losses,
         Map<Split, SplitRetrieval> retrieval, Map<String, Double> seconds, long parameters,
-        ItmAttention itmAttention, SplitBinding binding) {
+        ItmAttention itmAttention, SplitBinding binding, EncoderProbe encoderProbe) {
 
     /** The flat summary written to {@code results.json}. */
     public Map<String, Object> summary() {
@@ -44,6 +46,9 @@ public record Stage1Result(
         Map<String, Object> r = new LinkedHashMap<>();
         retrieval.forEach((split, s) -> r.put(split.name().toLowerCase(), s.metrics("")));
         out.put("retrieval", r);
+        if (encoderProbe != null) {
+            out.put("encoder_probe", encoderProbe.summary());
+        }
         if (itmAttention != null) {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("text_share", itmAttention.textShare());

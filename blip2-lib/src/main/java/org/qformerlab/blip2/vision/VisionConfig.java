@@ -69,6 +69,23 @@ public record VisionConfig(
         return new VisionConfig(64, 8, 3, 192, 4, 3, 768, 1e-6, -2);
     }
 
+    /**
+     * The encoder the embedded default ships pretrained ({@link AttributePretraining}): 64x64 images,
+     * 8x8 patches (64 patches + the class token), width 128, 3 blocks of 4 heads. Its features are the
+     * last block's output after {@code post_layernorm} ({@code featureLayer = -1}), the very tokens its
+     * pretraining heads read linearly. (BLIP-2 drops the last block of a CLIP ViT because that block
+     * specialised in CLIP's own objective; here the objective is the linear readout of what captions
+     * talk about, so the last block is the one to keep.) Width 128 at 65 positions costs the
+     * Q-Former's cross-attention fewer key/value FLOPs than the 16 pixel patches of width 784.
+     * Pretrained by {@link AttributePretrainConfig#embedded()} (1834 s on one PyTorch thread of a busy
+     * two-core machine), a linear probe of its features on the default world's test split reads each
+     * object's colour 0.998, size 0.975 and shape 0.993, the occupied cells 0.973 and the object count
+     * 0.977 ({@link FeatureProbe}); 2.5 MB of float32 weights.
+     */
+    public static VisionConfig supervised() {
+        return new VisionConfig(64, 8, 3, 128, 3, 4, 512, 1e-6, -1);
+    }
+
     /** A tiny encoder for tests: 32x32 images, 8x8 patches (16 + 1 positions), width 32, 2 blocks. */
     public static VisionConfig tiny() {
         return new VisionConfig(32, 8, 3, 32, 2, 4, 64, 1e-6, -2);

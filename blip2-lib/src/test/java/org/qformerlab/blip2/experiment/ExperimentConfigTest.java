@@ -65,7 +65,7 @@ class ExperimentConfigTest {
                 "qformer:\n  numHeads: 5\n", ExperimentConfig.embedded(), "my.yaml"));
         assertTrue(rule.getMessage().contains("divisible by numHeads=5"), rule.getMessage());
         var cross = assertThrows(ConfigException.class, () -> ExperimentConfig.parse(
-                "encoder:\n  patchSize: 7\n", ExperimentConfig.embedded(), "my.yaml"));
+                "encoder:\n  type: PATCH_PIXELS\n  patchSize: 7\n", ExperimentConfig.embedded(), "my.yaml"));
         assertTrue(cross.getMessage().contains("patchSize=7 must divide data.imageSize=64"), cross.getMessage());
         var train = assertThrows(ConfigException.class, () -> ExperimentConfig.parse(
                 "eval:\n  splits: [TRAIN]\n", ExperimentConfig.embedded(), "my.yaml"));

@@ -55,6 +55,19 @@ class Stage1ExperimentTest {
         assertTrue(share > 0 && share < 1, "text share " + share);
         assertTrue(Files.readString(run.resolve("results.json")).contains("\"itm_attention\""));
 
+        // what the frozen features carry, by linear probe on the test split: pixel patches here
+        EncoderProbe probe = r.encoderProbe();
+        assertEquals("patch pixels", probe.encoder());
+        assertTrue(probe.pixelPatches().isEmpty(), "the encoder is pixel patches: no second probe");
+        for (String attribute : EncoderProbe.ATTRIBUTES) {
+            double a = probe.accuracy().get(attribute);
+            assertTrue(a >= 0 && a <= 1, attribute + " " + a);
+        }
+        var results = org.qformerlab.blip2.config.Configs.JSON.readTree(run.resolve("results.json").toFile());
+        assertEquals(probe.accuracy().get("count"), results.at("/encoder_probe/accuracy/count").asDouble(), 1e-12);
+        assertEquals("test", results.at("/encoder_probe/scored").asText());
+        assertTrue(report.contains("## Frozen image encoder") && report.contains("object_colour"), report);
+
         // the config as run has the widths the encoder and the tokenizer imply, and reads back
         ExperimentConfig asRun = ExperimentConfig.read(run.resolve("config.json"), ExperimentConfig.embedded());
         assertEquals(3 * 8 * 8 + 16, asRun.qformer().visionWidth());
@@ -122,9 +135,9 @@ class Stage1ExperimentTest {
         assertEquals(Split.TEST, binding.split());
         assertEquals(org.qformerlab.blip2.data.FoilType.values().length + 1, binding.binding().rows().size());
         assertEquals(12, binding.binding().row(org.qformerlab.blip2.data.FoilType.SIZE_CHANGE).count());
-        String results = Files.readString(run.resolve("results.json"));
-        assertTrue(results.contains("\"binding\"") && results.contains("\"attribute_swap\"")
-                && results.contains("\"itg_se\""), results);
+        String resultsJson = Files.readString(run.resolve("results.json"));
+        assertTrue(resultsJson.contains("\"binding\"") && resultsJson.contains("\"attribute_swap\"")
+                && resultsJson.contains("\"itg_se\""), resultsJson);
         assertTrue(report.contains("## Binding (test)") && report.contains("relation swap"), report);
         assertTrue(r.seconds().containsKey("binding") && report.contains("binding: "), r.seconds().toString());
     }
