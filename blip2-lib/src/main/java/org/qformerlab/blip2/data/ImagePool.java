@@ -93,6 +93,31 @@ public record ImagePool(long seed, List<Scene> scenes, ShapesWorldConfig exclude
         return this;
     }
 
+    /**
+     * Checks that no pool scene is an image of {@code world}, in any split (the same objects at the
+     * same coordinates). This is the guarantee against a world larger than the one the pool was drawn
+     * against: at 2,800 images per evaluation split the evaluation scenes use nearly every one-object
+     * description, so a pool kept description-disjoint from them would hold almost no one-object
+     * scenes. Images stay disjoint, descriptions may recur, as a photograph of a red ball in an
+     * encoder's pretraining set may describe a benchmark's image without being it.
+     */
+    public ImagePool requireNoImageOf(ShapesDataset world) {
+        Set<Scene> images = new HashSet<>();
+        for (Split split : Split.values()) {
+            for (Sample s : world.split(split)) {
+                images.add(s.scene());
+            }
+        }
+        for (int i = 0; i < scenes.size(); i++) {
+            if (images.contains(scenes.get(i))) {
+                throw new IllegalStateException("pool scene " + i + " (" + scenes.get(i).description() + ") is an image"
+                        + " of the world: the encoder's pretraining images must not be the world's; draw the pool"
+                        + " against this world (ImagePool.draw) or use another pool seed");
+            }
+        }
+        return this;
+    }
+
     /** The two disjointness rules against one world. */
     private static final class Rules {
         private final Set<String> evaluation = new HashSet<>();

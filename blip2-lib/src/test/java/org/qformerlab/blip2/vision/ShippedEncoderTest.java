@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.blip2.data.ImagePool;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.experiment.ImageEncoderType;
@@ -59,8 +60,18 @@ class ShippedEncoderTest {
     @Test
     void theShippedEncodersPoolIsDisjointFromTheQuickstartsSplits() {
         ExperimentConfig preset = ExperimentConfig.embedded();
-        assertTrue(ShippedEncoder.disjointByConstruction(preset.encoder().supervised(), preset.data()));
-        ShippedEncoder.pool(preset.encoder().supervised()).requireDisjointFrom(ShapesWorld.generate(preset.data()));
+        // the pool is drawn with no description of its own world's evaluation scenes (pool() checks it),
+        // and holds none of the preset's images: its 2,800-image evaluation splits exceed that world's
+        ImagePool pool = ShippedEncoder.pool(preset.encoder().supervised());
+        assertEquals(preset.encoder().supervised().poolSize(), pool.scenes().size());
+        pool.requireNoImageOf(ShapesWorld.generate(preset.data()));
+        // and the check can fail: a pool holding one of the preset's test images is refused
+        var world = ShapesWorld.generate(preset.data());
+        var scenes = new java.util.ArrayList<>(pool.scenes().subList(0, 10));
+        scenes.add(world.split(org.qformerlab.blip2.data.Split.TEST).get(2000).scene());
+        var withTest = new ImagePool(pool.seed(), scenes, pool.excluded());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> withTest.requireNoImageOf(world));
+        assertTrue(e.getMessage().contains("pool scene 10") && e.getMessage().contains("is an image of the world"), e.getMessage());
     }
 
     @Test
