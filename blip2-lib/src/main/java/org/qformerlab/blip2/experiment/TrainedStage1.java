@@ -16,6 +16,7 @@ import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.objectives.QueryAttention;
+import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.Checkpoints;
 
@@ -25,15 +26,23 @@ import org.qformerlab.blip2.train.Checkpoints;
  * feature cache, or recomputed). For looking inside a trained model after the run, e.g.
  * {@link #attention}.
  *
- * @param checkpoint the checkpoint folder whose weights the model holds
+ * @param checkpoint the checkpoint whose weights the model holds: a folder name under
+ *     {@code checkpoints/}, or {@link #INITIAL}
  */
-public record TrainedStage1(Path runDir, Path checkpoint, ExperimentConfig config, WordTokenizer tokenizer,
+public record TrainedStage1(Path runDir, String checkpoint, ExperimentConfig config, WordTokenizer tokenizer,
         Blip2QFormer model, ShapesDataset world, ImageFeatures features) {
+
+    /**
+     * The checkpoint name of the weights the run started from: the Q-Former drawn again from the
+     * run's seed, as {@link Stage1Experiment} drew it (for comparing before and after training).
+     */
+    public static final String INITIAL = "init";
 
     /**
      * Opens a run folder at a checkpoint; the model and features live in {@code manager}.
      *
-     * @param checkpoint a folder under {@code checkpoints/} (e.g. {@code step-000040}), or null for the latest
+     * @param checkpoint a folder under {@code checkpoints/} (e.g. {@code step-000040}), {@link #INITIAL}
+     *     for the weights before training, or null for the latest
      * @throws ConfigException naming the problem when the folder is not a stage-1 run with a checkpoint
      */
     public static TrainedStage1 open(Path runDir, String checkpoint, Path cacheRoot, NDManager manager, PrintStream log) {
@@ -47,8 +56,10 @@ public record TrainedStage1(Path runDir, Path checkpoint, ExperimentConfig confi
             throw new ConfigException(runDir + " is not a stage-1 run folder: it lacks config.json or tokenizer.json");
         }
         Checkpoints checkpoints = new Checkpoints(runDir);
-        Path dir;
-        if (checkpoint == null) {
+        Path dir = null;
+        if (INITIAL.equals(checkpoint)) {
+            // no folder: the weights are drawn again below
+        } else if (checkpoint == null) {
             dir = checkpoints.latest();
             if (dir == null) {
                 throw new ConfigException(runDir + " has no checkpoint yet; train it (or let it reach checkpointEvery)");
@@ -57,7 +68,7 @@ public record TrainedStage1(Path runDir, Path checkpoint, ExperimentConfig confi
             dir = checkpoints.root().resolve(checkpoint);
             if (!Files.isDirectory(dir) || checkpoint.contains("/") || checkpoint.contains("\\")) {
                 throw new ConfigException("no checkpoint " + checkpoint + " in " + checkpoints.root() + "; it has: "
-                        + String.join(", ", checkpointNames(runDir)));
+                        + String.join(", ", checkpointNames(runDir)) + " (and " + INITIAL + ", the weights before training)");
             }
         }
         ExperimentConfig config = ExperimentConfig.read(configFile, ExperimentConfig.tiny());
@@ -69,9 +80,12 @@ public record TrainedStage1(Path runDir, Path checkpoint, ExperimentConfig confi
         }
         ShapesDataset world = ShapesWorld.generate(config.data());
         ImageFeatures features = ImageEncoders.features(config.encoder(), world, cacheRoot, manager, log);
+        Seeds.set(config.train().seed()); // as the run drew its initial weights
         Blip2QFormer model = Blip2QFormer.create(config.qformer(), manager);
-        Checkpoints.load(dir, model, null);
-        return new TrainedStage1(runDir, dir, config, tokenizer, model, world, features);
+        if (dir != null) {
+            Checkpoints.load(dir, model, null);
+        }
+        return new TrainedStage1(runDir, dir == null ? INITIAL : dir.getFileName().toString(), config, tokenizer, model, world, features);
     }
 
     /** The run's checkpoint folders, oldest first (training keeps the last two). */

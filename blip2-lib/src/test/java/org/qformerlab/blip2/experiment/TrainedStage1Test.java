@@ -1,6 +1,8 @@
 package org.qformerlab.blip2.experiment;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +33,7 @@ class TrainedStage1Test {
         assertTrue(names.contains("step-000006"), names.toString());
         try (NDManager m = NDManager.newBaseManager()) {
             TrainedStage1 trained = TrainedStage1.open(run, null, dir.resolve("cache"), m, log);
-            assertEquals("step-000006", trained.checkpoint().getFileName().toString());
+            assertEquals("step-000006", trained.checkpoint());
             QueryAttention a = trained.attention(m, Split.TEST, new int[] {0, 2});
             int q = trained.config().qformer().numQueries();
             assertEquals(2, a.images());
@@ -52,8 +55,35 @@ class TrainedStage1Test {
                     e.getMessage());
             ConfigException c = assertThrows(ConfigException.class,
                     () -> TrainedStage1.open(run, "step-000099", dir.resolve("cache"), m, log));
-            assertTrue(c.getMessage().startsWith("no checkpoint step-000099 in ") && c.getMessage().endsWith("step-000006"),
+            assertTrue(c.getMessage().startsWith("no checkpoint step-000099 in ") && c.getMessage().endsWith("step-000006 (and init, the weights before training)"),
                     c.getMessage());
+        }
+    }
+
+    /**
+     * The run's initial weights are drawn again from its seed: the same every time, not the trained
+     * ones, and (BERT's small initialisation) with queries that look nearly uniformly. (How much
+     * training sharpens them is a measurement, not a test: 20 tiny steps barely move the entropy.)
+     */
+    @Test
+    void theInitialWeightsAreTheRunsAndTrainingSharpensTheQueries() {
+        Path run = dir.resolve("sharpen");
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true);
+        Stage1Experiment.run(ExperimentConfig.tiny().with("train.steps", 20),
+                new Stage1Experiment.Options(run, dir.resolve("cache"), false, log));
+        try (NDManager m = NDManager.newBaseManager()) {
+            int[] images = {0, 1, 2, 3};
+            QueryAttention init = TrainedStage1.open(run, TrainedStage1.INITIAL, dir.resolve("cache"), m, log)
+                    .attention(m, Split.TEST, images);
+            QueryAttention again = TrainedStage1.open(run, TrainedStage1.INITIAL, dir.resolve("cache"), m, log)
+                    .attention(m, Split.TEST, images);
+            QueryAttention trained = TrainedStage1.open(run, null, dir.resolve("cache"), m, log)
+                    .attention(m, Split.TEST, images);
+            assertEquals(init.crossEntropy()[0], again.crossEntropy()[0], 1e-9, "the seed draws the same weights");
+            assertEquals(init.uniformEntropy(), init.crossEntropy()[0], 0.05, "fresh queries look nearly everywhere");
+            assertArrayEquals(init.cross()[0][1][2], again.cross()[0][1][2], 1e-7f);
+            assertFalse(Arrays.equals(init.cross()[0][1][2], trained.cross()[0][1][2]),
+                    "the initial weights are not the trained ones");
         }
     }
 

@@ -49,7 +49,7 @@ public final class AttentionMagic implements Magic {
                     MagicOption.valued("images", "I,J,...", "image indices in the split (default 0,1)"),
                     MagicOption.valued("split", "S", "split to take the images from (default test)"),
                     MagicOption.valued("layer", "L", "one layer instead of the average over layers"),
-                    MagicOption.valued("checkpoint", "step-N", "a checkpoint folder of the run (default the latest)"),
+                    MagicOption.valued("checkpoint", "step-N", "a checkpoint folder of the run, or init for the weights before training (default the latest)"),
                     MagicOption.valued("as", "NAME", "variable to bind the QueryAttention to (default attention)")),
             List.of("%attention", "%attention --images 0,3 --layer 0", "%attention runs/notebook/stage1-20250101-120000"));
 
@@ -89,7 +89,7 @@ public final class AttentionMagic implements Magic {
             context.println(String.format(Locale.ROOT, "Where the queries of %s (%s) look, %s images %s."
                             + " Cross-attention of layer%s %s (red = more weight); a query's entropy over the %d patches,"
                             + " per cross-attending layer: %s nats (uniform: %.2f).",
-                    runDir.getFileName(), trained.checkpoint().getFileName(), split.name().toLowerCase(Locale.ROOT),
+                    runDir.getFileName(), trained.checkpoint(), split.name().toLowerCase(Locale.ROOT),
                     join(indices), crossLayers.length > 1 ? "s" : "", join(crossLayers) + (crossLayers.length > 1
                             ? " averaged" : ""), attention.patches(),
                     Arrays.stream(entropy).mapToObj(h -> String.format(Locale.ROOT, "%.2f", h))
