@@ -120,10 +120,23 @@ public final class AttentionMagic implements Magic {
             captions.add("image " + indices[i] + ": " + samples.get(i).captions().get(0));
             for (int q = 0; q < queries; q++) {
                 cells.add(AttentionOverlay.draw(image, cross[i][q]));
-                captions.add("q" + q);
+                captions.add(String.format(Locale.ROOT, "q%d: peak %.2fx uniform", q, peak(cross[i][q])));
             }
         }
         return ImageGrid.of(cells).captions(captions).columns(queries + 1).cellSize(96).maxCaptionLines(3);
+    }
+
+    /**
+     * A query's largest weight over the uniform weight 1/P: 1 when it looks everywhere alike (then
+     * every patch is tinted fully, the tint being relative to the largest weight), P when it looks at
+     * one patch.
+     */
+    static double peak(float[] weights) {
+        float max = 0;
+        for (float w : weights) {
+            max = Math.max(max, w);
+        }
+        return max * weights.length;
     }
 
     /** The cross-attending layers drawn: all, or {@code layer} when it cross-attends. */
