@@ -23,11 +23,18 @@ final class CountedLines implements Consumer<String> {
 
     private final DisplaySink sink;
     private final Consumer<String> others;
+    private final long intervalMillis;
     private final Map<String, ProgressDisplay> bars = new HashMap<>();
 
     CountedLines(DisplaySink sink, Consumer<String> others) {
+        this(sink, others, 250);
+    }
+
+    /** With bars redrawn at most every {@code intervalMillis} (0: every line, for tests). */
+    CountedLines(DisplaySink sink, Consumer<String> others, long intervalMillis) {
         this.sink = sink;
         this.others = others;
+        this.intervalMillis = intervalMillis;
     }
 
     @Override
@@ -41,10 +48,10 @@ final class CountedLines implements Consumer<String> {
         String label = m.group("label");
         long done = Long.parseLong(m.group("done"));
         long total = Long.parseLong(m.group("total"));
-        String rest = m.group("rest").replaceFirst("^\\s*(images\\b)?\\s*\\|?\\s*", "").trim();
+        String rest = m.group("rest").replaceFirst("^\\s*([a-z]+\\b)?\\s*\\|?\\s*", "").trim();
         ProgressDisplay bar = bars.get(label);
         if (bar == null || bar.snapshot().finished()) {
-            bar = ProgressDisplay.start(sink, label, total, 250);
+            bar = ProgressDisplay.start(sink, label, total, intervalMillis);
             bars.put(label, bar);
         }
         if (done >= total) {
