@@ -153,8 +153,10 @@ public final class ProgressDisplay {
                     ".".repeat(BAR_WIDTH - filled), done, total, 100 * fraction(), status()).stripTrailing();
         }
 
+        /** The time, then the message; a message with an ETA of its own (the trainer's) keeps only that. */
         private String status() {
-            return (time.isEmpty() ? message : message.isEmpty() ? time : time + " " + message).strip();
+            boolean own = time.isEmpty() || message.contains("ETA ");
+            return (own ? message : message.isEmpty() ? time : time + " " + message).strip();
         }
     }
 }

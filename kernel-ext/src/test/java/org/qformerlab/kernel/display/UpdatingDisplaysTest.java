@@ -49,6 +49,9 @@ class UpdatingDisplaysTest {
         assertEquals("stage 1 [###############...............] 5/10 (50%) ETA 40s loss 2.31", half.toString());
         assertEquals("stage 1 [##############################] 10/10 (100%) in 2m10s done",
                 sink.values.get(2).toString());
+        assertEquals("x [###############...............] 1/2 (50%) loss 1 | ETA 3s",
+                new ProgressDisplay.Snapshot("x", 1, 2, "loss 1 | ETA 3s", false, "ETA 9s").toString(),
+                "a message with its own ETA (the trainer's) is not given a second");
         assertTrue(half.html().contains("<progress value=\"5\" max=\"10\""), half.html());
         assertEquals(10, ((ProgressDisplay.Snapshot) sink.values.get(2)).done());
     }
