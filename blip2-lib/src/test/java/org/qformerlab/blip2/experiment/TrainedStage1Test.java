@@ -62,14 +62,15 @@ class TrainedStage1Test {
 
     /**
      * The run's initial weights are drawn again from its seed: the same every time, not the trained
-     * ones, and (BERT's small initialisation) with queries that look nearly uniformly. (How much
-     * training sharpens them is a measurement, not a test: 20 tiny steps barely move the entropy.)
+     * ones, and (BERT's small initialisation) with queries that look nearly uniformly. Training
+     * makes the queries specialise: measured on this preset, the entropy over the 16 patches fell
+     * from 2.773 (uniform 2.773) to 2.448 after 150 steps and 2.321 after 300.
      */
     @Test
     void theInitialWeightsAreTheRunsAndTrainingSharpensTheQueries() {
         Path run = dir.resolve("sharpen");
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true);
-        Stage1Experiment.run(ExperimentConfig.tiny().with("train.steps", 20),
+        Stage1Experiment.run(ExperimentConfig.tiny().with("train.steps", 120),
                 new Stage1Experiment.Options(run, dir.resolve("cache"), false, log));
         try (NDManager m = NDManager.newBaseManager()) {
             int[] images = {0, 1, 2, 3};
@@ -82,6 +83,8 @@ class TrainedStage1Test {
             assertEquals(init.crossEntropy()[0], again.crossEntropy()[0], 1e-9, "the seed draws the same weights");
             assertEquals(init.uniformEntropy(), init.crossEntropy()[0], 0.05, "fresh queries look nearly everywhere");
             assertArrayEquals(init.cross()[0][1][2], again.cross()[0][1][2], 1e-7f);
+            assertTrue(trained.crossEntropy()[0] < init.crossEntropy()[0] - 0.1,
+                    "training sharpens the queries: " + init.crossEntropy()[0] + " -> " + trained.crossEntropy()[0]);
             assertFalse(Arrays.equals(init.cross()[0][1][2], trained.cross()[0][1][2]),
                     "the initial weights are not the trained ones");
         }
