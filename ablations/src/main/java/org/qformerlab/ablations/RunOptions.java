@@ -33,10 +33,12 @@ import java.util.List;
  *     one job array with a task per run ({@link Study#submit}; {@link Study#run} submits and waits)
  * @param slurm SLURM resources laid over the spec's {@code slurm:} section; {@code null} keeps the spec's
  * @param dryRun with SLURM: write the batch script into the study folder and submit nothing
+ * @param stopRequested polled before each run starts: when it says true the study stops at that run
+ *     boundary with a {@link StudyStoppedException}, the finished runs kept; {@code null}: never
  */
 public record RunOptions(boolean quick, Integer parallel, Path out, boolean isolate, int attempts,
         PrintStream progress, String classPath, List<String> jvmArgs, boolean reportOnly, Executor executor,
-        SlurmResources slurm, boolean dryRun) {
+        SlurmResources slurm, boolean dryRun, java.util.function.BooleanSupplier stopRequested) {
 
     public RunOptions {
         if (parallel != null && parallel < 1) {
@@ -54,37 +56,37 @@ public record RunOptions(boolean quick, Integer parallel, Path out, boolean isol
 
     /** Full run, the spec's parallelism, default folder, two attempts, progress on standard output, locally. */
     public static RunOptions defaults() {
-        return new RunOptions(false, null, null, false, 2, System.out, null, null, false, Executor.LOCAL, null, false);
+        return new RunOptions(false, null, null, false, 2, System.out, null, null, false, Executor.LOCAL, null, false, null);
     }
 
     public RunOptions withQuick(boolean q) {
         return new RunOptions(q, parallel, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withParallel(Integer p) {
         return new RunOptions(quick, p, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withOut(Path o) {
         return new RunOptions(quick, parallel, o, isolate, attempts, progress, classPath, jvmArgs, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withIsolate(boolean i) {
         return new RunOptions(quick, parallel, out, i, attempts, progress, classPath, jvmArgs, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withAttempts(int a) {
         return new RunOptions(quick, parallel, out, isolate, a, progress, classPath, jvmArgs, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withProgress(PrintStream p) {
         return new RunOptions(quick, parallel, out, isolate, attempts, p, classPath, jvmArgs, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     /**
@@ -93,27 +95,37 @@ public record RunOptions(boolean quick, Integer parallel, Path out, boolean isol
      */
     public RunOptions withChildJvm(String cp, List<String> args) {
         return new RunOptions(quick, parallel, out, isolate, attempts, progress, cp, args, reportOnly, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withReportOnly(boolean r) {
         return new RunOptions(quick, parallel, out, isolate, attempts, progress, classPath, jvmArgs, r, executor,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     public RunOptions withExecutor(Executor e) {
         return new RunOptions(quick, parallel, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly, e,
-                slurm, dryRun);
+                slurm, dryRun, stopRequested);
     }
 
     /** SLURM resources laid over the spec's (the command line's {@code --mem}, {@code --time}, ...). */
     public RunOptions withSlurm(SlurmResources s) {
         return new RunOptions(quick, parallel, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly,
-                executor, s, dryRun);
+                executor, s, dryRun, stopRequested);
     }
 
     public RunOptions withDryRun(boolean d) {
         return new RunOptions(quick, parallel, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly,
-                executor, slurm, d);
+                executor, slurm, d, stopRequested);
+    }
+
+    public RunOptions withStopRequested(java.util.function.BooleanSupplier stop) {
+        return new RunOptions(quick, parallel, out, isolate, attempts, progress, classPath, jvmArgs, reportOnly,
+                executor, slurm, dryRun, stop);
+    }
+
+    /** Whether a stop was asked (checked at run boundaries). */
+    boolean stopAsked() {
+        return stopRequested != null && stopRequested.getAsBoolean();
     }
 }

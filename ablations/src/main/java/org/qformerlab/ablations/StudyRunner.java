@@ -76,6 +76,9 @@ final class StudyRunner {
         AtomicInteger done = new AtomicInteger();
         if (parallel == 1) {
             for (RunPlan plan : pending) {
+                if (options.stopAsked()) { // a run boundary: the finished runs stay, the rest wait
+                    throw new StudyStoppedException(done.get(), pending.size(), studyDir);
+                }
                 execute(plan, launcher, done, pending.size());
             }
         } else {
@@ -84,7 +87,9 @@ final class StudyRunner {
                 List<Future<?>> futures = new ArrayList<>();
                 for (RunPlan plan : pending) {
                     futures.add(pool.submit(() -> {
-                        execute(plan, launcher, done, pending.size());
+                        if (!options.stopAsked()) { // runs not yet started wait for the next call
+                            execute(plan, launcher, done, pending.size());
+                        }
                         return null;
                     }));
                 }
@@ -95,6 +100,9 @@ final class StudyRunner {
                 throw new IOException("a run could not be recorded: " + e.getCause().getMessage(), e.getCause());
             } finally {
                 pool.shutdownNow();
+            }
+            if (options.stopAsked() && done.get() < pending.size()) {
+                throw new StudyStoppedException(done.get(), pending.size(), studyDir);
             }
         }
 

@@ -1,6 +1,7 @@
 package org.qformerlab.ablations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,6 +154,25 @@ class StudyRunnerTest {
         // but not when the study sets that field to something else
         Study deeper = study("base:\n  model: {depth: 3}\ngrid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
         assertEquals(4, deeper.run(options()).executed());
+    }
+
+    /** A stop asked during the second run: it finishes, the third never starts, and a second call does the rest. */
+    @Test
+    void aStopEndsTheStudyAtARunBoundaryKeepingTheFinishedRuns() throws Exception {
+        Study s = study("grid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
+        int before = ToyExperiment.RUNS.get();
+        RunOptions stopAfterTwo = options().withStopRequested(() -> ToyExperiment.RUNS.get() - before >= 2);
+        StudyStoppedException stop = assertThrows(StudyStoppedException.class, () -> s.run(stopAfterTwo));
+        assertEquals(2, stop.finished());
+        assertEquals(4, stop.pending());
+        assertEquals(dir.resolve("study"), stop.folder());
+        assertEquals(2, ToyExperiment.RUNS.get() - before, "no run starts after the stop");
+        assertTrue(stop.getMessage().startsWith("study stopped at a run boundary after 2 of 4 pending runs"),
+                stop.getMessage());
+
+        StudyResults rest = s.run(options());
+        assertEquals(2, rest.executed(), "the finished runs are kept; only the other two run");
+        assertEquals(4, ToyExperiment.RUNS.get() - before);
     }
 
     @Test

@@ -128,13 +128,20 @@ public final class Stage1Experiment {
 
             // 5. final evaluation
             Map<Split, SplitRetrieval> results = new LinkedHashMap<>();
+            int splits = resolved.eval().splits().size();
             for (Split split : resolved.eval().splits()) {
+                // counted lines: a notebook draws them as a progress bar
+                log.printf("evaluation %d/%d splits | %s split%n", results.size(), splits,
+                        split.name().toLowerCase(java.util.Locale.ROOT));
                 SplitRetrieval r = retrieval.evaluate(root, world, split, resolved.eval().rerankK(),
                         split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0,
                         resolved.eval().rerankImages());
                 results.put(split, r);
                 log.println(ProgressLines.summary(split.name().toLowerCase(), r));
                 timer.lap("eval " + split.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (splits > 0) {
+                log.printf("evaluation %d/%d splits | done%n", splits, splits);
             }
             ItmAttention itmAttention = resolved.objective().itmWeight() > 0
                     ? itmAttention(model, root, world.split(resolved.eval().splits().get(0)), features, padding) : null;

@@ -46,6 +46,11 @@ public final class QFormerLayer extends Module {
         return attention.self();
     }
 
+    /** The cross-attention's heads (queries over the image features), or null when this layer has none. */
+    public MultiHeadAttention crossAttention() {
+        return crossattention == null ? null : crossattention.self();
+    }
+
     public boolean hasCrossAttention() {
         return crossattention != null;
     }

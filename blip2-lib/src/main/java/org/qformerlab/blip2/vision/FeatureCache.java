@@ -140,6 +140,9 @@ public final class FeatureCache implements ImageFeatures, AutoCloseable {
                 s.put("file", file);
                 s.put("count", end - start);
             }
+            double soFar = (System.nanoTime() - t0) / 1e9;
+            print(log, String.format(java.util.Locale.ROOT, "vision features %d/%d images | %.0f images/s", end, n,
+                    end / soFar));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode manifest = Configs.JSON.createObjectNode();

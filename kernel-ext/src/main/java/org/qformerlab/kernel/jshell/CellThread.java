@@ -48,6 +48,15 @@ public final class CellThread implements AutoCloseable {
         }
     }
 
+    /**
+     * A stop signal of the cell running on this thread that any thread may poll (a study's worker
+     * threads); off the cell thread, never.
+     */
+    public static java.util.function.BooleanSupplier stopSignal() {
+        CellThread c = CURRENT.get();
+        return c == null ? () -> false : () -> c.stopRequested;
+    }
+
     /** Whether a stop was asked of the cell running on this thread (false off the cell thread). */
     public static boolean stopAsked() {
         CellThread c = CURRENT.get();

@@ -25,11 +25,13 @@ import org.qformerlab.ablations.SlurmResources;
 import org.qformerlab.ablations.SlurmSubmission;
 import org.qformerlab.ablations.Study;
 import org.qformerlab.ablations.StudyResults;
+import org.qformerlab.ablations.StudyStoppedException;
 import org.qformerlab.ablations.StudySpec;
 import org.qformerlab.ablations.StudyStatus;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.kernel.display.ProgressDisplay;
+import org.qformerlab.kernel.jshell.CellThread;
 
 /**
  * {@code %ablate SPEC|NAME [--quick --set path=value ... --out DIR --report-only --status --as NAME]
@@ -172,11 +174,20 @@ public final class AblateMagic implements Magic {
                     }
                 }));
         StudyResults results;
+        CellThread.cooperate(true); // a first stop ends the study at the next run boundary; a second forces it
         try {
-            results = study.run(options);
+            results = study.run(options.withStopRequested(CellThread.stopSignal()));
+        } catch (StudyStoppedException stop) {
+            bar.stopped("stopped after " + stop.finished() + " of " + stop.pending() + " runs");
+            context.println("stopped at a run boundary: " + stop.finished() + " finished runs are kept in "
+                    + stop.folder() + "; " + resumeCall(spec.name(), args, stop.folder())
+                    + " resumes the study (finished runs are skipped)");
+            return;
         } catch (RuntimeException | IOException | InterruptedException e) {
             bar.stopped("stopped: " + e.getMessage());
             throw e;
+        } finally {
+            CellThread.cooperate(false);
         }
         bar.finish(results.executed() + " runs executed, " + (total - results.executed()) + " already done, "
                 + results.failed() + " failed");
@@ -187,6 +198,18 @@ public final class AblateMagic implements Magic {
         }
         context.println("report: " + results.report());
         context.bind(variable, StudyResults.class, results);
+    }
+
+    /** The call that resumes a stopped study: the same study, options and folder. */
+    static String resumeCall(String name, MagicArgs args, Path folder) {
+        StringBuilder call = new StringBuilder("%ablate " + name);
+        if (args.flag("quick")) {
+            call.append(" --quick");
+        }
+        for (String set : args.strings("set")) {
+            call.append(" --set ").append(set);
+        }
+        return call.append(" --out ").append(folder).toString();
     }
 
     private static Executor executor(MagicArgs args) {

@@ -29,6 +29,7 @@ public final class Magics {
         magics.register(TrainMagic.standard());
         magics.register(EvalMagic.standard());
         magics.register(new AblateMagic());
+        magics.register(new AttentionMagic());
         // what IJava / JJava users type first
         magics.register(new MavenMagic());
         magics.register(new ClasspathMagic());

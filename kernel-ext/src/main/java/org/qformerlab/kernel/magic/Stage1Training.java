@@ -91,9 +91,10 @@ final class Stage1Training implements MagicTask {
                               MagicContext context) {
         TrainingDisplay display = TrainingDisplay.on(context.displays(), "stage 1", 250, 2000);
         Stage1Result result;
+        CountedLines counted = new CountedLines(context.displays(), line -> echo(line, context));
         try {
             result = Stage1Experiment.run(config, new Stage1Experiment.Options(runDir, cache, resume,
-                    Lines.to(line -> echo(line, context)), display));
+                    Lines.to(counted), display));
         } catch (TrainingStoppedException stop) {
             display.stopped("stopped at step " + stop.step() + "/" + stop.totalSteps() + "; checkpoint written");
             StoppedRun partial = StoppedRun.of("stage1", stop, "%train stage1 --resume " + stop.runDir());
@@ -102,6 +103,7 @@ final class Stage1Training implements MagicTask {
             return;
         } catch (RuntimeException e) {
             display.stopped("stopped: " + e.getMessage());
+            counted.stopAll("stopped: " + e.getMessage());
             throw e;
         }
         context.println(summary(result, variable));

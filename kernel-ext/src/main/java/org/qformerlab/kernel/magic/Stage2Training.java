@@ -118,9 +118,10 @@ final class Stage2Training implements MagicTask {
         TrainingDisplay display = TrainingDisplay.on(context.displays(),
                 "stage 2 (" + (scratch ? "from scratch" : "from stage 1") + ")", 250, 2000);
         Stage2Result result;
+        CountedLines counted = new CountedLines(context.displays(), line -> echo(line, context));
         try {
             result = Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1,
-                    Lines.to(line -> echo(line, context)), display));
+                    Lines.to(counted), display));
         } catch (org.qformerlab.blip2.train.TrainingStoppedException stop) {
             display.stopped("stopped at step " + stop.step() + "/" + stop.totalSteps() + "; checkpoint written");
             StoppedRun partial = StoppedRun.of("stage2", stop, null);
@@ -129,6 +130,7 @@ final class Stage2Training implements MagicTask {
             return;
         } catch (RuntimeException e) {
             display.stopped("stopped: " + e.getMessage());
+            counted.stopAll("stopped: " + e.getMessage());
             throw e;
         }
         context.println(String.format(Locale.ROOT, "trained %d steps in %.0f s; bound to `%s`; run folder %s%n"

@@ -36,14 +36,32 @@ class UpdatingDisplaysTest {
     @Test
     void progressBarUpdatesItsOwnDisplay() {
         Sink sink = new Sink();
-        ProgressDisplay bar = ProgressDisplay.start(sink, "stage 1", 10, 0);
+        long[] now = {0};
+        ProgressDisplay bar = ProgressDisplay.start(sink, "stage 1", 10, 0, () -> now[0]);
+        now[0] = 40_000_000_000L; // 5 of 10 in 40 s: 40 s to go
         bar.update(5, "loss 2.31");
+        now[0] = 130_000_000_000L;
         bar.finish("done");
         assertEquals(List.of("id0", "id0", "id0"), sink.ids);
+        assertEquals("stage 1 [..............................] 0/10 (0%)", sink.values.get(0).toString(),
+                "no estimate before any work is done");
         ProgressDisplay.Snapshot half = (ProgressDisplay.Snapshot) sink.values.get(1);
-        assertEquals("stage 1 [###############...............] 5/10 (50%) loss 2.31", half.toString());
+        assertEquals("stage 1 [###############...............] 5/10 (50%) ETA 40s loss 2.31", half.toString());
+        assertEquals("stage 1 [##############################] 10/10 (100%) in 2m10s done",
+                sink.values.get(2).toString());
+        assertEquals("x [###############...............] 1/2 (50%) loss 1 | ETA 3s",
+                new ProgressDisplay.Snapshot("x", 1, 2, "loss 1 | ETA 3s", false, "ETA 9s").toString(),
+                "a message with its own ETA (the trainer's) is not given a second");
         assertTrue(half.html().contains("<progress value=\"5\" max=\"10\""), half.html());
         assertEquals(10, ((ProgressDisplay.Snapshot) sink.values.get(2)).done());
+    }
+
+    @Test
+    void durationsReadAsSecondsMinutesOrHours() {
+        assertEquals("0s", ProgressDisplay.duration(0.2));
+        assertEquals("59s", ProgressDisplay.duration(59.4));
+        assertEquals("1m05s", ProgressDisplay.duration(65));
+        assertEquals("2h03m", ProgressDisplay.duration(2 * 3600 + 3 * 60 + 20));
     }
 
     @Test
