@@ -89,10 +89,17 @@ class ShippedStudiesTest {
             assertEquals(List.of("qformer", "perceiver", "linear", "attentional-pooling", "instruction-qformer"), types);
             for (RunPlan p : plans) {
                 assertEquals("SCRATCH", p.config().get("stage2").get("init").asText());
+                assertEquals(QFORMER_BRIDGE_AT_BASE, p.config().get("stage2").get("bridge").get("parameterBudget").asLong(),
+                        "every bridge is sized to the Q-Former bridge's trainable parameters");
                 assertEquals(p.seed(), p.config().get("stage2").get("train").get("seed").asLong(), "seeds vary stage 2");
             }
         }
     }
+
+    /** The study's budget is the Q-Former bridge's count at its base: the embedded preset, 16 patches of width 784. */
+    private static final long QFORMER_BRIDGE_AT_BASE = org.qformerlab.blip2.bridge.BridgeConfig.qformer()
+            .trainableParameters(org.qformerlab.blip2.experiment.ExperimentConfig.embedded().resolved(784, 1000).qformer(),
+                    16, org.qformerlab.blip2.llm.LanguagePretrainConfig.embedded().hiddenSize());
 
     private static List<Double> weights(Variant v) {
         return Stream.of("itc", "itm", "itg")

@@ -21,8 +21,19 @@ import org.qformerlab.blip2.config.QFormerConfig;
  *     perceiver reads it
  * @param heads attention heads of the perceiver and of attentional pooling; null =
  *     {@code qformer.numHeads}; must divide {@code qformer.hiddenSize}
+ * @param parameterBudget trainable parameters each bridge that can be sized is sized to (its
+ *     projection to the LLM included), so that a study compares bridges at equal size; null = no
+ *     sizing, every bridge at the Q-Former's widths. The rule ({@link ParameterBudget}), each
+ *     knob chosen so the count comes closest to the budget, within
+ *     {@link ParameterBudget#TOLERANCE}: attentional pooling's width H, a multiple of the heads;
+ *     the perceiver's width H, the widest multiple of the heads that stays within the budget with
+ *     the Q-Former's feed-forward ratio {@code intermediateSize/hiddenSize}, then its feed-forward
+ *     width to close the gap (one step of H moves the count by several percent); linear's hidden
+ *     width W (LLaVA-1.5's two-layer MLP; the single Linear when that is already within tolerance). The Q-Former types are the reference, shaped by the
+ *     {@code qformer} section and never resized: set the budget to the Q-Former bridge's count
+ *     ({@link #trainableParameters}) to compare the others with it
  */
-public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads) {
+public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads, Long parameterBudget) {
 
     public BridgeConfig {
         String c = "stage2.bridge.";
@@ -33,6 +44,13 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
         require(layers >= 1, c + "layers=" + layers + " must be at least 1 (the perceiver's layers)");
         require(heads == null || heads >= 1,
                 c + "heads=" + heads + " must be at least 1, or left out to take qformer.numHeads");
+        require(parameterBudget == null || parameterBudget >= 1, c + "parameterBudget=" + parameterBudget
+                + " must be at least 1 (trainable parameters), or left out to give every bridge the Q-Former's widths");
+    }
+
+    /** The four knobs, without a parameter budget (every bridge at the Q-Former's widths). */
+    public BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads) {
+        this(type, numLatents, layers, heads, null);
     }
 
     /** BLIP-2's bridge, the default: the Q-Former. */
@@ -42,7 +60,7 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
 
     /** A bridge of this type with the default knobs (N and heads as the Q-Former's, 2 perceiver layers). */
     public static BridgeConfig of(BridgeType type) {
-        return new BridgeConfig(type, null, 2, null);
+        return new BridgeConfig(type, null, 2, null, null);
     }
 
     /** N for the perceiver and attentional pooling: {@link #numLatents}, or the Q-Former's query count. */
@@ -88,16 +106,63 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
      */
     public Bridge create(QFormerConfig qformer, int numPatches, int llmWidth, String projectionName) {
         check(qformer);
+        if (parameterBudget == null || type.isQFormer()) {
+            return atWidth(qformer, numPatches, llmWidth, projectionName,
+                    type == BridgeType.LINEAR ? 0 : qformer.hiddenSize());
+        }
+        long budget = parameterBudget;
+        if (type == BridgeType.LINEAR) {
+            Bridge single = atWidth(qformer, numPatches, llmWidth, projectionName, 0);
+            if (Math.abs(ParameterBudget.trainable(single) - budget) <= ParameterBudget.TOLERANCE * budget) {
+                return single;
+            }
+        }
+        int step = type == BridgeType.LINEAR ? 1 : heads(qformer);
+        if (type == BridgeType.PERCEIVER) {
+            String what = "perceiver bridge (its width, a multiple of its " + step + " heads, then its feed-forward width)";
+            int width = ParameterBudget.widestWithin(
+                    w -> atWidth(qformer, numPatches, llmWidth, projectionName, w), step, budget, what);
+            return ParameterBudget.sized(
+                    i -> perceiver(qformer, llmWidth, projectionName, width, i), 1, budget, what);
+        }
+        String what = type == BridgeType.LINEAR ? "linear bridge (the width of its hidden layer)"
+                : type.id() + " bridge (its width, a multiple of its " + step + " heads)";
+        return ParameterBudget.sized(w -> atWidth(qformer, numPatches, llmWidth, projectionName, w), step, budget, what);
+    }
+
+    /**
+     * The bridge with its one size knob at {@code width}: H of the perceiver (feed-forward at the
+     * Q-Former's ratio) and of attentional pooling, W of linear's hidden layer (0 = one Linear);
+     * ignored by the Q-Former types.
+     */
+    private Bridge atWidth(QFormerConfig qformer, int numPatches, int llmWidth, String projectionName, int width) {
         return switch (type) {
             case QFORMER -> new QFormerBridge(qformer, llmWidth, projectionName);
             case INSTRUCTION_QFORMER -> QFormerBridge.instructionAware(qformer, llmWidth, projectionName);
-            case PERCEIVER -> new PerceiverResampler(PerceiverResampler.Config.of(
-                    qformer, latents(qformer), layers, heads(qformer), llmWidth, projectionName));
-            case LINEAR -> new LinearProjection(qformer.visionWidth(), numPatches, qformer.layerNormEps(), llmWidth,
-                    projectionName);
-            case ATTENTIONAL_POOLING -> new AttentionalPooling(qformer.visionWidth(), qformer.hiddenSize(),
+            case PERCEIVER -> perceiver(qformer, llmWidth, projectionName, width, Math.max(1, (int) Math.round(
+                    (double) width * qformer.intermediateSize() / qformer.hiddenSize())));
+            case LINEAR -> new LinearProjection(qformer.visionWidth(), numPatches, width, qformer.layerNormEps(),
+                    llmWidth, projectionName);
+            case ATTENTIONAL_POOLING -> new AttentionalPooling(qformer.visionWidth(), width,
                     latents(qformer), heads(qformer), qformer.layerNormEps(), llmWidth, projectionName);
         };
+    }
+
+    /** The perceiver at width H and feed-forward width I, its other knobs from this config. */
+    private PerceiverResampler perceiver(QFormerConfig qformer, int llmWidth, String projectionName, int width,
+                                         int intermediate) {
+        return new PerceiverResampler(PerceiverResampler.Config.of(
+                        qformer, latents(qformer), layers, heads(qformer), llmWidth, projectionName)
+                .withWidth(width)
+                .withIntermediate(intermediate));
+    }
+
+    /**
+     * The trainable parameters of the bridge {@link #create} builds: what stage 2 updates, and what
+     * {@link #parameterBudget} is compared with.
+     */
+    public long trainableParameters(QFormerConfig qformer, int numPatches, int llmWidth) {
+        return ParameterBudget.trainable(create(qformer, numPatches, llmWidth, QFormerBridge.OPT_PROJ));
     }
 
     /** This config with {@code type} replaced. */
@@ -113,6 +178,11 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
     /** This config with {@code layers} replaced. */
     public BridgeConfig withLayers(int layers) {
         return toBuilder().layers(layers).build();
+    }
+
+    /** This config with {@code parameterBudget} replaced (null: no sizing). */
+    public BridgeConfig withParameterBudget(Long parameterBudget) {
+        return toBuilder().parameterBudget(parameterBudget).build();
     }
 
     /** This config with {@code heads} replaced. */
@@ -134,8 +204,10 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
         private Integer numLatents;
         private int layers;
         private Integer heads;
+        private Long parameterBudget;
 
         private Builder(BridgeConfig c) {
+            this.parameterBudget = c.parameterBudget();
             this.type = c.type();
             this.numLatents = c.numLatents();
             this.layers = c.layers();
@@ -162,8 +234,13 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
             return this;
         }
 
+        public Builder parameterBudget(Long parameterBudget) {
+            this.parameterBudget = parameterBudget;
+            return this;
+        }
+
         public BridgeConfig build() {
-            return new BridgeConfig(type, numLatents, layers, heads);
+            return new BridgeConfig(type, numLatents, layers, heads, parameterBudget);
         }
     }
 }

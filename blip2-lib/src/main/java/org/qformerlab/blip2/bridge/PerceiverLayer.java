@@ -21,6 +21,13 @@ import org.qformerlab.blip2.qformer.MultiHeadAttention;
  * The latents read the image and themselves in one attention: keys and values come from the
  * concatenation, so each latent also sees what the others hold. The attention is the Q-Former's
  * {@link MultiHeadAttention}, so its projections carry biases (open_flamingo's do not).
+ *
+ * <p>The weights start at the scale of PyTorch's {@code nn.Linear}, which open_flamingo keeps:
+ * normal with the variance of uniform(±1/sqrt(in)), std = 1/sqrt(3 in), not BERT's 0.02. At 0.02
+ * the attention scores start near zero, every latent reads the mean patch (nearly the same for
+ * every image), and the image's share of the residual stream is too small to survive the first
+ * steps, in which the latents learn a prompt that suits every caption; see
+ * {@link PerceiverResampler}.
  */
 final class PerceiverLayer extends Module {
 
@@ -35,11 +42,17 @@ final class PerceiverLayer extends Module {
     PerceiverLayer(int width, int intermediate, int heads, double eps) {
         this.normMedia = module("norm_media", new Norm(width, eps));
         this.normLatents = module("norm_latents", new Norm(width, eps));
-        this.attention = module("attention", new MultiHeadAttention(width, width, heads, 0.0));
-        this.toOut = module("to_out", new Dense(width, width));
+        double std = torchLinearStd(width);
+        this.attention = module("attention", new MultiHeadAttention(width, width, heads, 0.0, std));
+        this.toOut = module("to_out", new Dense(width, width, true, std));
         this.ffNorm = module("ff_norm", new Norm(width, eps));
-        this.ff = module("ff", new FeedForward(width, intermediate));
-        this.ffOut = module("ff_out", new Dense(intermediate, width));
+        this.ff = module("ff", new FeedForward(width, intermediate, std));
+        this.ffOut = module("ff_out", new Dense(intermediate, width, true, torchLinearStd(intermediate)));
+    }
+
+    /** The standard deviation of PyTorch's default {@code nn.Linear} weights: uniform(±1/sqrt(in)). */
+    static double torchLinearStd(int in) {
+        return 1 / Math.sqrt(3.0 * in);
     }
 
     /**

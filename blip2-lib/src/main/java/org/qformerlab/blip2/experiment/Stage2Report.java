@@ -431,12 +431,20 @@ public final class Stage2Report {
             case INSTRUCTION_QFORMER -> String.format(Locale.ROOT, "The instruction-aware Q-Former's %d query outputs"
                     + " (queries and instruction attend to each other; the instruction is \"%s\" for captions and the"
                     + " question prompt for VQA)", q.numQueries(), Instructions.CAPTION);
-            case PERCEIVER -> String.format(Locale.ROOT, "A Perceiver Resampler's %d latents (%d layers, width %d)",
-                    b.latents(q), b.layers(), q.hiddenSize());
-            case LINEAR -> "All patch features (after a LayerNorm; one soft-prompt position each)";
+            case PERCEIVER -> String.format(Locale.ROOT, "A Perceiver Resampler's %d latents (%d layers, %s)",
+                    b.latents(q), b.layers(), widthNote(b, q));
+            case LINEAR -> b.parameterBudget() == null
+                    ? "All patch features (after a LayerNorm; one soft-prompt position each)"
+                    : String.format(Locale.ROOT, "All patch features (after a LayerNorm; one soft-prompt position each;"
+                            + " LLaVA-1.5's MLP sized to %,d trainable parameters)", b.parameterBudget());
             case ATTENTIONAL_POOLING -> String.format(Locale.ROOT,
-                    "Attentional pooling's %d queries (one cross-attention, width %d)", b.latents(q), q.hiddenSize());
+                    "Attentional pooling's %d queries (one cross-attention, %s)", b.latents(q), widthNote(b, q));
         };
+    }
+
+    private static String widthNote(BridgeConfig b, QFormerConfig q) {
+        return b.parameterBudget() == null ? String.format(Locale.ROOT, "width %d", q.hiddenSize())
+                : String.format(Locale.ROOT, "width sized to %,d trainable parameters", b.parameterBudget());
     }
 
     private static String label(Stage2Result r) {

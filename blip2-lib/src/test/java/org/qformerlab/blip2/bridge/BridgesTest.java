@@ -142,6 +142,63 @@ class BridgesTest {
         assertFalse(plain.namedParameters().get(word).requiresGradient(), word + " is unused by BLIP-2's query pass");
     }
 
+    @ParameterizedTest
+    @EnumSource(BridgeType.class)
+    void aParameterBudgetSizesEveryBridgeThatCanBeSizedToWithinTheTolerance(BridgeType type) {
+        // the study's shape (qformer H 128, 4 heads, 16 queries, Dv 784, 16 patches, LM width 128)
+        QFormerConfig study = new QFormerConfig(128, 4, 4, 512, 16, 2, 784, 1000, 32, 0.0, 0.0, 1e-12, 128, 0.07, 0, 1, 2);
+        BridgeConfig base = BridgeConfig.of(type);
+        long qformer = BridgeConfig.qformer().trainableParameters(study, 16, 128);
+        for (long budget : new long[] {qformer, qformer / 3, 2 * qformer}) {
+            BridgeConfig sized = base.withParameterBudget(budget);
+            long count = sized.trainableParameters(study, 16, 128);
+            if (type.isQFormer()) {
+                assertEquals(base.trainableParameters(study, 16, 128), count, "the Q-Former types are never resized");
+            } else {
+                System.out.printf("budget %d: %s has %d trainable parameters (%+.2f%%)%n", budget, type.id(), count, 100.0 * (count - budget) / budget);
+                assertEquals(budget, count, ParameterBudget.TOLERANCE * budget,
+                        type + " sized to " + budget + " has " + count + " trainable parameters");
+            }
+        }
+        assertEquals(base.trainableParameters(study, 16, 128),
+                base.withParameterBudget(null).trainableParameters(study, 16, 128), "no budget, no sizing");
+    }
+
+    @Test
+    void theBudgetRuleIsTheClosestWidthAndItsCountIsWhatTrains() {
+        // attentional pooling, hand-counted: query N H, ln_q 2H, ln_k 2Dv, attention (H H + H) + 2 (Dv H + H),
+        // out_proj H H + H, ln_post 2H, projection H D + D; at Dv 24, N 4, D 16: 2H^2 + 76H + 64
+        BridgeConfig pooling = BridgeConfig.of(BridgeType.ATTENTIONAL_POOLING);
+        long at40 = 2L * 40 * 40 + 76 * 40 + 64;
+        assertEquals(2L * 32 * 32 + 76 * 32 + 64, pooling.trainableParameters(Q, PATCHES, 16));
+        // 40 is a multiple of the 4 heads; 1% above its count, 36 and 44 are further away
+        BridgeConfig sized = pooling.withParameterBudget(at40 + at40 / 100);
+        AttentionalPooling p = (AttentionalPooling) sized.create(Q, PATCHES, 16, QFormerBridge.OPT_PROJ);
+        assertEquals(at40, p.parameterCount(true));
+        // linear: within tolerance of the single Linear it stays one Linear; above, LLaVA-1.5's MLP
+        BridgeConfig linear = BridgeConfig.of(BridgeType.LINEAR);
+        long single = 2 * 24 + 24 * 16 + 16;
+        assertEquals(single, linear.trainableParameters(Q, PATCHES, 16));
+        var one = (LinearProjection) linear.withParameterBudget((long) single + 1).create(Q, PATCHES, 16, QFormerBridge.OPT_PROJ);
+        assertEquals(0, one.hiddenWidth());
+        // 2 Dv + (Dv W + W) + (W D + D) = 64 + 41 W: W = 100 gives 4164
+        var mlp = (LinearProjection) linear.withParameterBudget(4164L).create(Q, PATCHES, 16, QFormerBridge.OPT_PROJ);
+        assertEquals(100, mlp.hiddenWidth());
+        assertEquals(4164, mlp.parameterCount(true));
+    }
+
+    @Test
+    void aBudgetNoWidthReachesIsExplained() {
+        BridgeConfig perceiver = BridgeConfig.of(BridgeType.PERCEIVER).withParameterBudget(50L);
+        var e = assertThrows(org.qformerlab.blip2.config.ConfigException.class,
+                () -> perceiver.create(Q, PATCHES, 16, QFormerBridge.OPT_PROJ));
+        assertTrue(e.getMessage().contains("stage2.bridge.parameterBudget=50 cannot be met by the perceiver bridge")
+                && e.getMessage().contains("raise the budget to at least"), e.getMessage());
+        e = assertThrows(org.qformerlab.blip2.config.ConfigException.class,
+                () -> BridgeConfig.of(BridgeType.LINEAR).withParameterBudget(0L));
+        assertTrue(e.getMessage().contains("stage2.bridge.parameterBudget=0 must be at least 1"), e.getMessage());
+    }
+
     @Test
     void imageFeaturesOfTheWrongShapeAreExplained() {
         try (NDManager m = NDManager.newBaseManager()) {

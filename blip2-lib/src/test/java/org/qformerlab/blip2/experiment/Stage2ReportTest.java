@@ -14,6 +14,17 @@ import org.qformerlab.blip2.eval.VqaAccuracy;
 class Stage2ReportTest {
 
     @Test
+    void theBridgeLineSaysWhetherTheBridgeWasSizedToABudget() {
+        ExperimentConfig c = ExperimentConfig.tiny().with(Map.of("stage2.init", "SCRATCH", "stage2.bridge.type", "perceiver"));
+        assertEquals("A Perceiver Resampler's 4 latents (2 layers, width 32)", Stage2Report.bridgeLine(c));
+        ExperimentConfig sized = c.with("stage2.bridge.parameterBudget", 20000);
+        assertEquals("A Perceiver Resampler's 4 latents (2 layers, width sized to 20,000 trainable parameters)",
+                Stage2Report.bridgeLine(sized));
+        assertEquals("Attentional pooling's 4 queries (one cross-attention, width sized to 20,000 trainable parameters)",
+                Stage2Report.bridgeLine(sized.with("stage2.bridge.type", "attentional-pooling")));
+    }
+
+    @Test
     void headStartComparesTheFirstAndTheLastTenthOfTheSteps() {
         // 20 steps; stage 1 logs loss = 1 / step, scratch logs 2 at every step but step 20 (1.0)
         double[] steps = new double[20];
