@@ -45,7 +45,7 @@ final class PretrainLanguage {
             match then loads instead of pretraining (a run with another recipe pretrains its own and
             caches it). Then asks the LM the test questions behind each test image's true captions and
             prints, and records in config.json, what it answers per question type. Run it from the
-            repository root; about 7 minutes on two CPU cores for the embedded preset.
+            repository root; about 17 minutes on two loaded CPU cores for the embedded preset.
 
             options:
               --preset NAME      embedded (default) or tiny (seconds; a smoke test)
