@@ -60,8 +60,10 @@ final class ProgressLines implements Trainer.Listener {
         StringBuilder sb = new StringBuilder(String.format("%s: %d images, %d captions | R@1 i2t %.3f t2i %.3f (ITC)",
                 split, r.images(), r.texts(), r.itc().imageToText(1), r.itc().textToImage(1)));
         if (r.rerankK() > 0) {
-            sb.append(String.format(", i2t %.3f t2i %.3f (ITC+ITM top-%d)", r.reranked().imageToText(1),
-                    r.reranked().textToImage(1), r.rerankK()));
+            boolean subset = r.reranked().imageQueries() < r.images();
+            sb.append(String.format(", i2t %.3f t2i %.3f (ITC+ITM top-%d%s)", r.reranked().imageToText(1),
+                    r.reranked().textToImage(1), r.rerankK(), subset ? String.format(" on the first %d images and %d"
+                            + " captions as queries", r.reranked().imageQueries(), r.reranked().textQueries()) : ""));
         }
         sb.append(String.format(" | chance %.4f / %.4f", r.chance().imageToText(1), r.chance().textToImage(1)));
         sb.append(String.format(Locale.ROOT, " | true captions: R@1 i2t %.3f t2i %.3f (best ranking), chance %.4f / %.4f",
