@@ -37,13 +37,16 @@ class TrainingMagicsTest extends SessionTest {
         assertEquals(3, value("tinyRun.config().qformer().numQueries()"));
         assertTrue(Files.isRegularFile(out.resolve("results.json")));
         List<RecordingSink.Shown> during = sink.shown.subList(shownBefore, sink.shown.size());
+        // each bar (training; feature extraction and evaluation have their own) updates in place
         ProgressDisplay.Snapshot last = null;
-        String barId = null;
+        java.util.Map<String, String> barIds = new java.util.HashMap<>();
         for (RecordingSink.Shown s : during) {
             if (s.value() instanceof ProgressDisplay.Snapshot snap) {
-                barId = barId == null ? s.id() : barId;
-                assertEquals(barId, s.id(), "the bar updates in place");
-                last = snap;
+                String barId = barIds.computeIfAbsent(snap.label(), label -> s.id());
+                assertEquals(barId, s.id(), "the bar '" + snap.label() + "' updates in place");
+                if (snap.total() == 3) {
+                    last = snap; // the training bar: 3 steps
+                }
             }
         }
         assertTrue(last != null && last.finished() && last.done() == 3, "the bar ends at 3/3: " + last);
@@ -196,7 +199,7 @@ class TrainingMagicsTest extends SessionTest {
                 kind: stage1
                 base:
                   data: {trainCount: 48, valCount: 12, testCount: 12, compositionalCount: 12, imageSize: 32}
-                  encoder: {patchSize: 8}
+                  encoder: {type: PATCH_PIXELS, patchSize: 8}
                   qformer: {hiddenSize: 32, numLayers: 2, numHeads: 4, intermediateSize: 64, numQueries: 4, embedDim: 16, maxTextLength: 24}
                   train: {steps: 20, batchSize: 8, evalEvery: 0, warmupSteps: 1}
                   eval: {rerankK: 4, batchSize: 32, examples: 0}
@@ -244,6 +247,7 @@ class TrainingMagicsTest extends SessionTest {
                 kind: stage1
                 base:
                   data: {trainCount: 48, valCount: 12, testCount: 12, compositionalCount: 12, imageSize: 32}
+                  encoder: {type: PATCH_PIXELS, patchSize: 8}
                   train: {steps: 2}
                 grid:
                   - {path: objective.itgWeight, values: [0, 1]}
