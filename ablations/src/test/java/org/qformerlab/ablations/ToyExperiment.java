@@ -81,17 +81,21 @@ public final class ToyExperiment implements Experiment {
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
         RUNS.incrementAndGet();
         JsonNode b = config.get("behaviour");
-        byte[][] held = new byte[b.path("holdMb").asInt()][];
+        // quarter-megabyte pieces: a 1 MB array is a G1 "humongous" object spanning two 1 MB regions
+        // of a 1 GB heap, so 700 of them filled the heap (Java's OutOfMemoryError) before SLURM's
+        // memory limit could act
+        int megabytes = b.path("holdMb").asInt();
+        byte[][] held = new byte[4 * megabytes][];
         for (int i = 0; i < held.length; i++) {
-            held[i] = new byte[1 << 20];
+            held[i] = new byte[1 << 18];
             java.util.Arrays.fill(held[i], (byte) i); // touched, so resident
         }
         if (held.length > 0) {
-            log.println("toy: holding " + held.length + " MB");
+            log.println("toy: holding " + megabytes + " MB");
             log.flush();
         }
         Thread.sleep(b.get("sleepMs").asLong());
-        log.println("toy: held " + held.length + " MB");
+        log.println("toy: held " + megabytes + " MB");
         if (b.get("exitCode").asInt() != 0) {
             log.println("toy: halting the JVM with code " + b.get("exitCode").asInt());
             log.flush();
