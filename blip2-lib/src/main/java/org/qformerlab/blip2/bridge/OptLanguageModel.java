@@ -10,8 +10,8 @@ import org.qformerlab.blip2.llm.Generation;
 import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.OptModel;
+import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.objectives.CrossEntropy;
 
 /**
  * OPT as BLIP-2's frozen decoder-only LLM (LAVIS {@code Blip2OPT}, Hugging Face

@@ -2,10 +2,10 @@ package org.qformerlab.blip2.bridge;
 
 import ai.djl.ndarray.NDArray;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
 import org.qformerlab.blip2.qformer.FeedForward;
-import org.qformerlab.blip2.qformer.KeyValue;
 import org.qformerlab.blip2.qformer.MultiHeadAttention;
 
 /**

@@ -12,8 +12,8 @@ import org.qformerlab.blip2.llm.Generation;
 import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.T5Model;
+import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.objectives.CrossEntropy;
 
 /**
  * FlanT5 as BLIP-2's frozen encoder-decoder LLM (LAVIS {@code Blip2T5}, Hugging Face

@@ -335,7 +335,7 @@ public final class Generator {
                 state.add(embeds);
             }
             if (cache != null) {
-                for (java.util.List<org.qformerlab.blip2.qformer.KeyValue> layers
+                for (java.util.List<org.qformerlab.blip2.nn.KeyValue> layers
                         : java.util.Arrays.asList(cache.self(), cache.cross())) {
                     if (layers != null) {
                         layers.forEach(kv -> {

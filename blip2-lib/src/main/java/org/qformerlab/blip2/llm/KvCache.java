@@ -3,7 +3,7 @@ package org.qformerlab.blip2.llm;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
-import org.qformerlab.blip2.qformer.KeyValue;
+import org.qformerlab.blip2.nn.KeyValue;
 
 /**
  * What a decoder remembers between generation steps: per layer, the self-attention keys and

@@ -3,8 +3,8 @@ package org.qformerlab.blip2.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.qformer.KeyValue;
 import org.qformerlab.blip2.nn.Scalars;
 
 /**

@@ -5,11 +5,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.nn.Dropout;
 import org.qformerlab.blip2.nn.Embedding;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
-import org.qformerlab.blip2.qformer.Dropout;
-import org.qformerlab.blip2.qformer.KeyValue;
 
 /**
  * OPT's decoder stack ({@code model.decoder}): token embeddings ({@code embed_tokens}), learned

@@ -2,10 +2,10 @@ package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDArray;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Dropout;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
-import org.qformerlab.blip2.qformer.Dropout;
-import org.qformerlab.blip2.qformer.KeyValue;
 
 /**
  * One OPT decoder layer ({@code model.decoder.layers.N}), pre-LN:

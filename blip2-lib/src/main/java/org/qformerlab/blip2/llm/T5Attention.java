@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.qformer.KeyValue;
 
 /**
  * T5's attention ({@code SelfAttention} / {@code EncDecAttention}): bias-free projections

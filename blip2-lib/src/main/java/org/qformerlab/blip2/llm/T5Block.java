@@ -1,10 +1,10 @@
 package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDArray;
+import org.qformerlab.blip2.nn.Dropout;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.RmsNorm;
-import org.qformerlab.blip2.qformer.Dropout;
-import org.qformerlab.blip2.qformer.KeyValue;
 
 /**
  * One T5 block ({@code encoder.block.N} / {@code decoder.block.N}), pre-norm residual sub-layers:

@@ -2,8 +2,8 @@ package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDArray;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Dropout;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.qformer.Dropout;
 import org.qformerlab.blip2.nn.Scalars;
 
 /**

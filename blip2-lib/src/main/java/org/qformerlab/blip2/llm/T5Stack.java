@@ -3,10 +3,10 @@ package org.qformerlab.blip2.llm;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.nn.Dropout;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.RmsNorm;
-import org.qformerlab.blip2.qformer.Dropout;
-import org.qformerlab.blip2.qformer.KeyValue;
 
 /**
  * T5's encoder or decoder ({@code encoder} / {@code decoder}): blocks and a final RMS norm. The

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 /**
  * The one place where randomness is seeded. Two generators draw the random numbers of a run: the
  * engine's (initialisation, negatives, and dropout on a GPU) and {@link #dropout()}, which draws
- * dropout masks on the CPU (see {@link org.qformerlab.blip2.qformer.Dropout} for why). Seeding
+ * dropout masks on the CPU (see {@link org.qformerlab.blip2.nn.Dropout} for why). Seeding
  * both here keeps a run bit-reproducible: the same seed gives the same masks.
  */
 public final class Seeds {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.qformerlab.blip2.config.MaskSpec;
 import org.qformerlab.blip2.config.StandardMask;
+import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;

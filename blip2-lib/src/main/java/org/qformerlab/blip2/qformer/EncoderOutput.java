@@ -3,6 +3,7 @@ package org.qformerlab.blip2.qformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
+import org.qformerlab.blip2.nn.KeyValue;
 
 /**
  * The encoder's last hidden states [B, Q + T, H] and each layer's self-attention keys/values

@@ -3,6 +3,7 @@ package org.qformerlab.blip2.qformer;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import org.qformerlab.blip2.nn.KeyValue;
 
 /**
  * The image as the Q-Former's cross-attention sees it: per layer, the keys and values projected

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Consumer;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Dropout;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
 

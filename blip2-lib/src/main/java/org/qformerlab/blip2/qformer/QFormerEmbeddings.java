@@ -3,6 +3,7 @@ package org.qformerlab.blip2.qformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Dropout;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;

@@ -3,6 +3,7 @@ package org.qformerlab.blip2.qformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 
 /**

@@ -2,6 +2,7 @@ package org.qformerlab.blip2.qformer;
 
 import ai.djl.ndarray.NDArray;
 import org.qformerlab.blip2.nn.Dense;
+import org.qformerlab.blip2.nn.Dropout;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
 

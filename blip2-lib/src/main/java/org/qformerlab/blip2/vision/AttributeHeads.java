@@ -7,9 +7,9 @@ import java.util.Map;
 import org.qformerlab.blip2.data.Colour;
 import org.qformerlab.blip2.data.ShapeType;
 import org.qformerlab.blip2.data.Size;
+import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.objectives.CrossEntropy;
 
 /**
  * The supervised heads that pretrain the embedded default's image encoder, as an ImageNet-supervised

@@ -32,7 +32,7 @@ import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.T5Config;
 import org.qformerlab.blip2.llm.T5Model;
-import org.qformerlab.blip2.objectives.CrossEntropy;
+import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.testing.Fixtures;
 import org.qformerlab.blip2.vision.VisionConfig;
 

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.qformer;
+package org.qformerlab.blip2.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.qformerlab.blip2.nn.Seeds;
 
 /**
  * Inverted dropout, active only while training: each element is zeroed with probability

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.qformer;
+package org.qformerlab.blip2.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
-import org.qformerlab.blip2.nn.Seeds;
 
 class DropoutTest {
 

@@ -1,8 +1,7 @@
-package org.qformerlab.blip2.objectives;
+package org.qformerlab.blip2.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * Cross-entropy with PyTorch's label smoothing: for smoothing e and C classes,

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.qformer;
+package org.qformerlab.blip2.nn;
 
 import ai.djl.ndarray.NDArray;
 
