@@ -12,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.qformerlab.blip2.cache.CacheEntry;
+import org.qformerlab.blip2.cache.CacheKeys;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.NameMap;
@@ -22,8 +24,6 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.vision.CacheKeys;
-import org.qformerlab.blip2.vision.CacheLock;
 
 /**
  * The embedded default's frozen language model on disk: pretrained once per (LM shape and recipe,
@@ -130,7 +130,12 @@ public final class LanguageModelCache {
 
     /** The folder of the entry for these configs. */
     public static Path folder(Path cacheRoot, LanguagePretrainConfig config, ShapesWorldConfig world) {
-        return cacheRoot.resolve("language").resolve(CacheKeys.hash(Configs.toJson(key(config, world))));
+        return entry(cacheRoot, config, world).folder();
+    }
+
+    /** The cache entry of these configs, under {@code <cacheRoot>/language}. */
+    private static CacheEntry entry(Path cacheRoot, LanguagePretrainConfig config, ShapesWorldConfig world) {
+        return CacheEntry.of(cacheRoot, "language", key(config, world), "language", "language model");
     }
 
     /** {@link #pretrainOrLoad(LanguagePretrainConfig, ShapesDataset, Path, Shipped, NDManager, PrintStream)} with the LM shipped on the class path. */
@@ -143,24 +148,20 @@ public final class LanguageModelCache {
      * Loads the LM pretrained for these configs (from the cache, or the shipped one copied into
      * the cache), or pretrains it on its text and stores it. The model comes back frozen, in (a
      * sub-manager of) {@code manager}. The entry's lock is held meanwhile, so two processes never
-     * build the same entry at once ({@link CacheLock}).
+     * build the same entry at once ({@link CacheEntry}).
      */
     public static Entry pretrainOrLoad(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
                                        Shipped shipped, NDManager manager, PrintStream log) {
-        return CacheLock.around(folder(cacheRoot, config, data.config()), log,
-                () -> pretrainOrLoadLocked(config, data, cacheRoot, shipped, manager, log));
-    }
-
-    /** {@link #pretrainOrLoad}, holding the entry's lock (one builder per entry across processes). */
-    private static Entry pretrainOrLoadLocked(LanguagePretrainConfig config, ShapesDataset data, Path cacheRoot,
-                                              Shipped shipped, NDManager manager, PrintStream log) {
-        ObjectNode key = key(config, data.config());
-        Path folder = folder(cacheRoot, config, data.config());
-        Entry cached = load(config, key, folder, manager, log);
-        if (cached == null && copyShipped(shipped, key, folder, log)) {
-            cached = load(config, key, folder, manager, log);
-        }
-        return cached != null ? cached : pretrain(config, data, folder, manager, log);
+        CacheEntry entry = entry(cacheRoot, config, data.config());
+        return entry.loadOrBuild(manager, log, loader(config, entry.folder()), () -> {
+            if (copyShipped(shipped, entry, log)) {
+                Entry copied = entry.load(manager, log, loader(config, entry.folder()));
+                if (copied != null) {
+                    return copied;
+                }
+            }
+            return pretrain(config, data, entry.folder(), manager, log);
+        });
     }
 
     /** Pretrains the LM for these configs now and writes its entry into {@code folder}. */
@@ -199,29 +200,30 @@ public final class LanguageModelCache {
         return new Entry(result.language(), tokenizer, folder, true, out);
     }
 
-    private static Entry load(LanguagePretrainConfig config, ObjectNode key, Path folder, NDManager manager,
-                              PrintStream log) {
-        return CacheKeys.loadIfValid(folder, key, manager, "language", "language model", log, (stored, owner) -> {
+    /** Reads the entry in {@code folder}: its tokenizer, then the family's model with its weights. */
+    private static CacheEntry.Loader<Entry> loader(LanguagePretrainConfig config, Path folder) {
+        return (stored, owner) -> {
             WordTokenizer tokenizer = WordTokenizer.load(folder.resolve("tokenizer.json"));
             Module lm = config.family() == LanguageFamily.T5
                     ? T5Model.create(config.t5(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner)
                     : OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), owner);
             Weights.load(lm, folder.resolve("model.safetensors"), names(config.family()), Weights.Policy.strict());
             return new Entry(lm, tokenizer, folder, false, stored);
-        });
+        };
     }
 
     /**
-     * Copies the shipped entry into {@code folder} when there is one and it was made for exactly
-     * {@code key}; whether it did.
+     * Copies the shipped entry into the entry's folder when there is one and it was made for exactly
+     * the entry's key; whether it did.
      */
-    private static boolean copyShipped(Shipped shipped, ObjectNode key, Path folder, PrintStream log) {
+    private static boolean copyShipped(Shipped shipped, CacheEntry entry, PrintStream log) {
+        Path folder = entry.folder();
         try (InputStream record = shipped.open("config.json")) {
             if (record == null) {
                 return false;
             }
             JsonNode stored = Configs.JSON.readTree(record);
-            if (!stored.has("key") || !Configs.toJson(key).equals(Configs.toJson(stored.get("key")))) {
+            if (!entry.describes(stored)) {
                 CacheKeys.print(log, "language: the shipped language model was made for another recipe or world;"
                         + " pretraining one for this config");
                 return false;

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import org.qformerlab.blip2.checkpoint.AtomicFiles;
+import org.qformerlab.blip2.cache.CacheEntry;
+import org.qformerlab.blip2.cache.CacheKeys;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
@@ -36,47 +37,48 @@ public final class EncoderCache {
 
     /** The folder of the entry for these configs. */
     public static Path folder(Path cacheRoot, VisionConfig vision, VisionPretrainConfig pretraining, ShapesWorldConfig world) {
-        return cacheRoot.resolve("vision").resolve(CacheKeys.hash(Configs.toJson(key(vision, pretraining, world))));
+        return entry(cacheRoot, vision, pretraining, world).folder();
     }
 
     /**
      * Loads the encoder pretrained for these configs, or pretrains it on the world's training images
-     * and stores it. The encoder comes back frozen, in a sub-manager of {@code manager}.
+     * and stores it. The encoder comes back frozen, in a sub-manager of {@code manager}. The entry's
+     * lock is held meanwhile (one builder per entry across processes, {@link CacheEntry}).
      */
     public static Entry pretrainOrLoad(VisionConfig vision, VisionPretrainConfig pretraining, ShapesDataset data,
                                        Path cacheRoot, NDManager manager, PrintStream log) {
-        return CacheLock.around(folder(cacheRoot, vision, pretraining, data.config()), log,
-                () -> pretrainOrLoadLocked(vision, pretraining, data, cacheRoot, manager, log));
+        CacheEntry entry = entry(cacheRoot, vision, pretraining, data.config());
+        Path model = entry.folder().resolve("model.safetensors");
+        return entry.loadOrBuild(manager, log,
+                (stored, owner) -> new Entry(VisionTransformer.load(vision, model, owner).freeze(), entry.folder(), false),
+                () -> pretrain(vision, pretraining, data, entry, manager, log));
     }
 
-    /** {@link #pretrainOrLoad}, holding the entry's lock (one builder per entry across processes). */
-    private static Entry pretrainOrLoadLocked(VisionConfig vision, VisionPretrainConfig pretraining, ShapesDataset data,
-                                              Path cacheRoot, NDManager manager, PrintStream log) {
-        ObjectNode key = key(vision, pretraining, data.config());
-        Path folder = folder(cacheRoot, vision, pretraining, data.config());
-        Path model = folder.resolve("model.safetensors");
-        Path config = folder.resolve("config.json");
-        Entry cached = CacheKeys.loadIfValid(folder, key, manager, "vision", "image encoder", log,
-                (stored, owner) -> new Entry(VisionTransformer.load(vision, model, owner).freeze(), folder, false));
-        if (cached != null) {
-            return cached;
-        }
+    /** Pretrains the encoder for {@code entry} and writes its weights, then its record. */
+    private static Entry pretrain(VisionConfig vision, VisionPretrainConfig pretraining, ShapesDataset data,
+                                  CacheEntry entry, NDManager manager, PrintStream log) {
+        Path folder = entry.folder();
         int images = data.split(Split.TRAIN).size();
         CacheKeys.print(log, "vision: pretraining the image encoder (" + vision.layers() + " blocks, width " + vision.width()
                 + ", " + pretraining.steps() + " steps of " + pretraining.batchSize() + ") on the " + images
                 + " training images; it will be cached in " + folder);
         PixelBank bank = PixelBank.render(data.split(Split.TRAIN), vision.imageSize());
         VisionPretraining.Result result = VisionPretraining.run(vision, pretraining, bank, manager, log);
-        result.encoder().save(model);
-        ObjectNode record = Configs.JSON.createObjectNode();
-        record.set("key", key);
-        record.put("encoder", CacheKeys.encoderIdentity(result.encoder()));
+        result.encoder().save(folder.resolve("model.safetensors"));
+        ObjectNode record = entry.newRecord();
+        record.put("encoder", EncoderIdentity.of(result.encoder()));
         record.put("trainingImages", images);
         record.put("seconds", result.seconds());
         record.put("firstLoss", result.firstLoss(10));
         record.put("lastLoss", result.lastLoss(10));
-        AtomicFiles.writeString(config, Configs.toJson(record));
+        entry.writeRecord(record);
         return new Entry(result.encoder(), folder, true);
+    }
+
+    /** The cache entry of these configs, under {@code <cacheRoot>/vision}. */
+    private static CacheEntry entry(Path cacheRoot, VisionConfig vision, VisionPretrainConfig pretraining,
+                                    ShapesWorldConfig world) {
+        return CacheEntry.of(cacheRoot, "vision", key(vision, pretraining, world), "vision", "image encoder");
     }
 
     /** Everything the cached weights depend on (progress logging excluded). */

@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qformerlab.blip2.cache.CacheKeys;
+import org.qformerlab.blip2.cache.CacheLock;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.Safetensors;
@@ -258,7 +260,7 @@ public final class FeatureCache implements ImageFeatures, AutoCloseable {
         ObjectNode key = Configs.JSON.createObjectNode();
         key.put("format", FORMAT);
         key.put("dataset", datasetIdentity);
-        key.put("encoder", CacheKeys.encoderIdentity(encoder));
+        key.put("encoder", EncoderIdentity.of(encoder));
         key.set("vision", Configs.JSON.valueToTree(encoder.config()));
         return key;
     }

@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.qformerlab.blip2.cache.CacheEntry;
+import org.qformerlab.blip2.cache.CacheKeys;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.checkpoint.CheckpointException;
 import org.qformerlab.blip2.checkpoint.Safetensors;
@@ -61,7 +63,12 @@ public final class ShippedEncoder {
 
     /** The cache folder of the encoder for these configs. */
     public static Path cacheFolder(Path cacheRoot, VisionConfig vision, AttributePretrainConfig recipe) {
-        return cacheRoot.resolve("vision").resolve(CacheKeys.hash(Configs.toJson(key(vision, recipe))));
+        return entry(cacheRoot, vision, recipe).folder();
+    }
+
+    /** The cache entry of the encoder for these configs, under {@code <cacheRoot>/vision}. */
+    private static CacheEntry entry(Path cacheRoot, VisionConfig vision, AttributePretrainConfig recipe) {
+        return CacheEntry.of(cacheRoot, "vision", key(vision, recipe), "vision", "image encoder");
     }
 
     /**
@@ -92,7 +99,7 @@ public final class ShippedEncoder {
         result.encoder().save(folder.resolve("model.safetensors"));
         ObjectNode record = Configs.JSON.createObjectNode();
         record.set("key", key(vision, recipe));
-        record.put("encoder", CacheKeys.encoderIdentity(result.encoder()));
+        record.put("encoder", EncoderIdentity.of(result.encoder()));
         record.put("made", made);
         record.put("poolScenes", pool.size());
         record.put("seconds", result.seconds());
@@ -108,35 +115,34 @@ public final class ShippedEncoder {
     /**
      * The frozen encoder for these configs from the cache, the shipped files or a new pretraining
      * (see the class comment), in a sub-manager of {@code manager}.
+     * The entry's lock is held meanwhile, so two processes never remake it at once ({@link CacheEntry}).
      */
     public static Entry load(VisionConfig vision, AttributePretrainConfig recipe, Path cacheRoot, NDManager manager,
                              PrintStream log) {
-        ObjectNode key = key(vision, recipe);
-        Path folder = cacheFolder(cacheRoot, vision, recipe);
-        Entry cached = fromFolder(folder, key, vision, manager, log, "cache");
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode shipped = shippedRecord();
-        if (shipped != null && Configs.toJson(key).equals(Configs.toJson(shipped.get("key")))) {
-            try (InputStream weights = resource("model.safetensors")) {
-                if (weights != null) {
-                    AtomicFiles.write(folder.resolve("model.safetensors"), weights::transferTo);
-                    AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(shipped));
-                    Entry entry = fromFolder(folder, key, vision, manager, log, "shipped");
-                    if (entry != null) {
-                        return entry;
+        CacheEntry entry = entry(cacheRoot, vision, recipe);
+        Path folder = entry.folder();
+        return entry.loadOrBuild(manager, log, reader(vision, folder, "cache"), () -> {
+            JsonNode shipped = shippedRecord();
+            if (entry.describes(shipped)) {
+                try (InputStream weights = resource("model.safetensors")) {
+                    if (weights != null) {
+                        AtomicFiles.write(folder.resolve("model.safetensors"), weights::transferTo);
+                        AtomicFiles.writeString(folder.resolve("config.json"), Configs.toJson(shipped));
+                        Entry copied = entry.load(manager, log, reader(vision, folder, "shipped"));
+                        if (copied != null) {
+                            return copied;
+                        }
                     }
+                } catch (IOException | CheckpointException e) {
+                    CacheKeys.print(log, "vision: the shipped image encoder cannot be used (" + e.getMessage() + ")");
                 }
-            } catch (IOException | CheckpointException e) {
-                CacheKeys.print(log, "vision: the shipped image encoder cannot be used (" + e.getMessage() + ")");
+            } else {
+                CacheKeys.print(log, "vision: no shipped image encoder for this shape and recipe"
+                        + (shipped == null ? " (the shipped files are missing)" : ""));
             }
-        } else {
-            CacheKeys.print(log, "vision: no shipped image encoder for this shape and recipe"
-                    + (shipped == null ? " (the shipped files are missing)" : ""));
-        }
-        CacheKeys.print(log, "vision: remaking the image encoder (`./qformerlab pretrain vision` makes the shipped one)");
-        return pretrain(vision, recipe, folder, "remade at run time: the shipped encoder did not fit", manager, log);
+            CacheKeys.print(log, "vision: remaking the image encoder (`./qformerlab pretrain vision` makes the shipped one)");
+            return pretrain(vision, recipe, folder, "remade at run time: the shipped encoder did not fit", manager, log);
+        });
     }
 
     /**
@@ -166,17 +172,17 @@ public final class ShippedEncoder {
                 && world.testCount() <= d.testCount() && world.compositionalCount() <= d.compositionalCount();
     }
 
-    private static Entry fromFolder(Path folder, ObjectNode key, VisionConfig vision, NDManager manager, PrintStream log,
-                                    String source) {
-        return CacheKeys.loadIfValid(folder, key, manager, "vision", "image encoder", log, (stored, owner) -> {
+    /** Reads the encoder in {@code folder} and checks that its weights hash to the identity its record holds. */
+    private static CacheEntry.Loader<Entry> reader(VisionConfig vision, Path folder, String source) {
+        return (stored, owner) -> {
             VisionTransformer encoder = VisionTransformer.load(vision, folder.resolve("model.safetensors"), owner).freeze();
-            String identity = CacheKeys.encoderIdentity(encoder);
+            String identity = EncoderIdentity.of(encoder);
             if (!identity.equals(stored.path("encoder").asText())) {
                 throw new CheckpointException("its weights hash to " + identity + " but its config.json records "
                         + stored.path("encoder").asText() + ": the file is damaged");
             }
             return new Entry(encoder, source, stored);
-        });
+        };
     }
 
     private static InputStream resource(String name) {

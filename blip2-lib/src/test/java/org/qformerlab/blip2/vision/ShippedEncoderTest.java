@@ -43,7 +43,7 @@ class ShippedEncoderTest {
             for (Parameter p : entry.encoder().namedParameters().values()) {
                 assertTrue(!p.requiresGradient(), p.getName() + " would be trained");
             }
-            assertEquals(shipped.get("encoder").asText(), CacheKeys.encoderIdentity(entry.encoder()));
+            assertEquals(shipped.get("encoder").asText(), EncoderIdentity.of(entry.encoder()));
             // the shipped probe on the default world's test split: every attribute at the gate, far above pixel patches'
             for (String attribute : org.qformerlab.blip2.experiment.EncoderProbe.ATTRIBUTES) {
                 double a = shipped.at("/probe/accuracy/" + attribute).asDouble();
@@ -83,7 +83,7 @@ class ShippedEncoderTest {
             ShippedEncoder.Entry made = ShippedEncoder.pretrain(vision, recipe, folder, "test", m, null);
             ShippedEncoder.Entry again = ShippedEncoder.load(vision, recipe, cache, m, null);
             assertEquals("cache", again.source());
-            assertEquals(CacheKeys.encoderIdentity(made.encoder()), CacheKeys.encoderIdentity(again.encoder()));
+            assertEquals(EncoderIdentity.of(made.encoder()), EncoderIdentity.of(again.encoder()));
 
             // flip bytes inside the weights (the header stays valid): the identity no longer matches
             Path weights = folder.resolve("model.safetensors");
@@ -97,7 +97,7 @@ class ShippedEncoderTest {
             assertEquals("pretrained", remade.source());
             assertTrue(log.toString().contains("the file is damaged") && log.toString().contains("no shipped image encoder"),
                     log.toString());
-            assertEquals(CacheKeys.encoderIdentity(made.encoder()), CacheKeys.encoderIdentity(remade.encoder()),
+            assertEquals(EncoderIdentity.of(made.encoder()), EncoderIdentity.of(remade.encoder()),
                     "pretraining is a function of the recipe");
         }
     }

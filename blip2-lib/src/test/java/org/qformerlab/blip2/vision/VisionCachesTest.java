@@ -56,7 +56,7 @@ class VisionCachesTest {
             assertFalse(log.text().contains("pretraining step"), log.text());
             assertTrue(log.text().contains("loaded the pretrained image encoder"), log.text());
             assertTrue(second.encoder().isFrozen());
-            assertEquals(CacheKeys.encoderIdentity(first.encoder()), CacheKeys.encoderIdentity(second.encoder()));
+            assertEquals(EncoderIdentity.of(first.encoder()), EncoderIdentity.of(second.encoder()));
             Map<String, NDArray> a = Weights.tensors(first.encoder(), VisionTransformer.NAMES);
             Map<String, NDArray> b = Weights.tensors(second.encoder(), VisionTransformer.NAMES);
             a.forEach((name, t) -> assertArrayEquals(t.toFloatArray(), b.get(name).toFloatArray(), name));
@@ -79,7 +79,7 @@ class VisionCachesTest {
             assertTrue(rebuilt.trainedNow());
             assertTrue(log.text().contains("cannot be used") && log.text().contains("truncated")
                     && log.text().contains("pretraining it again"), log.text());
-            assertEquals(CacheKeys.encoderIdentity(first.encoder()), CacheKeys.encoderIdentity(rebuilt.encoder()));
+            assertEquals(EncoderIdentity.of(first.encoder()), EncoderIdentity.of(rebuilt.encoder()));
             assertFalse(EncoderCache.pretrainOrLoad(VISION, FEW_STEPS, data, cache, m, null).trainedNow());
         }
     }

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.vision;
+package org.qformerlab.blip2.cache;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.vision;
+package org.qformerlab.blip2.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
