@@ -58,7 +58,7 @@ public interface Experiment {
     /**
      * Runs once and returns the final metrics (e.g. {@code i2t_r1}, {@code trainable_params},
      * {@code steps_per_s}). The experiment may write a {@code metrics.jsonl} (one JSON object per
-     * step, as {@link org.qformerlab.blip2.report.MetricsLog} writes it) and checkpoints into
+     * step, as {@link org.qformerlab.blip2.train.MetricsLog} writes it) and checkpoints into
      * {@code runDir}; a retried run finds them there and may resume.
      *
      * @param config the effective config, already validated

@@ -15,8 +15,8 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.qformerlab.blip2.report.Charts;
-import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.report.SampleStats;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /**
  * The figures of a study, drawn with {@link Charts}: a bar chart per metric (mean over seeds, standard

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /**
  * A stand-in experiment for testing the runner: instant, deterministic, and able to misbehave on

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /** {@code qformerlab quickstart} end to end on the tiny preset, and its error messages. */
 class QuickstartVerbTest {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /**
  * How each loss term moved during training: its mean over the first and over the last

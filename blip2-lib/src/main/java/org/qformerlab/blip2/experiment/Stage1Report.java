@@ -18,8 +18,8 @@ import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.MarkdownReport;
-import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.report.Tables;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /**
  * The run folder's {@code report.md}: what was run, retrieval against chance, ITC alone against

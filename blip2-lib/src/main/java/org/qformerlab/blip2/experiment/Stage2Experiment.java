@@ -39,8 +39,8 @@ import org.qformerlab.blip2.llm.T5Model;
 import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
-import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.train.Checkpoints;
+import org.qformerlab.blip2.train.MetricsLog;
 import org.qformerlab.blip2.train.Trainer;
 
 /**

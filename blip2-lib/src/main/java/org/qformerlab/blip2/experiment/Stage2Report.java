@@ -19,8 +19,8 @@ import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
 import org.qformerlab.blip2.report.MarkdownReport;
-import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.report.Tables;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /**
  * Stage 2 in a report: captioning (CIDEr-D, BLEU-4, attribute accuracy), VQA per question type

@@ -23,8 +23,9 @@ import org.qformerlab.blip2.checkpoint.AtomicFiles;
  * (800x500, white, legend below), and writes them as PNG or SVG.
  *
  * <p>Series data for curves is a {@code double[][]} of two rows, {@code {xs, ys}} — the shape
- * {@link MetricsLog#series} returns. Points whose value is not finite (and, on a log axis, not
- * positive) are left out, so a diverged run shows a gap rather than breaking the chart.
+ * {@link org.qformerlab.blip2.train.MetricsLog#series} returns. Points whose value is not finite
+ * (and, on a log axis, not positive) are left out, so a diverged run shows a gap rather than
+ * breaking the chart.
  *
  * <pre>{@code
  * XYChart chart = Charts.lossCurves("stage 1", Map.of("itc", MetricsLog.series(rows, "step", "itc")));

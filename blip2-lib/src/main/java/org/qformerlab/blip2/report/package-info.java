@@ -12,7 +12,7 @@
  *   <li>{@link org.qformerlab.blip2.report.ImageGrid} lays out images with captions.</li>
  *   <li>{@link org.qformerlab.blip2.report.MarkdownReport} assembles all of the above into a
  *       {@code report.md} with its images.</li>
- *   <li>{@link org.qformerlab.blip2.report.MetricsLog} is the JSON-lines log trainers write and
+ *   <li>{@link org.qformerlab.blip2.train.MetricsLog} is the JSON-lines log trainers write and
  *       reports read.</li>
  * </ul>
  *

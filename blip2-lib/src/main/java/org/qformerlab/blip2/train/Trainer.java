@@ -21,7 +21,6 @@ import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
-import org.qformerlab.blip2.report.MetricsLog;
 
 /**
  * The training loop, shared by stage 1 and stage 2. One step, top to bottom:

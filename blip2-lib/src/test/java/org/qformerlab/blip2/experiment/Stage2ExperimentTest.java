@@ -31,7 +31,7 @@ import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.nn.Seeds;
-import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /** Stage 2 on the tiny preset: frozen LM, where the gradients go, learning, the run folder. */
 class Stage2ExperimentTest {

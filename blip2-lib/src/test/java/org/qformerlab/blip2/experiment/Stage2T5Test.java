@@ -21,7 +21,7 @@ import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.LanguageModelCache;
-import org.qformerlab.blip2.report.MetricsLog;
+import org.qformerlab.blip2.train.MetricsLog;
 
 /** Stage 2 with the T5 family ({@code stage2.language.family=T5}): config, prompts, a whole run. */
 class Stage2T5Test {

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qformerlab.blip2.report.MetricsLog;
 
 /**
  * Fault injection: a child JVM ({@link CheckpointingChild}) trains a tiny run that checkpoints every

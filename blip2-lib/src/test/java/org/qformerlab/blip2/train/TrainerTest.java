@@ -20,7 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
-import org.qformerlab.blip2.report.MetricsLog;
 import org.qformerlab.blip2.testing.TinyStage1;
 
 class TrainerTest {

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.report;
+package org.qformerlab.blip2.train;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.report;
+package org.qformerlab.blip2.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -135,7 +135,7 @@ public final class MetricsLog implements Closeable {
     }
 
     /**
-     * Extracts {@code {xs, ys}} for plotting (see {@link Charts#lossCurves}). Rows lacking either key,
+     * Extracts {@code {xs, ys}} for plotting (see {@link org.qformerlab.blip2.report.Charts#lossCurves}). Rows lacking either key,
      * or holding null there, are skipped: a log mixes training rows and evaluation rows.
      *
      * @throws IllegalArgumentException if a row holds a non-number under either key

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.report;
+package org.qformerlab.blip2.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,25 +9,36 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qformerlab.blip2.report.Charts;
 
 class MetricsLogTest {
+
+    /** An ordered row map from alternating keys and values. */
+    private static Map<String, Object> row(Object... keysAndValues) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            row.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return row;
+    }
 
     @Test
     void rowsRoundTripInOrder(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("run/metrics.jsonl");
         try (MetricsLog log = MetricsLog.open(file)) {
-            log.append(TablesTest.row("step", 0, "itc", 4.5, "variant", "q32"));
-            log.append(TablesTest.row("step", 10, "itc", Double.NaN, "note", "line\nbreak"));
+            log.append(row("step", 0, "itc", 4.5, "variant", "q32"));
+            log.append(row("step", 10, "itc", Double.NaN, "note", "line\nbreak"));
         }
 
         List<Map<String, Object>> rows = MetricsLog.read(file);
 
         assertEquals(2, Files.readAllLines(file).size(), "one line per row");
-        assertEquals(TablesTest.row("step", 0, "itc", 4.5, "variant", "q32"), rows.get(0));
+        assertEquals(row("step", 0, "itc", 4.5, "variant", "q32"), rows.get(0));
         assertEquals(List.of("step", "itc", "note"), List.copyOf(rows.get(1).keySet()));
         assertTrue(Double.isNaN((Double) rows.get(1).get("itc")), "NaN survives the round trip");
         assertEquals("line\nbreak", rows.get(1).get("note"));
@@ -90,9 +101,9 @@ class MetricsLogTest {
     @Test
     void seriesSkipsRowsWithoutBothKeys() {
         List<Map<String, Object>> rows = List.of(
-                TablesTest.row("step", 0, "loss", 3.0),
-                TablesTest.row("step", 5, "r1", 0.2),
-                TablesTest.row("step", 10, "loss", 2.0));
+                row("step", 0, "loss", 3.0),
+                row("step", 5, "r1", 0.2),
+                row("step", 10, "loss", 2.0));
 
         double[][] series = MetricsLog.series(rows, "step", "loss");
 
@@ -102,7 +113,7 @@ class MetricsLogTest {
 
     @Test
     void seriesRejectsNonNumbers() {
-        List<Map<String, Object>> rows = List.of(TablesTest.row("step", 0, "loss", "high"));
+        List<Map<String, Object>> rows = List.of(row("step", 0, "loss", "high"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MetricsLog.series(rows, "step", "loss"));
         assertTrue(e.getMessage().contains("'loss' is not a number"), e.getMessage());
