@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.qformerlab.blip2.data.Sample;
-import org.qformerlab.blip2.experiment.ImageFeatures;
 import org.qformerlab.blip2.nn.Precision;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.vision.EncoderImageFeatures;
 import org.qformerlab.blip2.vision.FeatureCache;
+import org.qformerlab.blip2.vision.ImageFeatures;
 import org.qformerlab.blip2.vision.VisionConfig;
 import org.qformerlab.blip2.vision.VisionTransformer;
 

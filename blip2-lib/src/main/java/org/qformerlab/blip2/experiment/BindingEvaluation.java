@@ -13,6 +13,7 @@ import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.eval.Binding;
 import org.qformerlab.blip2.eval.PairScorer;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * The binding benchmark on a split of the world: every image's true captions against their foils

@@ -10,6 +10,8 @@ import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.vision.FeatureProbe;
+import org.qformerlab.blip2.vision.ImageFeatures;
+import org.qformerlab.blip2.vision.PatchPixels;
 
 /**
  * What a frozen image encoder's features say about each scene, by {@link FeatureProbe} (fitted on

@@ -10,6 +10,7 @@ import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.nn.GradMode;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * Does the frozen LM read the soft prompt? The LM loss of the evaluation images' captions behind

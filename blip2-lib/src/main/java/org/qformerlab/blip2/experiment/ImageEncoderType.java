@@ -20,7 +20,7 @@ public enum ImageEncoderType {
     SUPERVISED_VIT,
     /**
      * No learned encoder: each image cut into square patches, each patch's pixels flattened, plus a
-     * one-hot of the patch's place ({@link PatchPixels}). A baseline with the right shape, and the
+     * one-hot of the patch's place ({@link org.qformerlab.blip2.vision.PatchPixels}). A baseline with the right shape, and the
      * cheapest way to show that alignment works.
      */
     PATCH_PIXELS

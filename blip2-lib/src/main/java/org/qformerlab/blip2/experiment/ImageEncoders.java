@@ -11,6 +11,8 @@ import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.vision.EmbeddedVision;
 import org.qformerlab.blip2.vision.FeatureCache;
+import org.qformerlab.blip2.vision.ImageFeatures;
+import org.qformerlab.blip2.vision.PatchPixels;
 import org.qformerlab.blip2.vision.ShippedEncoder;
 import org.qformerlab.blip2.config.ConfigException;
 

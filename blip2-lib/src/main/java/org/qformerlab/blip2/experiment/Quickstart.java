@@ -11,6 +11,7 @@ import java.util.Map;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * The quickstart: both BLIP-2 stages on the embedded shapes world, in one run folder and one report.

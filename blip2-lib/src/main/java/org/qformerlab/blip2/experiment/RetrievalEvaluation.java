@@ -16,6 +16,7 @@ import org.qformerlab.blip2.eval.Ranks;
 import org.qformerlab.blip2.eval.Recall;
 import org.qformerlab.blip2.eval.RetrievalScorer;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * Image-text retrieval on a split of the world, as BLIP-2 reports it: every image against every

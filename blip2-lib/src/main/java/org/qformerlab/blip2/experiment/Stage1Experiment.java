@@ -28,6 +28,7 @@ import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.objectives.Stage1Objective;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.Trainer;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * BLIP-2 stage 1 on the embedded shapes world, end to end. Read top to bottom, {@link #run} is:

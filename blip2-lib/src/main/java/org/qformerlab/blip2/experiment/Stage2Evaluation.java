@@ -19,6 +19,7 @@ import org.qformerlab.blip2.eval.Bleu;
 import org.qformerlab.blip2.eval.CiderD;
 import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.llm.GenerationConfig;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * What a stage-2 model says about a set of images: a generated caption for each (scored by BLEU-4,

@@ -42,6 +42,7 @@ import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.Checkpoints;
 import org.qformerlab.blip2.train.MetricsLog;
 import org.qformerlab.blip2.train.Trainer;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * BLIP-2 stage 2 on the embedded shapes world, end to end. Read top to bottom, {@link #run} is:

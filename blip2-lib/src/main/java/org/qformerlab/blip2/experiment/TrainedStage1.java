@@ -19,6 +19,7 @@ import org.qformerlab.blip2.objectives.QueryAttention;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.train.Checkpoints;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
  * A finished (or stopped) stage-1 run read back from its folder: the config as run, the tokenizer,

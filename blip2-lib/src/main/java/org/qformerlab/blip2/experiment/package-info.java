@@ -7,8 +7,8 @@
  *       ({@code qformer.numQueries}) for ablations and notebooks
  *       ({@link org.qformerlab.blip2.config.ConfigPaths}).</li>
  *   <li>{@link org.qformerlab.blip2.experiment.ImageEncoders} turns the encoder section into
- *       {@link org.qformerlab.blip2.experiment.ImageFeatures}, computed once per world;
- *       {@link org.qformerlab.blip2.experiment.PatchPixels} is the learning-free stand-in.</li>
+ *       {@link org.qformerlab.blip2.vision.ImageFeatures}, computed once per world;
+ *       {@link org.qformerlab.blip2.vision.PatchPixels} is the learning-free stand-in.</li>
  *   <li>{@link org.qformerlab.blip2.experiment.Stage1Experiment} runs BLIP-2 stage 1 end to end
  *       and writes a run folder with a report; it is what {@code qformerlab quickstart} runs.</li>
  * </ul>

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.data.Sample;
-import org.qformerlab.blip2.experiment.ImageFeatures;
 import org.qformerlab.blip2.nn.GradMode;
 
 /**

@@ -27,7 +27,6 @@ import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ImageTensors;
 import org.qformerlab.blip2.data.Sample;
-import org.qformerlab.blip2.experiment.ImageFeatures;
 import org.qformerlab.blip2.nn.GradMode;
 
 /**

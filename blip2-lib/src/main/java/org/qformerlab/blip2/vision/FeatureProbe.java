@@ -15,7 +15,6 @@ import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.SceneObject;
 import org.qformerlab.blip2.data.ShapeType;
 import org.qformerlab.blip2.data.Size;
-import org.qformerlab.blip2.experiment.ImageFeatures;
 
 /**
  * How much of a scene the frozen features encode, by linear probe: from each image's features
@@ -30,7 +29,7 @@ import org.qformerlab.blip2.experiment.ImageFeatures;
  * carry; this says what they carry before it tries.
  *
  * <p>Features of {@code g*g + 1} tokens per image are read as [class token ; g x g patches] (a ViT),
- * features of {@code g*g} tokens as patches alone ({@link org.qformerlab.blip2.experiment.PatchPixels}).
+ * features of {@code g*g} tokens as patches alone ({@link org.qformerlab.blip2.vision.PatchPixels}).
  * The ridge regression runs in the engine in float64, in its primal form (a d x d system) when the
  * inputs are narrower than the fitting samples are many, else in its dual form (n x n), which gives
  * the same predictions: a 7,056-wide pixel-patch probe on 3,000 images takes seconds.

@@ -110,7 +110,7 @@ public final class VisionBenchmark {
     }
 
     /** Seconds to fetch the features of every batch of the epoch (each fetch in its own scope). */
-    private static double epochSeconds(org.qformerlab.blip2.experiment.ImageFeatures features, List<SampledBatch> epoch,
+    private static double epochSeconds(org.qformerlab.blip2.vision.ImageFeatures features, List<SampledBatch> epoch,
                                        NDManager manager) {
         long t0 = System.nanoTime();
         for (SampledBatch batch : epoch) {

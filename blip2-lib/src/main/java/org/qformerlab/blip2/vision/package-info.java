@@ -19,7 +19,7 @@
  *   <li>{@link org.qformerlab.blip2.vision.EncoderCache}: the pretrained encoder on disk, keyed by its configs;</li>
  *   <li>{@link org.qformerlab.blip2.vision.FeatureCache}: the frozen encoder's features of every image,
  *       computed once; {@link org.qformerlab.blip2.vision.EncoderImageFeatures} computes them on every
- *       call instead (both are {@link org.qformerlab.blip2.experiment.ImageFeatures});</li>
+ *       call instead (both are {@link org.qformerlab.blip2.vision.ImageFeatures});</li>
  *   <li>{@link org.qformerlab.blip2.vision.EmbeddedVision}: the one call a pipeline makes;
  *       {@link org.qformerlab.blip2.vision.VisionBenchmark} measures what the cache saves, and
  *       {@link org.qformerlab.blip2.vision.FeatureProbe} what the features encode.</li>

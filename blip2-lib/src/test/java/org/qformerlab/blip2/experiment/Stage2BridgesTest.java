@@ -33,6 +33,7 @@ import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.AdamW;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /** Stage 2 with every bridge type on the tiny world: a whole run, and learning on a fixed batch. */
 class Stage2BridgesTest {

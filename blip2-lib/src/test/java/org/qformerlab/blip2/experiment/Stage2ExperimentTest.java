@@ -32,6 +32,7 @@ import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.MetricsLog;
+import org.qformerlab.blip2.vision.ImageFeatures;
 
 /** Stage 2 on the tiny preset: frozen LM, where the gradients go, learning, the run folder. */
 class Stage2ExperimentTest {

@@ -18,7 +18,6 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
-import org.qformerlab.blip2.experiment.ImageFeatures;
 
 class FeatureProbeTest {
 
