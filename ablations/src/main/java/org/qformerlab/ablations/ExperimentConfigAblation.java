@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Map;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 
 /**
  * What the stage-1 and stage-2 study kinds share: their config is an {@link ExperimentConfig} laid

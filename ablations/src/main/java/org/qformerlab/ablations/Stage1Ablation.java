@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qformerlab.blip2.data.Split;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
-import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
-import org.qformerlab.blip2.experiment.Stage1Result;
 import org.qformerlab.bench.Stage1Flops;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.evaluation.SplitRetrieval;
+import org.qformerlab.blip2.experiment.report.Stage1Result;
 
 /**
  * Stage 1 as an ablation study runs it (kind {@code stage1}): the config tree is an

@@ -5,11 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.Stage2Experiment;
-import org.qformerlab.blip2.experiment.Stage2Init;
-import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 
 /**
  * Stage 2 as an ablation study runs it (kind {@code stage2}): the config tree is an

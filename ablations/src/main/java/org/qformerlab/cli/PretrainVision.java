@@ -8,7 +8,7 @@ import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
-import org.qformerlab.blip2.experiment.EncoderProbe;
+import org.qformerlab.blip2.experiment.evaluation.EncoderProbe;
 import org.qformerlab.blip2.vision.AttributePretrainConfig;
 import org.qformerlab.blip2.vision.EncoderImageFeatures;
 import org.qformerlab.blip2.vision.ShippedEncoder;

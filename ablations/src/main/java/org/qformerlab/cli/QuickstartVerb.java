@@ -10,9 +10,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
 import org.qformerlab.blip2.experiment.Quickstart;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 
 /**
  * {@code qformerlab quickstart}: both BLIP-2 stages on the embedded shapes world, end to end

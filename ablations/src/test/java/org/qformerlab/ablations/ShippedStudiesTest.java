@@ -98,7 +98,7 @@ class ShippedStudiesTest {
 
     /** The study's budget is the Q-Former bridge's count at its base: the embedded preset, 16 patches of width 784. */
     private static final long QFORMER_BRIDGE_AT_BASE = org.qformerlab.blip2.bridge.BridgeConfig.qformer()
-            .trainableParameters(org.qformerlab.blip2.experiment.ExperimentConfig.embedded().resolved(784, 1000).qformer(),
+            .trainableParameters(org.qformerlab.blip2.experiment.config.ExperimentConfig.embedded().resolved(784, 1000).qformer(),
                     16, org.qformerlab.blip2.llm.LanguagePretrainConfig.embedded().hiddenSize());
 
     private static List<Double> weights(Variant v) {

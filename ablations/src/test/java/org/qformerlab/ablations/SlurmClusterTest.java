@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.cli.AblateVerb;
 import org.qformerlab.cli.Args;
 import tech.tablesaw.api.Table;

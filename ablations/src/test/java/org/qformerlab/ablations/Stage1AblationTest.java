@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 
 /** The stage-1 experiment as a study runs it: found by kind, validated, run, metrics named as specs use them. */
 class Stage1AblationTest {

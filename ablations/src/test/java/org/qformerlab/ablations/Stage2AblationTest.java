@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 
 /** Stage 2 as a study runs it: found by kind, stage-2 fields validated, a run trains stage 1 first when it must. */
 class Stage2AblationTest {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ShapesWorld;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.vision.AttributePretrainConfig;
 import org.qformerlab.blip2.vision.ShippedEncoder;

@@ -9,6 +9,7 @@ import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.experiment.config.ImageEncoderConfig;
 import org.qformerlab.blip2.vision.EmbeddedVision;
 import org.qformerlab.blip2.vision.FeatureCache;
 import org.qformerlab.blip2.vision.ImageFeatures;

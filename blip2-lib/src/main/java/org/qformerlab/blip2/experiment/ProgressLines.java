@@ -4,6 +4,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.qformerlab.blip2.experiment.evaluation.SplitBinding;
+import org.qformerlab.blip2.experiment.evaluation.SplitRetrieval;
+import org.qformerlab.blip2.experiment.evaluation.Stage2Evaluation;
 import org.qformerlab.blip2.train.Trainer;
 
 /**
@@ -32,7 +35,7 @@ final class ProgressLines implements Trainer.Listener {
 
     /** Stage 2: a validation line gives CIDEr-D and zero-shot VQA beside the majority answer. */
     static ProgressLines stage2(PrintStream out, int every) {
-        String v = Stage2Experiment.VALIDATION;
+        String v = Stage2Evaluation.VALIDATION;
         return new ProgressLines(out, every, m -> String.format(Locale.ROOT,
                 "CIDEr-D %.3f BLEU-4 %.3f | VQA %.3f (majority baseline %.3f)",
                 m.get(v + "cider"), m.get(v + "bleu4"), m.get(v + "vqa"), m.get(v + "vqa_majority")));

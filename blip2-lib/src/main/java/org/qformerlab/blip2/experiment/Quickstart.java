@@ -10,6 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Config;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.report.Stage1Report;
+import org.qformerlab.blip2.experiment.report.Stage1Result;
+import org.qformerlab.blip2.experiment.report.Stage2Report;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.blip2.vision.ImageFeatures;
 

@@ -22,6 +22,8 @@ import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.BatchSampler;
+import org.qformerlab.blip2.data.BatchSchedule;
+import org.qformerlab.blip2.data.Instructions;
 import org.qformerlab.blip2.data.QA;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.data.Sample;
@@ -32,8 +34,18 @@ import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Config;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.evaluation.CaptionReading;
+import org.qformerlab.blip2.experiment.evaluation.ImageConditioning;
+import org.qformerlab.blip2.experiment.evaluation.Stage2Evaluation;
+import org.qformerlab.blip2.experiment.report.LossSummary;
+import org.qformerlab.blip2.experiment.report.Stage2Report;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.LanguageFamily;
+import org.qformerlab.blip2.llm.LanguageText;
 import org.qformerlab.blip2.llm.OptModel;
 import org.qformerlab.blip2.llm.T5Model;
 import org.qformerlab.blip2.nn.Devices;
@@ -70,8 +82,6 @@ import org.qformerlab.blip2.vision.ImageFeatures;
  */
 public final class Stage2Experiment {
 
-    /** The prefix of the validation metrics logged during training ({@code val_cider}, {@code val_vqa}, ...). */
-    static final String VALIDATION = "val_";
 
     /**
      * Where and how to run.
@@ -186,7 +196,7 @@ public final class Stage2Experiment {
         Stage2Evaluation evaluation = new Stage2Evaluation(model, features, text, instructions, majority, s2, root);
         List<Sample> validationImages = firstImages(world.split(Split.VAL), s2.evalImages());
         Trainer.Evaluator validation = s2.train().evalEvery() == 0 || validationImages.isEmpty() ? null
-                : s -> evaluation.on(validationImages).metrics(VALIDATION);
+                : s -> evaluation.on(validationImages).metrics(Stage2Evaluation.VALIDATION);
         Map<String, Object> runInfo = new LinkedHashMap<>();
         runInfo.put("experiment", resolved);
         runInfo.put("stage1Checkpoint", checkpoint == null ? null : checkpoint.toString());

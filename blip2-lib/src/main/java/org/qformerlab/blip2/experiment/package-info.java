@@ -2,7 +2,7 @@
  * Experiments: the whole data flow in one readable place, configured by one record.
  *
  * <ul>
- *   <li>{@link org.qformerlab.blip2.experiment.ExperimentConfig} nests the config of every stage
+ *   <li>{@link org.qformerlab.blip2.experiment.config.ExperimentConfig} nests the config of every stage
  *       (data, encoder, qformer, objective, train, eval); fields are addressed by dotted path
  *       ({@code qformer.numQueries}) for ablations and notebooks
  *       ({@link org.qformerlab.blip2.config.ConfigPaths}).</li>

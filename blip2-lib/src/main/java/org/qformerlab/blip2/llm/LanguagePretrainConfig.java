@@ -66,7 +66,7 @@ public record LanguagePretrainConfig(
      * "stage2.language.steps=1500;stage2.language.batchSize=64"} made it before this became the
      * preset: 1028 s on a loaded two-core machine), so no run pretrains it.
      *
-     * <p>Its reading ({@link org.qformerlab.blip2.experiment.CaptionReading}, the first 300 test
+     * <p>Its reading ({@link org.qformerlab.blip2.experiment.evaluation.CaptionReading}, the first 300 test
      * images, the true captions before each question): colour 0.724, shape 0.752, size 0.520, count
      * 0.880, relation 0.495, and 0.478 on the 159 relation questions that the captions settle;
      * majority answers 0.198, 0.248, 0.497, 0.787, 0.500. Half the tokens (1500 steps of 32 windows,

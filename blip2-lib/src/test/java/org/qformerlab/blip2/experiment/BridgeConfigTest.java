@@ -13,6 +13,8 @@ import org.qformerlab.blip2.bridge.BridgeConfig;
 import org.qformerlab.blip2.bridge.BridgeType;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Config;
 
 /** The {@code stage2.bridge} section: defaults, old files, paths, and errors that name the field. */
 class BridgeConfigTest {

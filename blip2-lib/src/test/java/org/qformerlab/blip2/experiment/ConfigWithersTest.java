@@ -15,6 +15,7 @@ import org.qformerlab.blip2.bridge.PerceiverResampler;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.config.StandardMask;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.qformer.Attention;
 import org.qformerlab.blip2.train.LearningRateSchedule;
 import org.qformerlab.blip2.vision.VisionConfig;

@@ -14,6 +14,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ImageEncoderConfig;
+import org.qformerlab.blip2.experiment.evaluation.EncoderProbe;
+import org.qformerlab.blip2.experiment.evaluation.SplitBinding;
+import org.qformerlab.blip2.experiment.evaluation.SplitRetrieval;
+import org.qformerlab.blip2.experiment.report.Stage1Result;
 import org.qformerlab.blip2.train.MetricsLog;
 
 /** The whole stage-1 pipeline on the tiny preset: run folder contents, metrics, resume. */

@@ -19,8 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.checkpoint.Safetensors;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Config;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.LanguageModelCache;
+import org.qformerlab.blip2.llm.LanguageText;
 import org.qformerlab.blip2.train.MetricsLog;
 
 /** Stage 2 with the T5 family ({@code stage2.language.family=T5}): config, prompts, a whole run. */

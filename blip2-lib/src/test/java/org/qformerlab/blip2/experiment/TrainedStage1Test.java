@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.objectives.QueryAttention;
 
 /** A tiny stage-1 run read back from its folder, and looked inside. */

@@ -134,7 +134,7 @@ class LanguageModelCacheTest {
         }
         try (var in = shipped.open("config.json")) {
             com.fasterxml.jackson.databind.JsonNode stored = org.qformerlab.blip2.config.Configs.JSON.readTree(in);
-            org.qformerlab.blip2.experiment.ExperimentConfig preset = org.qformerlab.blip2.experiment.ExperimentConfig.embedded();
+            org.qformerlab.blip2.experiment.config.ExperimentConfig preset = org.qformerlab.blip2.experiment.config.ExperimentConfig.embedded();
             assertEquals(org.qformerlab.blip2.config.Configs.toJson(
                     LanguageModelCache.key(preset.stage2().language(), preset.data())),
                     org.qformerlab.blip2.config.Configs.toJson(stored.get("key")),

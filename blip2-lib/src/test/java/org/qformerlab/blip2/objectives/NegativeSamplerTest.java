@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.config.ItmNegatives;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.data.ImagePool;
 import org.qformerlab.blip2.data.ShapesWorld;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
-import org.qformerlab.blip2.experiment.ImageEncoderType;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ImageEncoderType;
 
 class ShippedEncoderTest {
 
@@ -45,11 +45,11 @@ class ShippedEncoderTest {
             }
             assertEquals(shipped.get("encoder").asText(), EncoderIdentity.of(entry.encoder()));
             // the shipped probe on the default world's test split: every attribute at the gate, far above pixel patches'
-            for (String attribute : org.qformerlab.blip2.experiment.EncoderProbe.ATTRIBUTES) {
+            for (String attribute : org.qformerlab.blip2.experiment.evaluation.EncoderProbe.ATTRIBUTES) {
                 double a = shipped.at("/probe/accuracy/" + attribute).asDouble();
                 double pixels = shipped.at("/probe/pixel_patches/" + attribute).asDouble();
                 assertTrue(a > pixels + 0.15, attribute + ": encoder " + a + ", pixel patches " + pixels);
-                assertTrue(a >= org.qformerlab.blip2.experiment.EncoderProbe.GATE, attribute + " " + a);
+                assertTrue(a >= org.qformerlab.blip2.experiment.evaluation.EncoderProbe.GATE, attribute + " " + a);
             }
             // a second load finds it in the cache
             assertEquals("cache", ShippedEncoder.load(preset.encoder().vit(), preset.encoder().supervised(), cache, m,

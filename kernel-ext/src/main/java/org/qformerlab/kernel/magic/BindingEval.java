@@ -13,7 +13,7 @@ import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.FoilType;
 import org.qformerlab.blip2.eval.Binding;
 import org.qformerlab.blip2.eval.PairScorer.Scorer;
-import org.qformerlab.blip2.experiment.Stage1Result;
+import org.qformerlab.blip2.experiment.report.Stage1Result;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
 

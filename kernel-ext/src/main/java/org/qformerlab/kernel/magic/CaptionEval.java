@@ -3,7 +3,7 @@ package org.qformerlab.kernel.magic;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.train.TrainConfig;
 
 /**

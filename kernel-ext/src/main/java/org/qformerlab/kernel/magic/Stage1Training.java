@@ -13,10 +13,10 @@ import org.qformerlab.blip2.config.ConfigPaths;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.data.Split;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
-import org.qformerlab.blip2.experiment.SplitRetrieval;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
-import org.qformerlab.blip2.experiment.Stage1Result;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.evaluation.SplitRetrieval;
+import org.qformerlab.blip2.experiment.report.Stage1Result;
 import org.qformerlab.blip2.train.TrainingStoppedException;
 import org.qformerlab.kernel.display.TrainingDisplay;
 

@@ -4,7 +4,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.blip2.report.ImageGrid;
 import tech.tablesaw.api.Table;
 

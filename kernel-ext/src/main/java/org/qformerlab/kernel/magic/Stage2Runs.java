@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qformerlab.blip2.config.Configs;
-import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 
 /**
  * The stage-2 run {@code %eval caption} and {@code %eval vqa} evaluate: the last one {@code %train

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qformerlab.blip2.config.ConfigPaths;
-import org.qformerlab.blip2.experiment.ExperimentConfig;
-import org.qformerlab.blip2.experiment.Stage1Result;
 import org.qformerlab.blip2.experiment.Stage2Experiment;
-import org.qformerlab.blip2.experiment.Stage2Init;
-import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.report.Stage1Result;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.kernel.display.TrainingDisplay;
 
 /**

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.eval.VqaAccuracy;
-import org.qformerlab.blip2.experiment.Stage2Result;
+import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.blip2.report.Tables;
 import tech.tablesaw.api.Table;
 

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import java.util.LinkedHashMap;
 import java.util.List;

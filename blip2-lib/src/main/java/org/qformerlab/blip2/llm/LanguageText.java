@@ -1,12 +1,10 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
-import org.qformerlab.blip2.llm.LanguageFamily;
-import org.qformerlab.blip2.llm.LanguagePretraining;
 
 /**
  * Texts as the frozen language model reads them behind the soft prompt: {@code </s> words </s>},
@@ -17,31 +15,31 @@ import org.qformerlab.blip2.llm.LanguagePretraining;
  * marker and its encoder reads {@code [soft prompt ; </s>]}); generation prompts are framed per
  * family ({@link #prompt}).
  */
-final class LanguageText {
+public final class LanguageText {
 
     /** Tokens at the start of every text that are given, not predicted: the {@code </s>}. */
-    static final int PROMPT_LENGTH = 1;
+    public static final int PROMPT_LENGTH = 1;
 
     private final WordTokenizer tokenizer;
     private final int maxLength;
     private final LanguageFamily family;
 
     /** Texts for an OPT. */
-    LanguageText(WordTokenizer tokenizer, int maxLength) {
+    public LanguageText(WordTokenizer tokenizer, int maxLength) {
         this(tokenizer, maxLength, LanguageFamily.OPT);
     }
 
-    LanguageText(WordTokenizer tokenizer, int maxLength, LanguageFamily family) {
+    public LanguageText(WordTokenizer tokenizer, int maxLength, LanguageFamily family) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.family = family;
     }
 
-    LanguageFamily family() {
+    public LanguageFamily family() {
         return family;
     }
 
-    TextTensors collate(NDManager scope, List<String> texts) {
+    public TextTensors collate(NDManager scope, List<String> texts) {
         int[][] docs = new int[texts.size()][];
         int longest = 2;
         for (int i = 0; i < docs.length; i++) {
@@ -66,12 +64,12 @@ final class LanguageText {
      * an OPT continues {@code </s> words}; a T5's encoder reads {@code words </s>} and its decoder
      * writes the continuation. The empty prompt (captioning) is {@code </s>} for both.
      */
-    long[] prompt(String text) {
+    public long[] prompt(String text) {
         return family.frame(startAndWords(text));
     }
 
     /** {@code </s>} followed by the text's words: the decoder-only framing, before {@link #prompt} frames it. */
-    long[] startAndWords(String text) {
+    public long[] startAndWords(String text) {
         int[] doc = LanguagePretraining.document(tokenizer, text);
         long[] out = new long[doc.length - 1]; // without the closing </s>
         for (int i = 0; i < out.length; i++) {
@@ -81,7 +79,7 @@ final class LanguageText {
     }
 
     /** The generated ids up to the first {@code </s>}, as words. */
-    String decode(long[] generated) {
+    public String decode(long[] generated) {
         int n = 0;
         while (n < generated.length && generated[n] != WordTokenizer.EOS_ID) {
             n++;

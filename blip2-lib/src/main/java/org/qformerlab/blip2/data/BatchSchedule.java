@@ -1,25 +1,23 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.qformerlab.blip2.data.BatchSampler;
-import org.qformerlab.blip2.data.SampledBatch;
 
 /**
  * Training step -> batch: the sampler's epochs laid end to end. A pure function of (seed, step), so
  * a resumed run sees exactly the batches the uninterrupted run would have.
  */
-final class BatchSchedule {
+public final class BatchSchedule {
 
     private final BatchSampler sampler;
     private final List<SampledBatch> batches = new ArrayList<>();
     private int epochs;
 
-    BatchSchedule(BatchSampler sampler) {
+    public BatchSchedule(BatchSampler sampler) {
         this.sampler = sampler;
     }
 
-    synchronized SampledBatch at(long step) {
+    public synchronized SampledBatch at(long step) {
         while (batches.size() <= step) {
             batches.addAll(sampler.epoch(epochs++));
         }

@@ -1,10 +1,7 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.data;
 
 import ai.djl.ndarray.NDManager;
 import java.util.List;
-import org.qformerlab.blip2.data.QA;
-import org.qformerlab.blip2.data.TextTensors;
-import org.qformerlab.blip2.data.WordTokenizer;
 
 /**
  * The instructions an instruction-aware bridge (InstructBLIP) reads beside its queries. On the
@@ -24,10 +21,10 @@ import org.qformerlab.blip2.data.WordTokenizer;
  * Words outside that vocabulary (a stage-1 Q-Former knows only caption words) become
  * {@code [UNK]}. Every bridge is handed the instruction; only an instruction-aware one reads it.
  */
-final class Instructions {
+public final class Instructions {
 
     /** The instruction of every caption. */
-    static final String CAPTION = "a picture of";
+    public static final String CAPTION = "a picture of";
 
     private final TextPadding padding;
 
@@ -35,17 +32,17 @@ final class Instructions {
      * @param qformerTokenizer the tokenizer whose ids the Q-Former's word embeddings index
      * @param maxTextLength the Q-Former's position table ({@code qformer.maxTextLength})
      */
-    Instructions(WordTokenizer qformerTokenizer, int maxTextLength) {
+    public Instructions(WordTokenizer qformerTokenizer, int maxTextLength) {
         this.padding = new TextPadding(qformerTokenizer, maxTextLength);
     }
 
     /** The instruction for a text: the question's prompt, or {@link #CAPTION} when {@code qa} is null. */
-    static String of(QA qa) {
+    public static String of(QA qa) {
         return qa == null ? CAPTION : qa.prompt();
     }
 
     /** Ids and mask [N, T] in {@code scope}. */
-    TextTensors collate(NDManager scope, List<String> instructions) {
+    public TextTensors collate(NDManager scope, List<String> instructions) {
         return padding.collate(scope, instructions);
     }
 }

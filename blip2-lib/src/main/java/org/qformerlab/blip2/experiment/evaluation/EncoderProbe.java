@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;

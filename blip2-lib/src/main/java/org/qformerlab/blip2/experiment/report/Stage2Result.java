@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.report;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -11,6 +11,9 @@ import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.eval.AttributeAccuracy;
 import org.qformerlab.blip2.eval.HeadroomScore;
 import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.evaluation.ImageConditioning;
 import org.qformerlab.blip2.train.Trainer;
 
 /**
@@ -27,13 +30,13 @@ import org.qformerlab.blip2.train.Trainer;
  * @param attributes whether what the captions say holds in the scene
  * @param vqa VQA exact match per question type, and the majority baseline
  * @param reading the same questions answered by the frozen LM behind the image's reference
- *     captions instead of the soft prompt ({@link CaptionReading})
+ *     captions instead of the soft prompt ({@link org.qformerlab.blip2.experiment.evaluation.CaptionReading})
  * @param examples a few images with their generated caption and answers
  * @param language the frozen LM's cache record (pretraining seconds and losses)
  * @param seconds wall-clock seconds per phase
  * @param parameters trainable parameters: the bridge (the Q-Former in use, or the other bridge) and its projection
  * @param readingStated the frozen LM behind the captions on the questions whose answer they state
- *     (relation questions they settle; {@link CaptionReading.Reading#stated()})
+ *     (relation questions they settle; {@link org.qformerlab.blip2.experiment.evaluation.CaptionReading.Reading#stated()})
  */
 public record Stage2Result(
         Path runDir, ExperimentConfig config, Path stage1Checkpoint, Trainer.Result training, LossSummary losses,

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +9,7 @@ import org.qformerlab.blip2.data.FoilType;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.data.TextPadding;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.eval.Binding;
 import org.qformerlab.blip2.eval.PairScorer;
@@ -20,7 +21,7 @@ import org.qformerlab.blip2.vision.ImageFeatures;
  * ({@link BindingFoils}), each pair scored by ITC, ITM and ITG ({@link PairScorer}), accuracy per foil
  * type and scorer ({@link Binding}).
  */
-final class BindingEvaluation {
+public final class BindingEvaluation {
 
     private final Blip2QFormer model;
     private final ImageFeatures features;
@@ -29,7 +30,7 @@ final class BindingEvaluation {
     private final MaskSpec itmMask;
 
     /** @param itmMask the mask ITM scores pairs under: the one the model was trained with */
-    BindingEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize, MaskSpec itmMask) {
+    public BindingEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize, MaskSpec itmMask) {
         this.model = model;
         this.features = features;
         this.padding = padding;
@@ -41,7 +42,7 @@ final class BindingEvaluation {
      * @param seed chooses which pairs, relations and objects the foils rebind
      * @return null when the split has no scenes to make foils from
      */
-    SplitBinding evaluate(NDManager manager, ShapesDataset world, Split split, long seed) {
+    public SplitBinding evaluate(NDManager manager, ShapesDataset world, Split split, long seed) {
         long start = System.nanoTime();
         List<Sample> samples = world.split(split);
         List<BindingFoils.Foil> foils = BindingFoils.of(samples, seed);

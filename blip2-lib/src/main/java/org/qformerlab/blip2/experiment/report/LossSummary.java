@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.report;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.config;
 
 /**
  * Where stage 2's bridge starts: the question behind BLIP-2's two-stage recipe. Only the Q-Former

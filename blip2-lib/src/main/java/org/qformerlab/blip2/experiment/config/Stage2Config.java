@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.config;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
@@ -88,7 +88,7 @@ public record Stage2Config(
      * steps learn colour, and shape comes after thousands more captions. A step costs the same per
      * caption at batch 32 or 64 (compute-bound), so the steps are the knob; each stage-2 run takes
      * about three minutes on two cores. Relation questions stay at chance at every budget tried
-     * (0.47-0.53 against 0.5; {@link CaptionReading} shows the frozen LM is what limits them).
+     * (0.47-0.53 against 0.5; {@link org.qformerlab.blip2.experiment.evaluation.CaptionReading} shows the frozen LM is what limits them).
      *
      * <p>Validation every 300 steps ({@code train.evalEvery}: the 150 validation images captioned and
      * asked their questions, about 1 s each time) draws the curve on which BLIP-2 compares stage 2

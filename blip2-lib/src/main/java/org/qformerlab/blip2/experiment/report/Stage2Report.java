@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.report;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -11,10 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 import org.qformerlab.blip2.bridge.BridgeConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.data.Instructions;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.eval.HeadroomScore;
 import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Config;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
+import org.qformerlab.blip2.experiment.evaluation.Stage2Evaluation;
 import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
@@ -35,9 +40,9 @@ public final class Stage2Report {
     /** How a run is named in tables and sentences, by where its Q-Former started ({@link #label}). */
     private static final String FROM_STAGE1 = "stage 1";
     private static final String FROM_SCRATCH = "scratch";
-    private static final String VAL_CIDER = Stage2Experiment.VALIDATION + "cider";
-    private static final String VAL_VQA = Stage2Experiment.VALIDATION + "vqa";
-    private static final String VAL_VQA_MAJORITY = Stage2Experiment.VALIDATION + "vqa_majority";
+    private static final String VAL_CIDER = Stage2Evaluation.VALIDATION + "cider";
+    private static final String VAL_VQA = Stage2Evaluation.VALIDATION + "vqa";
+    private static final String VAL_VQA_MAJORITY = Stage2Evaluation.VALIDATION + "vqa_majority";
 
     private Stage2Report() {}
 

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.bridge.Stage2Model;
+import org.qformerlab.blip2.data.Instructions;
 import org.qformerlab.blip2.data.QA;
 import org.qformerlab.blip2.data.QuestionType;
+import org.qformerlab.blip2.data.SameLengthBatches;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
@@ -18,7 +20,9 @@ import org.qformerlab.blip2.eval.AttributeAccuracy;
 import org.qformerlab.blip2.eval.Bleu;
 import org.qformerlab.blip2.eval.CiderD;
 import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.experiment.config.Stage2Config;
 import org.qformerlab.blip2.llm.GenerationConfig;
+import org.qformerlab.blip2.llm.LanguageText;
 import org.qformerlab.blip2.vision.ImageFeatures;
 
 /**
@@ -30,12 +34,15 @@ import org.qformerlab.blip2.vision.ImageFeatures;
  * learning curve (BLIP-2's figure 5: zero-shot VQA over the iterations of stage 2, with and
  * without stage 1).
  */
-final class Stage2Evaluation {
+public final class Stage2Evaluation {
+
+    /** The prefix of the validation metrics logged during training ({@code val_cider}, {@code val_vqa}, ...). */
+    public static final String VALIDATION = "val_";
 
     /** Images or questions per generation batch. */
-    static final int BATCH = 64;
+    public static final int BATCH = 64;
     /** The longest answer generated in VQA (answers are one word). */
-    static final int ANSWER_TOKENS = 3;
+    public static final int ANSWER_TOKENS = 3;
 
     /**
      * One evaluation's outcome.
@@ -47,11 +54,11 @@ final class Stage2Evaluation {
      * @param attributes whether what the captions say holds in the scene
      * @param vqa exact match per question type, beside the majority answer
      */
-    record Outcome(List<String> captions, List<List<String>> answers, double bleu4, double cider,
-                   AttributeAccuracy attributes, VqaAccuracy vqa) {
+    public record Outcome(List<String> captions, List<List<String>> answers, double bleu4, double cider,
+                          AttributeAccuracy attributes, VqaAccuracy vqa) {
 
         /** The numbers by name, each with {@code prefix}: cider, bleu4, vqa, vqa_majority, vqa_{type}. */
-        Map<String, Double> metrics(String prefix) {
+        public Map<String, Double> metrics(String prefix) {
             Map<String, Double> out = new LinkedHashMap<>();
             out.put(prefix + "cider", cider);
             out.put(prefix + "bleu4", bleu4);
@@ -73,8 +80,8 @@ final class Stage2Evaluation {
      * @param majority each question type's most frequent training answer (the VQA baseline)
      * @param config decoding: {@code maxNewTokens}, {@code numBeams}
      */
-    Stage2Evaluation(Stage2Model model, ImageFeatures features, LanguageText text, Instructions instructions,
-                     Map<QuestionType, String> majority, Stage2Config config, NDManager root) {
+    public Stage2Evaluation(Stage2Model model, ImageFeatures features, LanguageText text, Instructions instructions,
+                            Map<QuestionType, String> majority, Stage2Config config, NDManager root) {
         this.model = model;
         this.features = features;
         this.text = text;
@@ -85,7 +92,7 @@ final class Stage2Evaluation {
     }
 
     /** Captions and answers for {@code images}, scored. */
-    Outcome on(List<Sample> images) {
+    public Outcome on(List<Sample> images) {
         List<String> captions = captions(images);
         AttributeAccuracy attributes = new AttributeAccuracy();
         List<List<String>> references = new ArrayList<>();

@@ -1,9 +1,13 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.report;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.evaluation.EncoderProbe;
+import org.qformerlab.blip2.experiment.evaluation.SplitBinding;
+import org.qformerlab.blip2.experiment.evaluation.SplitRetrieval;
 import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.train.Trainer;
 

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.config;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +10,7 @@ import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.data.TextPadding;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.Ranks;
@@ -24,7 +25,7 @@ import org.qformerlab.blip2.vision.ImageFeatures;
  * in both directions ({@link Recall}), with the chance level beside it; counted both as LAVIS does
  * (a hit is a caption's own image) and by what is true ({@link SplitRetrieval.Truth}).
  */
-final class RetrievalEvaluation {
+public final class RetrievalEvaluation {
 
     private static final int EXAMPLE_CAPTIONS = 3;
 
@@ -35,7 +36,7 @@ final class RetrievalEvaluation {
     private final MaskSpec itmMask;
 
     /** @param itmMask the mask ITM scores pairs under: the one the model was trained with */
-    RetrievalEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize, MaskSpec itmMask) {
+    public RetrievalEvaluation(Blip2QFormer model, ImageFeatures features, TextPadding padding, int batchSize, MaskSpec itmMask) {
         this.model = model;
         this.features = features;
         this.padding = padding;
@@ -44,7 +45,7 @@ final class RetrievalEvaluation {
     }
 
     /** As {@link #evaluate(NDManager, ShapesDataset, Split, int, int, int)}, every query re-ranked. */
-    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
+    public SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples) {
         return evaluate(manager, world, split, rerankK, examples, 0);
     }
 
@@ -54,8 +55,8 @@ final class RetrievalEvaluation {
      * @param rerankImages the split's first this many images, and their captions, are the queries
      *     that ITM re-ranks (0 = all); ITC ranks every query
      */
-    SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples,
-                            int rerankImages) {
+    public SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples,
+                                   int rerankImages) {
         EvaluationSet set = EvaluationSet.of(world.split(split));
         int[] owners = set.captionOwners();
         int imageQueries = rerankImages == 0 ? set.images().size() : Math.min(rerankImages, set.images().size());

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +106,7 @@ public record SplitRetrieval(
 
     /**
      * The sampling standard error of recall@1 in one direction, over the queries that recall counts
-     * (re-ranked recall may count a subset of the split: {@link EvalConfig#rerankImages}).
+     * (re-ranked recall may count a subset of the split: {@link org.qformerlab.blip2.experiment.config.EvalConfig#rerankImages}).
      */
     public double standardError(Recall r, boolean imageToText) {
         return r.standardErrorAt1(imageToText);

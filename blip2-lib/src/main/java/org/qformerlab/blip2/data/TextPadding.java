@@ -1,10 +1,7 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.data;
 
 import ai.djl.ndarray.NDManager;
 import java.util.List;
-import org.qformerlab.blip2.data.BatchCollator;
-import org.qformerlab.blip2.data.TextTensors;
-import org.qformerlab.blip2.data.WordTokenizer;
 
 /**
  * Texts to {@code [CLS] words... [PAD]...} tensors, padded to the longest text of the batch (at most
@@ -12,18 +9,18 @@ import org.qformerlab.blip2.data.WordTokenizer;
  * losses and scores are those of any longer padding; only the wasted work is gone (the shapes
  * world's captions run from 2 to about 26 words, most under 12).
  */
-final class TextPadding {
+public final class TextPadding {
 
     private final WordTokenizer tokenizer;
     private final int maxTextLength;
 
-    TextPadding(WordTokenizer tokenizer, int maxTextLength) {
+    public TextPadding(WordTokenizer tokenizer, int maxTextLength) {
         this.tokenizer = tokenizer;
         this.maxTextLength = maxTextLength;
     }
 
     /** Ids and mask {@code [N, T]} in {@code scope}, T = 1 + the most words of any text, capped. */
-    TextTensors collate(NDManager scope, List<String> texts) {
+    public TextTensors collate(NDManager scope, List<String> texts) {
         int longest = 1;
         for (String text : texts) {
             longest = Math.max(longest, 1 + WordTokenizer.tokenize(text).size());

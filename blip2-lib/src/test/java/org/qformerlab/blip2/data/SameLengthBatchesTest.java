@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.data;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +10,7 @@ import java.util.function.ToIntFunction;
  * Prompts for generation in batches whose rows all have one length, so that no padding enters a
  * prompt (generation from a left-aligned padded batch would read the padding as text).
  */
-final class SameLengthBatches {
+public final class SameLengthBatches {
 
     private SameLengthBatches() {}
 
@@ -18,7 +18,7 @@ final class SameLengthBatches {
      * {@code items} grouped by {@code length}, shortest first, each group cut into batches of at
      * most {@code batch}; within a group the items keep their order.
      */
-    static <T> List<List<T>> of(List<T> items, ToIntFunction<T> length, int batch) {
+    public static <T> List<List<T>> of(List<T> items, ToIntFunction<T> length, int batch) {
         Map<Integer, List<T>> byLength = new TreeMap<>();
         for (T item : items) {
             byLength.computeIfAbsent(length.applyAsInt(item), k -> new ArrayList<>()).add(item);

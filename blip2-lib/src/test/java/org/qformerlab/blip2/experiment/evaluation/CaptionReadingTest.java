@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +20,7 @@ import org.qformerlab.blip2.eval.VqaAccuracy;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.LanguagePretrainConfig;
 import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.llm.LanguageText;
 
 /** The text the frozen LM reads when it answers from the true captions, id by id. */
 class CaptionReadingTest {

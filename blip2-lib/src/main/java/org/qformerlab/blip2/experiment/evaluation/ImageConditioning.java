@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,8 +7,10 @@ import java.util.Collections;
 import java.util.List;
 import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
+import org.qformerlab.blip2.data.Instructions;
 import org.qformerlab.blip2.data.Sample;
 import org.qformerlab.blip2.data.TextTensors;
+import org.qformerlab.blip2.llm.LanguageText;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.vision.ImageFeatures;
 
@@ -35,8 +37,8 @@ public record ImageConditioning(double matched, double mismatched) {
      * bridge runs once per image; each caption then reads its own image's soft prompt and, for the
      * mismatched loss, the next image's.
      */
-    static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text,
-                                     Instructions instructions, List<Sample> images, int batch, NDManager root) {
+    public static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text,
+                                            Instructions instructions, List<Sample> images, int batch, NDManager root) {
         double matched = 0;
         double mismatched = 0;
         int batches = 0;

@@ -1,8 +1,8 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.config;
 
 /**
  * Which frozen image encoder turns the shapes world's images into the patch features the Q-Former
- * cross-attends to. {@link ImageEncoders} is the one place that maps a type to an implementation.
+ * cross-attends to. {@link org.qformerlab.blip2.experiment.ImageEncoders} is the one place that maps a type to an implementation.
  */
 public enum ImageEncoderType {
     /**

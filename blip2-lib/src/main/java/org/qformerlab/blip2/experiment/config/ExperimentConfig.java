@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.config;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
@@ -106,7 +106,7 @@ import org.qformerlab.blip2.vision.VisionConfig;
  * @param objective the stage-1 objective
  * @param train the training run
  * @param eval the retrieval evaluation
- * @param stage2 stage 2 (run by {@link Stage2Experiment}; stage 1 ignores it)
+ * @param stage2 stage 2 (run by {@link org.qformerlab.blip2.experiment.Stage2Experiment}; stage 1 ignores it)
  */
 public record ExperimentConfig(
         ShapesWorldConfig data,

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.report;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -14,6 +14,10 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.eval.McNemar;
 import org.qformerlab.blip2.eval.Recall;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.evaluation.EncoderProbe;
+import org.qformerlab.blip2.experiment.evaluation.SplitBinding;
+import org.qformerlab.blip2.experiment.evaluation.SplitRetrieval;
 import org.qformerlab.blip2.objectives.ItmAttention;
 import org.qformerlab.blip2.report.Charts;
 import org.qformerlab.blip2.report.ImageGrid;
@@ -26,7 +30,7 @@ import org.qformerlab.blip2.train.MetricsLog;
  * ITC + ITM re-ranking, the loss curve of every term, validation during training and a few
  * retrieved examples. Figures are PNG files beside it; everything is written atomically.
  */
-final class Stage1Report {
+public final class Stage1Report {
 
     /** Steps in the moving average of the loss curves (single steps are noisy). */
     private static final int SMOOTHING = 20;
@@ -36,12 +40,12 @@ final class Stage1Report {
 
     private Stage1Report() {}
 
-    static Path write(Stage1Result result, ShapesDataset world) {
+    public static Path write(Stage1Result result, ShapesDataset world) {
         return write(result, world, report -> { });
     }
 
     /** The report with further sections (stage 2 in the quickstart) before its list of files. */
-    static Path write(Stage1Result result, ShapesDataset world, java.util.function.Consumer<MarkdownReport> more) {
+    public static Path write(Stage1Result result, ShapesDataset world, java.util.function.Consumer<MarkdownReport> more) {
         ExperimentConfig c = result.config();
         List<Map<String, Object>> rows;
         try {

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.data.QA;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.eval.VqaAccuracy;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.experiment.config.Stage2Init;
 
 /** The sentences the stage-2 report computes from its runs, against hand computations. */
 class Stage2ReportTest {

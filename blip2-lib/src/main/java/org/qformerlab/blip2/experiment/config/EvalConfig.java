@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.config;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
@@ -25,7 +25,7 @@ import org.qformerlab.blip2.data.Split;
  *     {@code rerankK x (rerankImages + its captions)} ITM passes instead of growing with the square of the
  *     split. 0 = every query
  * @param binding whether the final evaluation also runs the binding benchmark on the first of
- *     {@code splits} (foils from the scene graph scored by ITC, ITM and ITG; {@link BindingEvaluation})
+ *     {@code splits} (foils from the scene graph scored by ITC, ITM and ITG; {@link org.qformerlab.blip2.experiment.evaluation.BindingEvaluation})
  */
 public record EvalConfig(int rerankK, int batchSize, List<Split> splits, boolean rerankDuringTraining, int examples,
         int rerankImages, boolean binding) {

@@ -1,4 +1,4 @@
-package org.qformerlab.blip2.experiment;
+package org.qformerlab.blip2.experiment.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +10,7 @@ import java.util.Map;
 import org.qformerlab.blip2.data.QA;
 import org.qformerlab.blip2.data.QuestionType;
 import org.qformerlab.blip2.data.RelationEvidence;
+import org.qformerlab.blip2.data.SameLengthBatches;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.Sample;
@@ -19,6 +20,7 @@ import org.qformerlab.blip2.llm.GenerationConfig;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.Generator;
 import org.qformerlab.blip2.llm.LanguagePretraining;
+import org.qformerlab.blip2.llm.LanguageText;
 import org.qformerlab.blip2.llm.OptModel;
 import org.qformerlab.blip2.llm.T5Model;
 import org.qformerlab.blip2.nn.Module;
@@ -86,9 +88,9 @@ public final class CaptionReading {
      * @param positions the LM's positions (captions are cut from the left to leave room for the
      *     prompt and the answer)
      */
-    static Reading measure(Module lm, WordTokenizer tokenizer, LanguageText text, List<Sample> images,
-                           Map<QuestionType, String> majority, int positions, int answerTokens, int batch,
-                           NDManager root) {
+    public static Reading measure(Module lm, WordTokenizer tokenizer, LanguageText text, List<Sample> images,
+                                  Map<QuestionType, String> majority, int positions, int answerTokens, int batch,
+                                  NDManager root) {
         List<Asked> asked = new ArrayList<>();
         java.util.Set<QA> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Sample s : images) {
