@@ -17,6 +17,12 @@
  * {@link org.qformerlab.blip2.data.EvaluationSet} lists a split's images and captions in order,
  * each caption with its image.
  *
+ * <p>Text batching helpers for training and evaluation: {@link org.qformerlab.blip2.data.TextPadding}
+ * (Q-Former texts padded to the batch's longest), {@link org.qformerlab.blip2.data.Instructions}
+ * (the instruction texts an instruction-aware bridge reads), {@link org.qformerlab.blip2.data.SameLengthBatches}
+ * (generation batches of equal prompt length) and {@link org.qformerlab.blip2.data.BatchSchedule}
+ * (the batch of each step, reproducible on resume).
+ *
  * <p>All randomness is seeded ({@link java.util.SplittableRandom}); the same seed gives the same
  * data, batches and captions.
  */

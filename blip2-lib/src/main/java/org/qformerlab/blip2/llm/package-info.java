@@ -15,7 +15,11 @@
  *       prompt), returning a {@link org.qformerlab.blip2.llm.Generation};</li>
  *   <li>{@link org.qformerlab.blip2.llm.Tokenizer}: text to ids and back, from a Hugging Face
  *       {@code tokenizer.json} ({@link org.qformerlab.blip2.llm.HuggingFaceTokenizer}, offline) or
- *       the shapes world's word tokenizer ({@link org.qformerlab.blip2.llm.WordTokenizerAdapter}).</li>
+ *       the shapes world's word tokenizer ({@link org.qformerlab.blip2.llm.WordTokenizerAdapter});</li>
+ *   <li>{@link org.qformerlab.blip2.llm.LanguageModelCache}: the embedded default's frozen LM,
+ *       pretrained once on text alone ({@link org.qformerlab.blip2.llm.LanguagePretraining}) and kept
+ *       as a {@link org.qformerlab.blip2.cache.CacheEntry}; {@link org.qformerlab.blip2.llm.LanguageText}
+ *       frames texts as that LM reads them behind the soft prompt.</li>
  * </ul>
  */
 package org.qformerlab.blip2.llm;

@@ -1,6 +1,7 @@
 /**
- * Reports: the last stop of the data flow (data -> encoder -> bridge -> objectives -> trainer -> eval
- * -> report). Shared by the CLI, the Jupyter kernel and the ablation runner.
+ * Reports: Tablesaw tables, XChart charts, heatmaps, image grids and Markdown reports, the last stop
+ * of the data flow (data -> encoder -> bridge -> objectives -> trainer -> eval -> report). Shared by
+ * the CLI, the Jupyter kernel and the ablation runner.
  *
  * <ul>
  *   <li>{@link org.qformerlab.blip2.report.Tables} builds Tablesaw tables from row maps, renders them as

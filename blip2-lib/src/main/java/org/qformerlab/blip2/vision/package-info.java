@@ -1,5 +1,6 @@
 /**
- * The frozen image encoder of BLIP-2 and what makes it cheap to use.
+ * The frozen image encoder of BLIP-2 and what makes it cheap to use: the ViT, its pretraining on
+ * images alone, and its features computed once and looked up by sample id.
  *
  * <ul>
  *   <li>{@link org.qformerlab.blip2.vision.VisionTransformer}: a ViT with Hugging Face
@@ -16,10 +17,12 @@
  *       {@link org.qformerlab.blip2.vision.MaskedAutoencoder} on the world's training images
  *       ({@link org.qformerlab.blip2.vision.VisionPretrainConfig}), whose features carry little at
  *       this budget;</li>
- *   <li>{@link org.qformerlab.blip2.vision.EncoderCache}: the pretrained encoder on disk, keyed by its configs;</li>
+ *   <li>{@link org.qformerlab.blip2.vision.EncoderCache}: the pretrained encoder on disk, keyed by its
+ *       configs (a {@link org.qformerlab.blip2.cache.CacheEntry});</li>
  *   <li>{@link org.qformerlab.blip2.vision.FeatureCache}: the frozen encoder's features of every image,
  *       computed once; {@link org.qformerlab.blip2.vision.EncoderImageFeatures} computes them on every
- *       call instead (both are {@link org.qformerlab.blip2.vision.ImageFeatures});</li>
+ *       call instead (both are {@link org.qformerlab.blip2.vision.ImageFeatures}, as is
+ *       {@link org.qformerlab.blip2.vision.PatchPixels}, the learning-free stand-in);</li>
  *   <li>{@link org.qformerlab.blip2.vision.EmbeddedVision}: the one call a pipeline makes;
  *       {@link org.qformerlab.blip2.vision.VisionBenchmark} measures what the cache saves, and
  *       {@link org.qformerlab.blip2.vision.FeatureProbe} what the features encode.</li>
