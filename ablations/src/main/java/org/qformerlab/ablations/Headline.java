@@ -81,7 +81,7 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
             }
             SampleStats s = SampleStats.of(d.stream().mapToDouble(Double::doubleValue).toArray());
             double mean = s.n() == 0 ? Double.NaN : Math.abs(s.mean()) < 1e-12 ? 0 : s.mean(); // rounding, not a lead
-            return new Pairs(s.n(), mean, s.std());
+            return new Pairs(s.n(), mean, roundingToZero(s.std(), s.mean()));
         }
 
         double standardError() {
@@ -314,7 +314,12 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
         if (s.n() == 0) {
             return "no results";
         }
-        return num(s.mean()) + (s.n() >= 2 ? " ± " + num(s.std() / Math.sqrt(s.n())) : "");
+        return num(s.mean()) + (s.n() >= 2 ? " ± " + num(roundingToZero(s.std(), s.mean()) / Math.sqrt(s.n())) : "");
+    }
+
+    /** A spread of equal values that rounding made slightly positive (3.9e-17 around 0.46) is none. */
+    private static double roundingToZero(double sd, double mean) {
+        return sd <= 1e-12 * Math.abs(mean) ? 0 : sd;
     }
 
     private static String names(List<Comparison> cs) {

@@ -105,6 +105,16 @@ class HeadlineTest {
     }
 
     @Test
+    void equalValuesHaveNoSpreadThoughRoundingLeavesSome() {
+        // 0.1 + 0.2 != 0.3 in binary: the three values are equal to 16 digits, not bit for bit
+        Map<Long, Double> flat = Map.of(1L, 0.1 + 0.2, 2L, 0.3, 3L, 0.3);
+        Map<Long, Double> base = Map.of(1L, 0.2, 2L, 0.2, 3L, 0.2);
+        Table t = Headline.of(SCORE, "a", variants("a", base, "b", flat)).table();
+        assertEquals("0.3 ± 0", t.stringColumn("score mean ± SE").get(1));
+        assertEquals("+0.1 ± 0", t.stringColumn("effect vs a ± SE").get(1));
+    }
+
+    @Test
     void tooFewPairedSeedsGiveNoConclusionAndMissingBaselineNoAnswer() {
         Headline one = Headline.of(SCORE, "a", variants("a", A, "b", Map.of(1L, 12.0)));
         assertEquals("On score, b vs a: only 1 paired seed, so the spread is unknown: no conclusion and no detectable"

@@ -105,7 +105,6 @@ class StudyRunnerTest {
         assertEquals(1, report.lines().filter(l -> l.startsWith("![score by variant]")).count(), report);
         assertTrue(Files.isRegularFile(r.folder().resolve("fig-01-score-by-variant.png")));
         // the first screen is short: the main figure within the first 20 lines
-        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "qformerlab-first-screen.md"), report);
         List<String> lines = report.lines().toList();
         assertTrue(lines.indexOf("![score by variant](fig-01-score-by-variant.png)") < 20, report);
     }
