@@ -106,18 +106,12 @@ record PairedBySeed(MetricSpec metric, String best, String other, int n, double 
                 significant ? "finds the difference" : "does not establish it");
     }
 
-    /** Student's t two-sided 5% critical values for 1..30 degrees of freedom (standard tables). */
-    private static final double[] T_CRITICAL = {
-        12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13,
-        2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04
-    };
-
     /** The |t| a paired difference must exceed for a two-sided 5% test with {@code df} degrees of freedom. */
     static double tCritical(int df) {
         if (df < 1) {
             throw new IllegalArgumentException("a t test needs at least 1 degree of freedom, got " + df);
         }
-        return df <= T_CRITICAL.length ? T_CRITICAL[df - 1] : 1.96;
+        return StudentT.quantile(1 - Power.ALPHA / 2, df);
     }
 
     private static double mean(Map<Long, Double> values) {

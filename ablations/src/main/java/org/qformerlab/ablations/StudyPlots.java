@@ -50,24 +50,34 @@ final class StudyPlots {
     List<Figure> bars() {
         List<Figure> out = new ArrayList<>();
         for (String metric : orAll(spec.plots().bars())) {
-            // variants without results are left out of the chart (the table lists their failures)
-            Map<String, SampleStats> stats = new LinkedHashMap<>(table.stats(metric));
-            stats.values().removeIf(s -> s.n() == 0 || !Double.isFinite(s.mean()));
-            if (stats.isEmpty()) {
-                continue;
+            Figure f = bar(metric);
+            if (f != null) {
+                out.add(f);
             }
-            List<String> names = new ArrayList<>(stats.keySet());
-            double[] means = stats.values().stream().mapToDouble(SampleStats::mean).toArray();
-            double[] stds = stats.values().stream().mapToDouble(SampleStats::std).toArray();
-            CategoryChart chart = Charts.barsWithErrors(metric + " by variant (mean ± std over seeds)", names,
-                    Map.of(metric, means), Map.of(metric, stds), metric);
-            chart.getStyler().setLegendVisible(false);
-            if (names.size() > 4) {
-                chart.getStyler().setXAxisLabelRotation(30);
-            }
-            out.add(new Figure(metric + " by variant", chart));
         }
         return out;
+    }
+
+    /**
+     * A metric by variant: mean over seeds, standard deviation as error bars; {@code null} when no
+     * variant has results (variants without results are left out; the table lists their failures).
+     */
+    Figure bar(String metric) {
+        Map<String, SampleStats> stats = new LinkedHashMap<>(table.stats(metric));
+        stats.values().removeIf(s -> s.n() == 0 || !Double.isFinite(s.mean()));
+        if (stats.isEmpty()) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(stats.keySet());
+        double[] means = stats.values().stream().mapToDouble(SampleStats::mean).toArray();
+        double[] stds = stats.values().stream().mapToDouble(SampleStats::std).toArray();
+        CategoryChart chart = Charts.barsWithErrors(metric + " by variant (mean ± std over seeds)", names,
+                Map.of(metric, means), Map.of(metric, stds), metric);
+        chart.getStyler().setLegendVisible(false);
+        if (names.size() > 4) {
+            chart.getStyler().setXAxisLabelRotation(30);
+        }
+        return new Figure(metric + " by variant", chart);
     }
 
     /**

@@ -60,13 +60,18 @@ import org.qformerlab.blip2.config.LocalNames;
  * @param seedPath where each run's seed goes (default {@code train.seed}); several paths separated
  *     by commas all get it (e.g. {@code train.seed,stage2.train.seed}, so that both stages of a
  *     stage-2 run vary with the seed)
- * @param metrics what to collect; the first is the one the one-line answer is about
+ * @param metrics what to collect; the first is the headline unless {@code headline} or {@code paper}
+ *     names another
  * @param plots which figures to draw
  * @param quick the overrides of {@code --quick}
  * @param parallel how many runs may execute at once, each in its own process (default 1)
  * @param notes free text printed under the question in the report
  * @param paper optional: the paper's finding as a comparison of two variants, which the report
  *     checks against this study's numbers ({@link PaperClaim})
+ * @param headline optional: the metric that answers the question, on which the report's answer,
+ *     main table and main figure are (default: the paper claim's metric, else the first metric)
+ * @param baseline optional: the variant every other is compared with, paired by seed, on the
+ *     headline (default: the paper claim's {@code worse} variant, else the first variant)
  * @param slurm optional: what each run asks of SLURM when the study runs as a job array
  *     ({@code --executor slurm}); the command line's resource options override it
  */
@@ -86,6 +91,8 @@ public record StudySpec(
         Integer parallel,
         String notes,
         PaperClaim paper,
+        String headline,
+        String baseline,
         SlurmResources slurm) {
 
     /** The config paths the seed goes to: {@link #seedPath()} split at commas. */
@@ -160,9 +167,26 @@ public record StudySpec(
         return quick.seeds() == null ? seedList() : seedList(quick.seeds(), "quick.seeds");
     }
 
-    /** The metric the one-line answer is about: the first one listed. */
+    /** The first metric listed. */
     public MetricSpec primaryMetric() {
         return metrics.get(0);
+    }
+
+    /**
+     * The metric that answers the question: {@link #headline()}, else the paper claim's metric, else
+     * the first metric.
+     */
+    public MetricSpec headlineMetric() {
+        String named = headline != null ? headline : paper != null ? paper.metric() : null;
+        return named != null && metric(named) != null ? metric(named) : primaryMetric();
+    }
+
+    /**
+     * The variant the others are compared with on the headline: {@link #baseline()}, else the paper
+     * claim's {@code worse} variant, else the first variant.
+     */
+    public String baselineVariant() {
+        return baseline != null ? baseline : paper != null ? paper.worse() : variants().get(0).name();
     }
 
     /** The metric spec of this name, or {@code null}. */
@@ -245,6 +269,15 @@ public record StudySpec(
             require(!paper.better().equals(paper.worse()), s + "paper.better and paper.worse are the same variant");
             require(metric(paper.metric()) != null, s + "paper.metric names '" + paper.metric()
                     + "', which is not among the metrics " + metricNames);
+        }
+        if (headline != null) {
+            require(metric(headline) != null, s + "headline names '" + headline + "', which is not among the metrics "
+                    + metrics.stream().map(MetricSpec::name).toList() + "; name the metric that answers the question");
+        }
+        if (baseline != null) {
+            List<String> names = variants.stream().map(Variant::name).toList();
+            require(names.contains(baseline), s + "baseline names '" + baseline + "', which is not a variant; the"
+                    + " variants are " + names);
         }
     }
 
@@ -428,6 +461,16 @@ public record StudySpec(
         return toBuilder().paper(paper).build();
     }
 
+    /** This spec with {@code headline} replaced. */
+    public StudySpec withHeadline(String headline) {
+        return toBuilder().headline(headline).build();
+    }
+
+    /** This spec with {@code baseline} replaced. */
+    public StudySpec withBaseline(String baseline) {
+        return toBuilder().baseline(baseline).build();
+    }
+
     /** This spec with {@code slurm} replaced. */
     public StudySpec withSlurm(SlurmResources slurm) {
         return toBuilder().slurm(slurm).build();
@@ -458,6 +501,8 @@ public record StudySpec(
         private Integer parallel;
         private String notes;
         private PaperClaim paper;
+        private String headline;
+        private String baseline;
         private SlurmResources slurm;
 
         private Builder(StudySpec c) {
@@ -476,6 +521,8 @@ public record StudySpec(
             this.parallel = c.parallel();
             this.notes = c.notes();
             this.paper = c.paper();
+            this.headline = c.headline();
+            this.baseline = c.baseline();
             this.slurm = c.slurm();
         }
 
@@ -554,6 +601,16 @@ public record StudySpec(
             return this;
         }
 
+        public Builder headline(String headline) {
+            this.headline = headline;
+            return this;
+        }
+
+        public Builder baseline(String baseline) {
+            this.baseline = baseline;
+            return this;
+        }
+
         public Builder slurm(SlurmResources slurm) {
             this.slurm = slurm;
             return this;
@@ -561,7 +618,7 @@ public record StudySpec(
 
         public StudySpec build() {
             return new StudySpec(name, question, kind, baseFile, base, grid, zip, seeds, seedPath, metrics, plots, quick, parallel, notes, paper,
-                    slurm);
+                    headline, baseline, slurm);
         }
     }
 }

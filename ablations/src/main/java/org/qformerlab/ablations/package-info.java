@@ -16,8 +16,15 @@
  *       ({@link org.qformerlab.ablations.SlurmExecutor}, one task per run, the same child JVM), and
  *       {@link org.qformerlab.ablations.StudyStatus} says where each run stands.</li>
  *   <li>{@link org.qformerlab.ablations.ResultsTable} summarises the runs (mean, std, n per variant,
- *       failures), {@link org.qformerlab.ablations.Verdict} turns the numbers into one honest sentence,
- *       and the report ({@code report.md}) gathers the question, answer, table and figures.</li>
+ *       failures). {@link org.qformerlab.ablations.Headline} answers the question on the headline
+ *       metric: every variant against the baseline, paired by seed, Holm-adjusted
+ *       ({@link org.qformerlab.ablations.Holm}), with the smallest effect the seeds could detect
+ *       ({@link org.qformerlab.ablations.Power}, from {@link org.qformerlab.ablations.StudentT});
+ *       {@link org.qformerlab.ablations.Verdict} screens every metric. The report ({@code report.md})
+ *       opens with the question, the answer, the main table and figure and the time taken; the rest
+ *       follows.</li>
+ *   <li>Before a study, {@link org.qformerlab.ablations.PilotPower} reads a pilot's runs and says how
+ *       many seeds a target detectable effect needs ({@code ablate <spec> --plan --pilot DIR}).</li>
  * </ol>
  *
  * <p>The runner knows nothing about BLIP-2: an experiment is a plug-in found by kind, configured by a

@@ -3,6 +3,7 @@ package org.qformerlab.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.qformerlab.ablations.Executor;
+import org.qformerlab.ablations.PilotPower;
 import org.qformerlab.ablations.RunOptions;
 import org.qformerlab.ablations.RunStatus;
 import org.qformerlab.ablations.SlurmResources;
@@ -15,8 +16,9 @@ import org.qformerlab.blip2.report.Tables;
 
 /**
  * {@code qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out dir] [--report-only]
- * [--executor slurm ...] [--status]}: runs an ablation study here or as a SLURM job array, says where
- * its runs stand, or rebuilds its report from the runs it has.
+ * [--executor slurm ...] [--status] [--plan [--pilot DIR [--target X]]]}: runs an ablation study here
+ * or as a SLURM job array, says where its runs stand, rebuilds its report from the runs it has, or
+ * plans it with the power its seeds give.
  */
 public final class AblateVerb implements Verb {
 
@@ -33,8 +35,8 @@ public final class AblateVerb implements Verb {
     @Override
     public String usage() {
         return """
-                usage: qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out DIR] [--isolate] [--plan]
-                                        [--report-only] [--status]
+                usage: qformerlab ablate <spec.yaml> [--quick] [--parallel N] [--out DIR] [--isolate]
+                                        [--plan [--pilot DIR [--target X]]] [--report-only] [--status]
                                         [--executor slurm [--wait] [--dry-run] [--cpus-per-task N] [--mem SIZE]
                                          [--time LIMIT] [--partition P] [--account A] [--gres G] [--array-limit N]
                                          [--sbatch OPTION ...] [--setup LINE ...]]
@@ -49,6 +51,11 @@ public final class AblateVerb implements Verb {
                   --out DIR      the study folder (default runs/ablations/<name>[-quick])
                   --isolate      child JVMs even one run at a time (a crash cannot stop the study)
                   --plan         check the spec and list the runs without running anything
+                  --pilot DIR    with --plan: from the finished runs of a pilot study folder DIR (an
+                                 earlier, smaller or partial run of the study), the spread of the
+                                 headline's paired differences and so the minimum detectable effect
+                                 (5% two-sided, 80% power) for 2..12 seeds and for the spec's seeds
+                  --target X     with --pilot: the seeds needed for a detectable effect <= X (default 0.02)
                   --report-only  run nothing: rebuild the tables and report from the runs in DIR
                                  (after upgrading, or to look at a study that is still running)
                   --status       run nothing: show each run as pending, running, done or failed (with
@@ -108,7 +115,19 @@ public final class AblateVerb implements Verb {
         boolean dryRun = args.flag("dry-run");
         boolean status = args.flag("status");
         boolean plan = args.flag("plan");
+        Path pilot = args.has("pilot") ? Path.of(args.string("pilot", null)) : null;
+        boolean hasTarget = args.has("target");
+        double target = args.number("target", PilotPower.DEFAULT_TARGET);
         args.checkAllUsed();
+        if (pilot != null && !plan) {
+            throw new Args.UsageException("--pilot goes with --plan: qformerlab ablate " + spec + " --plan --pilot " + pilot);
+        }
+        if (hasTarget && pilot == null) {
+            throw new Args.UsageException("--target needs a pilot to measure the spread: add --plan --pilot DIR");
+        }
+        if (!(target > 0) || Double.isInfinite(target)) {
+            throw new Args.UsageException("--target needs a positive detectable effect, got " + target);
+        }
         if (executor != Executor.SLURM) {
             if (!resources.equals(SlurmResources.defaults()) || wait || dryRun) {
                 throw new Args.UsageException("--wait, --dry-run and the SLURM resource options need --executor slurm");
@@ -137,6 +156,13 @@ public final class AblateVerb implements Verb {
                 out.println("  " + v.slug() + "  " + v.overrides());
             }
             out.println(study.plans(options.quick(), folder).size() + " runs under " + folder.resolve("runs"));
+            int seeds = (options.quick() ? study.spec().quickSeedList() : study.spec().seedList()).size();
+            if (pilot == null) {
+                out.println("power: unknown without a pilot; give --pilot DIR (a finished or partial run of this study,"
+                        + " e.g. its --quick folder) to state the detectable effect at " + seeds + " seeds");
+            } else {
+                out.print(PilotPower.read(study.spec(), pilot).text(seeds, target));
+            }
             return 0;
         }
         if (status) {
@@ -159,6 +185,7 @@ public final class AblateVerb implements Verb {
         out.println();
         out.print(Tables.toMarkdown(results.table()));
         out.println();
+        out.println(results.headline().sentence());
         out.println(results.answer());
         out.println("report: " + results.report().toAbsolutePath());
         return results.failed() == 0 ? 0 : 1;

@@ -21,6 +21,7 @@ import org.qformerlab.blip2.experiment.evaluation.CaptionReading;
 import org.qformerlab.blip2.llm.LanguageModelCache;
 import org.qformerlab.blip2.llm.LanguagePretrainConfig;
 import org.qformerlab.blip2.nn.Devices;
+import org.qformerlab.blip2.train.RunFolder;
 
 /**
  * {@code qformerlab pretrain language}: pretrains the preset's frozen OPT on its text
@@ -45,7 +46,8 @@ final class PretrainLanguage {
             match then loads instead of pretraining (a run with another recipe pretrains its own and
             caches it). Then asks the LM the test questions behind each test image's true captions and
             prints, and records in config.json, what it answers per question type. Run it from the
-            repository root; about 17 minutes on two loaded CPU cores for the embedded preset.
+            repository root; about 17 minutes on two loaded CPU cores for the embedded preset (with
+            --run DIR an interrupted run continues where it stopped: add --resume to the same command).
 
             options:
               --preset NAME      embedded (default) or tiny (seconds; a smoke test)
@@ -56,7 +58,7 @@ final class PretrainLanguage {
                                  blip2-lib/src/main/resources/org/qformerlab/blip2/llm/embedded)
               --reading-images N test images whose questions measure the reading (default all)
               --device D         auto (default), cpu, gpu or gpu:N
-            """;
+            """ + PretrainVerb.RUN_OPTIONS;
 
     private PretrainLanguage() {}
 
@@ -66,6 +68,7 @@ final class PretrainLanguage {
         Path folder = Path.of(args.string("out", DEFAULT_OUT.toString()));
         int readingImages = args.integer("reading-images", 0);
         String device = args.string("device", "auto");
+        RunFolder run = PretrainVerb.runFolder(args);
         Map<String, String> overrides = new LinkedHashMap<>();
         if (set != null) {
             for (String assignment : set.split(";")) {
@@ -103,7 +106,7 @@ final class PretrainLanguage {
         }
         ShapesDataset world = ShapesWorld.generate(config.data());
         try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device))) {
-            LanguageModelCache.Entry entry = LanguageModelCache.pretrain(language, world, folder, manager, out);
+            LanguageModelCache.Entry entry = LanguageModelCache.pretrain(language, world, folder, run, manager, out);
             CaptionReading.Reading reading = CaptionReading.measure(entry, world, Split.TEST, readingImages, manager);
             ObjectNode record = ((ObjectNode) entry.record()).deepCopy();
             ObjectNode read = record.putObject("reading");

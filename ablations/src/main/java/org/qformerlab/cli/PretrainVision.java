@@ -9,6 +9,7 @@ import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.experiment.evaluation.EncoderProbe;
+import org.qformerlab.blip2.train.RunFolder;
 import org.qformerlab.blip2.vision.AttributePretrainConfig;
 import org.qformerlab.blip2.vision.EncoderImageFeatures;
 import org.qformerlab.blip2.vision.ShippedEncoder;
@@ -33,17 +34,19 @@ final class PretrainVision {
             linear probe of its frozen features, fitted on the default world's training split and
             scored on its test split, is printed beside 16x16 pixel patches' and stored in
             config.json. With no options, from the repository root, this remakes the committed
-            encoder (1834 s measured on one CPU thread of a busy two-core machine):
+            encoder (1834 s measured on one CPU thread of a busy two-core machine); with --run, an
+            interrupted run continues where it stopped (add --resume to the same command):
 
-              QFORMERLAB_JAVA_OPTS="-Xmx8g -Dai.djl.pytorch.num_threads=1" ./qformerlab pretrain vision
+              QFORMERLAB_JAVA_OPTS="-Xmx8g -Dai.djl.pytorch.num_threads=1" ./qformerlab pretrain vision \\
+                  --run runs/pretrain-vision
 
             options:
-              --out DIR      where the two files go (default """ + ShippedEncoder.SOURCE_FOLDER + """
+              --out DIR          where the two files go (default\s""" + ShippedEncoder.SOURCE_FOLDER + """
             )
-              --preset NAME  embedded (default) or tiny (seconds; a smoke test, needs --out)
-              --steps N      optimiser steps (the pool keeps its size)
-              --no-probe     skip the probe
-            """;
+              --preset NAME      embedded (default) or tiny (seconds; a smoke test, needs --out)
+              --steps N          optimiser steps (the pool keeps its size)
+              --no-probe         skip the probe
+            """ + PretrainVerb.RUN_OPTIONS;
 
     private PretrainVision() {}
 
@@ -52,6 +55,7 @@ final class PretrainVision {
         String outDir = args.string("out", null);
         boolean probe = !args.flag("no-probe");
         int steps = args.integer("steps", -1);
+        RunFolder run = PretrainVerb.runFolder(args);
         args.checkAllUsed();
         VisionConfig vision;
         AttributePretrainConfig recipe;
@@ -83,7 +87,7 @@ final class PretrainVision {
         String made = "qformerlab pretrain vision --preset " + preset + (steps != -1 ? " --steps " + steps : "")
                 + " (PyTorch threads: " + System.getProperty("ai.djl.pytorch.num_threads", "default") + ")";
         try (NDManager manager = NDManager.newBaseManager()) {
-            ShippedEncoder.Entry entry = ShippedEncoder.pretrain(vision, recipe, folder, made, manager, out);
+            ShippedEncoder.Entry entry = ShippedEncoder.pretrain(vision, recipe, folder, made, run, manager, out);
             if (probe) {
                 ShapesDataset world = ShapesWorld.generate(recipe.disjointFrom().withImageSize(vision.imageSize()));
                 EncoderImageFeatures features = new EncoderImageFeatures(entry.encoder(),

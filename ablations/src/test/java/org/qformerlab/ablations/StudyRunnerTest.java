@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,61 @@ class StudyRunnerTest {
         String report = Files.readString(r.report());
         assertTrue(report.contains("vs width"), report);
         assertFalse(report.contains("vs depth"), report);
+    }
+
+    /**
+     * The first screen of the report: question, answer with its power, the paper, the main table, the
+     * main figure, the time; everything else below. Width 8 runs with noise 1.5, so its scores are
+     * 18 + 1.5 seed against width 4's 14 + seed: the pairs differ by 4.5, 5, 5.5 (mean 5, s_d 0.5,
+     * se 0.2887, t = 17.3 on 2 degrees of freedom, p = 1 - sqrt(300/302) = 0.0033; MDE = 5.3633 * 0.5
+     * / sqrt(3) = 1.548).
+     */
+    @Test
+    void theReportOpensWithTheAnswerItsPowerTheMainTableAndFigure() throws Exception {
+        StudyResults r = study("""
+                zip:
+                  - {path: model.width, values: [4, 8]}
+                  - {path: train.noise, values: [1.0, 1.5], labels: [calm, noisy]}
+                seeds: 3
+                notes: Noise grows with width.
+                plots: {bars: [], lossCurves: [total]}
+                """).run(options());
+        String report = Files.readString(r.report());
+        String answer = "On score, noisy is better than calm by +5 ± 0.2887 (mean paired difference"
+                + " over 3 seeds, p = 0.003; the detectable effect at 3 seeds is 1.548).";
+        assertEquals(answer, r.headline().sentence());
+        String[] order = {
+            "# Ablation: toy-study",
+            "**Question.** Does width help?",
+            "**Answer.** " + answer,
+            "| variant | n | score mean ± SE | effect vs calm ± SE | MDE | Holm p | verdict |",
+            "| calm (baseline) | 3 | 16 ± 0.5774 |  |  |  | baseline |",
+            "| noisy | 3 | 21 ± 0.866 | +5 ± 0.2887 | 1.548 | 0.003317 | better |",
+            "![score by variant](fig-01-score-by-variant.png)",
+            "**Time.** 6 runs took ",
+            "## Setup",
+            "- Headline: score, against the baseline calm.",
+            "## Notes\n\nNoise grows with width.",
+            "## Results",
+            "## Per metric",
+            "## Seed by seed",
+            "## Figures",
+            "## How to read the answer",
+            "## Runs",
+            "| noisy |",
+            "| 3 | ok | 22.5 |",
+        };
+        int at = -1;
+        for (String line : order) {
+            at = report.indexOf(line, at + 1);
+            assertTrue(at >= 0, "'" + line + "' should follow what comes before it in\n" + report);
+        }
+        // the headline's bars are drawn though plots.bars leaves them out, and only once
+        assertEquals(1, report.lines().filter(l -> l.startsWith("![score by variant]")).count(), report);
+        assertTrue(Files.isRegularFile(r.folder().resolve("fig-01-score-by-variant.png")));
+        // the first screen is short: the main figure within the first 20 lines
+        List<String> lines = report.lines().toList();
+        assertTrue(lines.indexOf("![score by variant](fig-01-score-by-variant.png)") < 20, report);
     }
 
     @Test
@@ -112,12 +168,18 @@ class StudyRunnerTest {
         assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")));
         String report = Files.readString(r.report());
         assertTrue(report.contains("**Question.** Does width help?"), report);
-        assertTrue(report.contains("**Answer.** " + r.answer()), report);
+        // the toy scores width + 10 + seed: every pair differs by exactly 4, so no spread and p = 0
+        assertEquals("On score, width=8 is better than width=4 by +4 ± 0 (mean paired difference over 3 seeds, p <"
+                + " 0.001; the detectable effect at 3 seeds is 0).", r.headline().sentence());
+        assertTrue(report.contains("**Answer.** " + r.headline().sentence()), report);
+        assertTrue(report.contains("**Against the paper.** The paper's direction shows: width=8 - width=4 = +4 ± 0 on"
+                + " score over 3 paired seeds (p < 0.001). The paper: Wider is better."), report);
+        assertTrue(report.contains("- " + r.answer()), "the means compared, per metric: " + report);
         // the toy scores width + 10 + seed: the pairs of one seed differ by exactly 4
         assertTrue(report.contains("## Seed by seed") && report.contains(
                 "score, seed by seed: width=8 - width=4 = 4 ± 0 over 3 seeds, the same difference in every seed;"
                         + " width=8 ahead in 3 of 3."), report);
-        assertTrue(report.contains("**Against the paper.** Wider is better. Here: ")
+        assertTrue(report.contains("## Against the paper, in detail\n\nWider is better. Here: ")
                 && report.contains("Paired by seed, width=8 - width=4 = 4 in every one of 3 seeds."), report);
         // bars for score, score vs width, total curves: three figures, all written
         long figures = report.lines().filter(l -> l.startsWith("![")).count();

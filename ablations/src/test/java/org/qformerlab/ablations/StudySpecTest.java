@@ -184,6 +184,27 @@ class StudySpecTest {
     }
 
     @Test
+    void theHeadlineAndBaselineDefaultToThePaperClaimElseTheFirstMetricAndVariant() {
+        String two = HEAD.replace("metrics:\n  - {name: score, better: higher}\n", "metrics:\n  - {name: score,"
+                + " better: higher}\n  - {name: loss, better: lower}\n") + "grid:\n  - {path: model.width, values: [1, 2, 3]}\n";
+        StudySpec plain = StudySpec.parse(two, "s");
+        assertEquals("score", plain.headlineMetric().name());
+        assertEquals("width=1", plain.baselineVariant());
+        StudySpec paper = StudySpec.parse(two + "paper: {finding: x, better: width=3, worse: width=2, metric: loss}\n", "s");
+        assertEquals("loss", paper.headlineMetric().name());
+        assertEquals("width=2", paper.baselineVariant());
+        StudySpec named = StudySpec.parse(two + "paper: {finding: x, better: width=3, worse: width=2, metric: loss}\n"
+                + "headline: score\nbaseline: width=3\n", "s");
+        assertEquals("score", named.headlineMetric().name());
+        assertEquals("width=3", named.baselineVariant());
+        assertEquals("s: headline names 'recall', which is not among the metrics [score, loss]; name the metric that"
+                + " answers the question", assertThrows(ConfigException.class,
+                        () -> StudySpec.parse(two + "headline: recall\n", "s")).getMessage());
+        assertEquals("s: baseline names 'width=9', which is not a variant; the variants are [width=1, width=2, width=3]",
+                assertThrows(ConfigException.class, () -> StudySpec.parse(two + "baseline: width=9\n", "s")).getMessage());
+    }
+
+    @Test
     void noAxesGivesOneBaseVariant() {
         assertEquals(List.of("base"), study("seeds: 2\n").variants().stream().map(Variant::name).toList());
     }

@@ -44,6 +44,8 @@ class AblateVerbTest {
         String out = run(spec.toString(), "--out", dir.resolve("study").toString(), "--parallel", "1");
         assertTrue(out.contains("| variant"), out);
         assertTrue(out.contains("width=8 beats width=4 on score by 4 ± 0.8165 over 3 seeds."), out);
+        assertTrue(out.contains("On score, width=8 is better than width=4 by +4 ± 0 (mean paired difference over 3"
+                + " seeds, p < 0.001; the detectable effect at 3 seeds is 0)."), out);
         assertTrue(Files.isRegularFile(dir.resolve("study/report.md")));
         assertTrue(run(spec.toString(), "--out", dir.resolve("study").toString()).contains("0 to do"));
     }
@@ -58,6 +60,86 @@ class AblateVerbTest {
         String out = run(spec.toString(), "--quick", "--out", dir.resolve("q").toString());
         assertTrue(out.contains("with 1 seed the seed spread is unknown"), out);
         assertTrue(Files.readString(dir.resolve("q/report.md")).contains("Quick run"));
+    }
+
+    /** A finished run of a pilot study, as the runner records it in runs/<variant>-seed<k>/result.json. */
+    static void pilotRun(Path pilot, String variant, long seed, double score) throws Exception {
+        Path run = Files.createDirectories(pilot.resolve("runs/" + variant.replace("=", "-") + "-seed" + seed));
+        Files.writeString(run.resolve("result.json"), String.format(java.util.Locale.ROOT,
+                "{\"variant\": \"%s\", \"seed\": %d, \"status\": \"ok\", \"metrics\": {\"score\": %s},"
+                        + " \"wallSeconds\": 1.0, \"attempts\": 1}", variant, seed, score));
+    }
+
+    /**
+     * The pilot's pairs differ by 0.01, 0.03, 0.02: s_d = 0.01. With table quantiles the MDE is
+     * n = 2: (12.706 + 1.376) 0.01 / sqrt(2) = 0.09958; n = 3: (4.303 + 1.061) 0.01 / sqrt(3) = 0.03097;
+     * n = 4: (3.182 + 0.978) 0.01 / 2 = 0.0208; n = 5: (2.776 + 0.941) 0.01 / sqrt(5) = 0.01662, the
+     * first at most 0.02.
+     */
+    @Test
+    void planWithAPilotStatesTheDetectableEffectBySeeds() throws Exception {
+        Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC);
+        Path pilot = dir.resolve("pilot");
+        double[] base = {0.5, 0.6, 0.7};
+        double[] diff = {0.01, 0.03, 0.02};
+        for (int k = 0; k < 3; k++) {
+            pilotRun(pilot, "width=4", k + 1, base[k]);
+            pilotRun(pilot, "width=8", k + 1, base[k] + diff[k]);
+        }
+        pilotRun(pilot, "width=16", 1, 0.9); // a variant this spec does not have: ignored
+        String out = run(spec.toString(), "--plan", "--pilot", pilot.toString());
+        assertTrue(out.contains("6 runs under"), out);
+        assertTrue(out.contains("power on score (the headline), paired against the baseline width=4, from the pilot "
+                + pilot + ":"), out);
+        assertTrue(out.contains("s_d of the paired differences (variant - baseline): width=8 0.01 over 3 seeds"), out);
+        assertTrue(out.contains("| seeds | MDE |"), out);
+        for (String row : new String[] {"| 2 | 0.09958 |", "| 3 | 0.03097 |", "| 4 | 0.0208 |", "| 5 | 0.01662 |",
+                "| 12 | "}) {
+            assertTrue(out.contains(row), row + " missing from\n" + out);
+        }
+        assertTrue(out.contains("at the spec's 3 seeds: MDE 0.03097"), out);
+        assertTrue(out.contains("for MDE <= 0.02: 5 seeds"), out);
+        // a looser target needs fewer seeds; --quick plans the quick section's single seed
+        assertTrue(run(spec.toString(), "--plan", "--pilot", pilot.toString(), "--target", "0.05")
+                .contains("for MDE <= 0.05: 3 seeds"));
+        assertTrue(run(spec.toString(), "--plan", "--quick", "--pilot", pilot.toString())
+                .contains("at the spec's 1 seed: no paired test (it needs at least 2 seeds)"));
+        assertFalse(Files.exists(dir.resolve("runs")), "--plan runs nothing");
+    }
+
+    @Test
+    void planWithoutAPilotSaysOneIsNeededAndPilotOptionsAreChecked() throws Exception {
+        Path spec = Files.writeString(dir.resolve("toy.yaml"), SPEC);
+        assertTrue(run(spec.toString(), "--plan").contains("power: unknown without a pilot; give --pilot DIR"));
+        String[][] cases = {
+            {"--pilot", "x"},
+            {"--plan", "--target", "0.01"},
+            {"--plan", "--pilot", "x", "--target", "-1"},
+        };
+        String[] messages = {
+            "--pilot goes with --plan",
+            "--target needs a pilot to measure the spread: add --plan --pilot DIR",
+            "--target needs a positive detectable effect, got -1.0",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            String[] argv = new String[cases[i].length + 1];
+            argv[0] = spec.toString();
+            System.arraycopy(cases[i], 0, argv, 1, cases[i].length);
+            String m = org.junit.jupiter.api.Assertions.assertThrows(Args.UsageException.class,
+                    () -> new AblateVerb().run(new Args(argv), new PrintStream(new ByteArrayOutputStream()))).getMessage();
+            assertTrue(m.startsWith(messages[i]), m);
+        }
+        // a pilot without runs, or with one seed each, cannot give a spread
+        String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run(spec.toString(), "--plan", "--pilot", dir.resolve("none").toString())).getMessage();
+        assertTrue(m.contains("none/runs does not exist: give a study folder that holds runs/<variant>-seed<k>/result.json"), m);
+        Path thin = dir.resolve("thin");
+        pilotRun(thin, "width=4", 1, 0.5);
+        pilotRun(thin, "width=8", 1, 0.6);
+        m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run(spec.toString(), "--plan", "--pilot", thin.toString())).getMessage();
+        assertTrue(m.contains("no variant in " + thin.resolve("runs") + " has 2 seeds paired with the baseline width=4 on"
+                + " score (finished seeds: width=4 1, width=8 1)"), m);
     }
 
     @Test

@@ -82,6 +82,42 @@ class PretrainVerbTest {
         }
     }
 
+    /**
+     * With --run the checkpoints and the metrics log stay; the same command refuses to start over
+     * them, and with --resume continues (a finished run is written out again, unchanged).
+     */
+    @Test
+    void keepsCheckpointsInTheRunFolderAndResumesFromThem() throws Exception {
+        Path out = dir.resolve("encoder");
+        Path run = dir.resolve("run");
+        String[] command = {"pretrain", "vision", "--preset", "tiny", "--steps", "4", "--no-probe", "--out", out.toString(),
+            "--run", run.toString(), "--checkpoint-every", "2"};
+        CommandLineRun first = CommandLineRun.of(command);
+        assertEquals(0, first.code(), first.err() + first.out());
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-000002")) && Files.isDirectory(run.resolve("checkpoints/step-000004")),
+                "checkpoints every 2 steps");
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+        byte[] weights = Files.readAllBytes(out.resolve("model.safetensors"));
+
+        CommandLineRun again = CommandLineRun.of(command);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains(run + " holds the checkpoints of an earlier run (latest step-000004): add --resume"),
+                again.err());
+
+        String[] resume = java.util.Arrays.copyOf(command, command.length + 1);
+        resume[command.length] = "--resume";
+        CommandLineRun resumed = CommandLineRun.of(resume);
+        assertEquals(0, resumed.code(), resumed.err() + resumed.out());
+        assertTrue(resumed.out().contains("resuming from " + run.resolve("checkpoints/step-000004") + " (step 4)"),
+                resumed.out());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(weights, Files.readAllBytes(out.resolve("model.safetensors")));
+
+        CommandLineRun orphan = CommandLineRun.of("pretrain", "language", "--preset", "tiny", "--resume");
+        assertEquals(2, orphan.code());
+        assertTrue(orphan.err().contains("--resume continues the run in a folder: name it with --run DIR"), orphan.err());
+        assertTrue(CommandLineRun.of("pretrain", "--help").out().contains("--checkpoint-every N"));
+    }
+
     @Test
     void saysWhatToPretrainAndRefusesATinyRunOverTheShippedFiles() {
         CommandLineRun tiny = CommandLineRun.of("pretrain", "vision", "--preset", "tiny");

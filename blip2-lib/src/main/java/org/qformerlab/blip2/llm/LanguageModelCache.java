@@ -24,6 +24,7 @@ import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.train.RunFolder;
 
 /**
  * The embedded default's frozen language model on disk: pretrained once per (LM shape and recipe,
@@ -167,6 +168,15 @@ public final class LanguageModelCache {
     /** Pretrains the LM for these configs now and writes its entry into {@code folder}. */
     public static Entry pretrain(LanguagePretrainConfig config, ShapesDataset data, Path folder, NDManager manager,
                                  PrintStream log) {
+        return pretrain(config, data, folder, RunFolder.temporary(), manager, log);
+    }
+
+    /**
+     * {@link #pretrain(LanguagePretrainConfig, ShapesDataset, Path, NDManager, PrintStream)} keeping the
+     * training's checkpoints and metrics log in {@code run} (and continuing from them when it resumes).
+     */
+    public static Entry pretrain(LanguagePretrainConfig config, ShapesDataset data, Path folder, RunFolder run,
+                                 NDManager manager, PrintStream log) {
         List<List<String>> documents = documents(config, data);
         List<String> texts = new ArrayList<>();
         documents.forEach(texts::addAll);
@@ -176,7 +186,7 @@ public final class LanguageModelCache {
                 + ", vocabulary " + tokenizer.vocabSize() + ", " + config.steps() + " steps of " + config.batchSize()
                 + " windows of " + config.maxPositions() + " tokens) on " + documents.size()
                 + " documents of text alone; it will be cached in " + folder);
-        LanguagePretraining.Result result = LanguagePretraining.run(config, tokenizer, documents, manager, log);
+        LanguagePretraining.Result result = LanguagePretraining.run(config, tokenizer, documents, run, manager, log);
         try {
             Files.createDirectories(folder);
             tokenizer.save(folder.resolve("tokenizer.json"));

@@ -1,25 +1,28 @@
 package org.qformerlab.blip2.llm;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.WordTokenizer;
 import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
-import org.qformerlab.blip2.train.AdamW;
-import org.qformerlab.blip2.train.GradientClipping;
-import org.qformerlab.blip2.train.LearningRateSchedule;
-import org.qformerlab.blip2.train.TrainingDivergedException;
+import org.qformerlab.blip2.train.BatchSource;
+import org.qformerlab.blip2.train.RunFolder;
+import org.qformerlab.blip2.train.TrainConfig;
+import org.qformerlab.blip2.train.Trainer;
 
 /**
  * Pretrains the embedded default's language model on text alone, as the OPTs were pretrained
@@ -40,6 +43,9 @@ import org.qformerlab.blip2.train.TrainingDivergedException;
  *   <li>causal LM cross-entropy on every position, backward, clip to norm 1, AdamW at the warm-up +
  *       cosine rate, all in a scope closed after the step.
  * </ol>
+ *
+ * The steps run through the {@link Trainer}: checkpoints, exact resume, the stop on a non-finite
+ * loss or gradient and the metrics log come with it.
  *
  * A T5 ({@code family = T5}) learns the same text as a prefix LM, the encoder-decoder form of the
  * same task: each step draws one split k, uniform in [0, maxPositions / 2]; the encoder reads the
@@ -86,13 +92,32 @@ public final class LanguagePretraining {
         }
     }
 
+    /** A step's windows [batchSize, maxPositions] of the token stream, and (T5) its prefix length. */
+    private record Batch(long[] ids, int prefix) {}
+
+    /**
+     * The trainer's recipe for {@code config}: AdamW (0.9, 0.98), the gradient norm clipped to 1, the
+     * cosine ending at a tenth of the peak.
+     */
+    public static TrainConfig trainConfig(LanguagePretrainConfig config) {
+        return new TrainConfig(config.steps(), config.batchSize(), config.learningRate(), config.warmupSteps(),
+                MIN_LR_RATIO, config.weightDecay(), 0.9, 0.98, 1e-8, 1.0, config.seed(), 0, 0, config.logEvery(), "auto");
+    }
+
+    /** Pretrains in a temporary run folder ({@link RunFolder#temporary()}). */
+    public static Result run(LanguagePretrainConfig config, WordTokenizer tokenizer, List<List<String>> documents,
+                             NDManager manager, PrintStream log) {
+        return run(config, tokenizer, documents, RunFolder.temporary(), manager, log);
+    }
+
     /**
      * @param documents the training text, one list of texts per document
+     * @param run where the checkpoints and the metrics log go, and whether to continue from them
      * @param manager where the returned (frozen) model lives
      * @param log progress lines, or null
      */
     public static Result run(LanguagePretrainConfig config, WordTokenizer tokenizer, List<List<String>> documents,
-                             NDManager manager, PrintStream log) {
+                             RunFolder run, NDManager manager, PrintStream log) {
         int[] stream = stream(tokenizer, documents, new SplittableRandom(config.seed()));
         int window = config.maxPositions();
         if (stream.length <= window) {
@@ -106,14 +131,10 @@ public final class LanguagePretraining {
                 ? T5Model.create(config.t5(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), manager)
                 : OptModel.create(config.opt(tokenizer.vocabSize(), WordTokenizer.PAD_ID, WordTokenizer.EOS_ID), manager);
         model.freezeParameters(false);
-        List<Parameter> trainable = List.copyOf(model.namedParameters().values());
-        LearningRateSchedule schedule =
-                new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(), MIN_LR_RATIO);
-        SplittableRandom offsets = new SplittableRandom(config.seed() ^ 0x4C4DL); // "LM"
-        SplittableRandom splits = new SplittableRandom(config.seed() ^ 0x5435L); // "T5": the prefix lengths
-        float[] losses = new float[config.steps()];
-        try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.98, 1e-8, config.weightDecay())) {
-            for (int step = 0; step < config.steps(); step++) {
+        BatchSource<Batch> batches = BatchSource.replaying(() -> {
+            SplittableRandom offsets = new SplittableRandom(config.seed() ^ 0x4C4DL); // "LM"
+            SplittableRandom splits = new SplittableRandom(config.seed() ^ 0x5435L); // "T5": the prefix lengths
+            return () -> {
                 long[] ids = new long[config.batchSize() * window];
                 for (int r = 0; r < config.batchSize(); r++) {
                     int start = offsets.nextInt(stream.length - window + 1);
@@ -121,29 +142,26 @@ public final class LanguagePretraining {
                         ids[r * window + i] = stream[start + i];
                     }
                 }
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray batch = scope.create(ids, new Shape(config.batchSize(), window));
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = t5 ? prefixLoss((T5Model) model, batch, splits.nextInt(window / 2 + 1))
-                                : nextTokenLoss((OptModel) model, batch);
-                        losses[step] = loss.getFloat();
-                        if (!Float.isFinite(losses[step])) {
-                            throw new TrainingDivergedException(step + 1, "language-model loss", losses[step], null);
-                        }
-                        gc.backward(loss);
-                    }
-                    GradientClipping.clip(trainable, 1.0, scope);
-                    optimizer.step(schedule.at(step));
-                }
-                if (log != null && ((step + 1) % config.logEvery() == 0 || step + 1 == config.steps())) {
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    log.printf("language pretraining step %d/%d | next-token loss %.4f | lr %.1e | %.1f steps/s%n",
-                            step + 1, config.steps(), losses[step], schedule.at(step), (step + 1) / seconds);
-                }
-            }
-        }
+                return new Batch(ids, t5 ? splits.nextInt(window / 2 + 1) : 0);
+            };
+        });
+        Trainer.StepFunction step = (scope, s) -> {
+            Batch batch = batches.at(s);
+            NDArray ids = scope.create(batch.ids(), new Shape(config.batchSize(), window));
+            return Map.of("total", t5 ? prefixLoss((T5Model) model, ids, batch.prefix()) : nextTokenLoss((OptModel) model, ids));
+        };
+        ObjectNode pretraining = Configs.JSON.valueToTree(config);
+        pretraining.remove("logEvery"); // it changes what is printed, not what is learned
+        Map<String, Object> recipe = new LinkedHashMap<>();
+        recipe.put("pretraining", pretraining);
+        recipe.put("vocabulary", tokenizer.vocabSize());
+        recipe.put("text", List.of(stream.length, Arrays.hashCode(stream))); // the token stream: its length and hash
+        Trainer.Listener lines = log == null ? null : Trainer.console(log, config.logEvery(), r -> String.format(
+                Locale.ROOT, "language pretraining step %d/%d | next-token loss %.4f | lr %.1e | %.1f steps/s",
+                r.step(), r.totalSteps(), r.losses().get("total"), r.learningRate(), r.stepsPerSecond()));
+        RunFolder.Trained trained = run.train(trainConfig(config), model, recipe, step, lines);
         model.freezeParameters(true);
-        return new Result(model, losses, (System.nanoTime() - t0) / 1e9);
+        return new Result(model, trained.series("total"), (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -187,52 +205,44 @@ public final class LanguagePretraining {
     }
 
     /**
-     * The T5's loss of each text on its own, as it writes a caption in stage 2: the encoder reads
-     * {@code </s>} alone, the decoder predicts {@code words </s>}; without gradients.
+     * Mean loss of each text on its own, per predicted token, without gradients: how well the model
+     * knows held-out text. Every text is read as {@link #document} gives it, {@code </s> words </s>},
+     * and every token after the first is predicted: an OPT predicts each from the tokens before it;
+     * a T5 reads the first {@code </s>} alone in its encoder and its decoder writes
+     * {@code words </s>}, as it writes a caption in stage 2.
+     *
+     * @param language an {@link OptModel} or a {@link T5Model}
      */
-    public static double textLoss(T5Model model, WordTokenizer tokenizer, List<String> texts, NDManager manager) {
+    public static double textLoss(Module language, WordTokenizer tokenizer, List<String> texts, NDManager manager) {
+        if (!(language instanceof OptModel) && !(language instanceof T5Model)) {
+            throw new IllegalArgumentException("textLoss reads an OptModel or a T5Model, not a "
+                    + language.getClass().getSimpleName());
+        }
         double sum = 0;
         long count = 0;
         try (GradMode ignored = GradMode.off()) {
             for (String text : texts) {
                 int[] ids = document(tokenizer, text);
+                int predicted = ids.length - 1;
                 try (NDManager scope = manager.newSubManager()) {
-                    long[] row = new long[ids.length - 1]; // the start marker is the encoder's </s>
-                    for (int i = 1; i < ids.length; i++) {
-                        row[i - 1] = ids[i];
-                    }
-                    // prefix k = 0 of [</s> words </s>] would predict the start marker too; drop it
-                    NDArray loss = prefixLoss(model, scope.create(row, new Shape(1, row.length)), 0);
-                    sum += loss.getFloat() * row.length;
-                    count += row.length;
+                    NDArray loss = language instanceof T5Model t5
+                            ? prefixLoss(t5, row(scope, ids, 1), 0) // prefix k = 0: the encoder reads </s> alone
+                            : nextTokenLoss((OptModel) language, row(scope, ids, 0));
+                    sum += loss.getFloat() * predicted;
+                    count += predicted;
                 }
             }
         }
         return sum / Math.max(1, count);
     }
 
-    /**
-     * Mean next-token loss of each text on its own ({@code </s> text </s>}, every token after the
-     * first predicted), without gradients: how well the model knows held-out text.
-     */
-    public static double textLoss(OptModel model, WordTokenizer tokenizer, List<String> texts, NDManager manager) {
-        double sum = 0;
-        long count = 0;
-        try (GradMode ignored = GradMode.off()) {
-            for (String text : texts) {
-                int[] ids = document(tokenizer, text);
-                try (NDManager scope = manager.newSubManager()) {
-                    long[] row = new long[ids.length];
-                    for (int i = 0; i < ids.length; i++) {
-                        row[i] = ids[i];
-                    }
-                    NDArray loss = nextTokenLoss(model, scope.create(row, new Shape(1, ids.length)));
-                    sum += loss.getFloat() * (ids.length - 1);
-                    count += ids.length - 1;
-                }
-            }
+    /** {@code ids[from:]} as a batch of one row [1, n - from]. */
+    private static NDArray row(NDManager scope, int[] ids, int from) {
+        long[] row = new long[ids.length - from];
+        for (int i = from; i < ids.length; i++) {
+            row[i - from] = ids[i];
         }
-        return sum / Math.max(1, count);
+        return scope.create(row, new Shape(1, row.length));
     }
 
     /** {@code </s> words </s>}: a text as the language model reads it. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.Configs;
@@ -23,7 +24,9 @@ import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
 
 /**
- * The training loop, shared by stage 1 and stage 2. One step, top to bottom:
+ * The training loop, shared by every loop of the library: stage 1 and stage 2, and the unimodal
+ * pretrainings of the frozen image encoder and language model (through {@link RunFolder}). One
+ * step, top to bottom:
  *
  * <ol>
  *   <li>seed the engine's random stream from (seed, step), so dropout and negative sampling of a
@@ -37,12 +40,19 @@ import org.qformerlab.blip2.nn.Seeds;
  *   <li>log; every N steps evaluate and checkpoint.
  * </ol>
  *
- * The step function must pick its batch as a function of the step index (the batch sampler does),
+ * The step function must pick its batch as a function of the step index (the batch sampler does;
+ * {@link BatchSource#replaying} makes any seeded sequential draw one),
  * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run. A resumed run continues from
  * the newest whole checkpoint ({@link Checkpoints#resume}: a damaged one is named and passed over);
  * a new run in a folder that holds checkpoints forgets which of them is the latest.
  */
 public final class Trainer {
+
+    /** The fields of a training step's row in {@code metrics.jsonl} beside the step's losses. */
+    public static final String STEP = "step";
+    public static final String LEARNING_RATE = "lr";
+    public static final String GRAD_NORM = "grad_norm";
+    public static final String STEPS_PER_SECOND = "steps_per_s";
 
     /** Computes one step's named losses (including {@code total}) inside {@code scope}. */
     public interface StepFunction {
@@ -70,6 +80,38 @@ public final class Trainer {
 
         /** Where a resumed run continues, and which damaged checkpoints it passed over ({@link Checkpoints.Resumed#line}). */
         default void onResume(String line) {}
+
+        /** This listener, then {@code other} (this one alone when {@code other} is null); stops when either asks. */
+        default Listener and(Listener other) {
+            if (other == null) {
+                return this;
+            }
+            Listener first = this;
+            return new Listener() {
+                @Override
+                public void onStep(StepReport report) {
+                    first.onStep(report);
+                    other.onStep(report);
+                }
+
+                @Override
+                public void onEvaluation(long step, Map<String, Double> metrics) {
+                    first.onEvaluation(step, metrics);
+                    other.onEvaluation(step, metrics);
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return first.stopRequested() | other.stopRequested(); // both are asked
+                }
+
+                @Override
+                public void onResume(String line) {
+                    first.onResume(line);
+                    other.onResume(line);
+                }
+            };
+        }
     }
 
     /** What one step reports. */
@@ -98,11 +140,19 @@ public final class Trainer {
 
     /** A listener that prints the progress line every {@code logEvery} steps. */
     public static Listener console(PrintStream out, int logEvery) {
+        return console(out, logEvery, StepReport::line);
+    }
+
+    /**
+     * A listener that prints {@code line} of every {@code logEvery}-th step and of the last, the
+     * evaluations, and where a resumed run continues.
+     */
+    public static Listener console(PrintStream out, int logEvery, Function<StepReport, String> line) {
         return new Listener() {
             @Override
             public void onStep(StepReport r) {
                 if (r.step() % logEvery == 0 || r.step() == r.totalSteps()) {
-                    out.println(r.line());
+                    out.println(line.apply(r));
                 }
             }
 
@@ -228,11 +278,11 @@ public final class Trainer {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     double rate = (done - start) / Math.max(seconds, 1e-9);
                     Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("step", done);
+                    row.put(STEP, done);
                     losses.forEach(row::put);
-                    row.put("lr", lr);
-                    row.put("grad_norm", gradNorm);
-                    row.put("steps_per_s", rate);
+                    row.put(LEARNING_RATE, lr);
+                    row.put(GRAD_NORM, gradNorm);
+                    row.put(STEPS_PER_SECOND, rate);
                     log.append(row);
                     listener.onStep(new StepReport(done, config.steps(), losses, lr, gradNorm, rate,
                             (config.steps() - done) / rate));

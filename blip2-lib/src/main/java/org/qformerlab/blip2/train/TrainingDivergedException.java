@@ -8,7 +8,7 @@ public class TrainingDivergedException extends IllegalStateException {
     public TrainingDivergedException(long step, String term, double value, String lastCheckpoint) {
         super("training stopped at step " + step + ": " + term + " became " + value
                 + (lastCheckpoint == null ? " (no checkpoint was written yet)" : "; the last good checkpoint is intact: " + lastCheckpoint)
-                + ". Try a lower learningRate, a longer warm-up, gradClipNorm > 0, or clampTemperature: true");
+                + ". Try a lower learningRate, a longer warm-up, gradClipNorm > 0, or (stage 1) clampTemperature: true");
         this.step = step;
         this.term = term;
     }

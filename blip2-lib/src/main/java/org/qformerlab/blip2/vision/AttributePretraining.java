@@ -1,12 +1,10 @@
 package org.qformerlab.blip2.vision;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -16,23 +14,27 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.ImagePool;
 import org.qformerlab.blip2.data.ImageTensors;
 import org.qformerlab.blip2.data.Scene;
+import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Seeds;
-import org.qformerlab.blip2.train.AdamW;
-import org.qformerlab.blip2.train.GradientClipping;
-import org.qformerlab.blip2.train.LearningRateSchedule;
-import org.qformerlab.blip2.train.TrainingDivergedException;
+import org.qformerlab.blip2.train.BatchSource;
+import org.qformerlab.blip2.train.RunFolder;
+import org.qformerlab.blip2.train.TrainConfig;
+import org.qformerlab.blip2.train.Trainer;
 
 /**
  * Pretrains the embedded default's image encoder on images alone, with supervised
- * {@link AttributeHeads}, before BLIP-2 ever shows it a caption. One step, top to bottom:
+ * {@link AttributeHeads}, before BLIP-2 ever shows it a caption. It runs through the
+ * {@link Trainer} (checkpoints, exact resume, the stop on a non-finite loss or gradient, the
+ * metrics log); one step, top to bottom:
  *
  * <ol>
- *   <li>take the next {@code batchSize} scenes of a shuffled pass over the {@link ImagePool}, render
+ *   <li>take the step's {@code batchSize} scenes of shuffled passes over the {@link ImagePool}, render
  *       them, and write down their {@link SceneLabels};
- *   <li>in a fresh scope: the encoder's features, the heads' five losses, their sum, backward;
+ *   <li>in a fresh scope: the encoder's features, the heads' five losses, their weighted sum, backward;
  *   <li>clip the gradient norm to 1, AdamW update at the warm-up + cosine rate.
  * </ol>
  *
@@ -71,81 +73,97 @@ public final class AttributePretraining {
     /** Steps whose terms are averaged into {@link Result#lastTerms()}. */
     private static final int LAST = 20;
 
+    /** The encoder and its heads as the one model the trainer updates and checkpoints. */
+    private static final class EncoderWithHeads extends Module {
+        EncoderWithHeads(VisionTransformer encoder, AttributeHeads heads) {
+            module("encoder", encoder);
+            module("heads", heads);
+        }
+    }
+
+    /**
+     * The trainer's recipe for {@code config}: AdamW (0.9, 0.999), the gradient norm clipped to 1,
+     * the cosine ending at a tenth of the peak.
+     */
+    public static TrainConfig trainConfig(AttributePretrainConfig config) {
+        return new TrainConfig(config.steps(), config.batchSize(), config.learningRate(), config.warmupSteps(),
+                MIN_LR_RATIO, config.weightDecay(), 0.9, 0.999, 1e-8, 1.0, config.seed(), 0, 0, config.logEvery(), "auto");
+    }
+
+    /** Pretrains in a temporary run folder ({@link RunFolder#temporary()}). */
+    public static Result run(VisionConfig vision, AttributePretrainConfig config, ImagePool pool, NDManager manager,
+                             PrintStream log) {
+        return run(vision, config, pool, RunFolder.temporary(), manager, log);
+    }
+
     /**
      * Pretrains a new encoder of shape {@code vision} on the pool's images.
      *
+     * @param run where the checkpoints and the metrics log go, and whether to continue from them
      * @param manager where the returned (frozen) encoder lives
      * @param log progress lines (every {@code logEvery} steps), or null for none
      */
-    public static Result run(VisionConfig vision, AttributePretrainConfig config, ImagePool pool, NDManager manager,
-                             PrintStream log) {
+    public static Result run(VisionConfig vision, AttributePretrainConfig config, ImagePool pool, RunFolder run,
+                             NDManager manager, PrintStream log) {
         long t0 = System.nanoTime();
-        float[] losses = new float[config.steps()];
-        Map<String, Double> lastTerms = new LinkedHashMap<>();
+        int maxObjects = config.disjointFrom().maxObjects();
         Seeds.set(config.seed());
         try (NDManager work = manager.newSubManager()) {
             VisionTransformer encoder = VisionTransformer.create(vision, work);
-            AttributeHeads heads = new AttributeHeads(vision, config.disjointFrom().maxObjects());
+            AttributeHeads heads = new AttributeHeads(vision, maxObjects);
             heads.initialize(work, DataType.FLOAT32);
-            Map<String, Parameter> named = new LinkedHashMap<>();
-            encoder.namedParameters().forEach((k, v) -> named.put("encoder." + k, v));
-            heads.namedParameters().forEach((k, v) -> named.put("heads." + k, v));
-            List<Parameter> trainable = List.copyOf(named.values());
-            LearningRateSchedule schedule =
-                    new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(), MIN_LR_RATIO);
-            ImageOrder order = new ImageOrder(pool.size(), new SplittableRandom(config.seed()));
-            try (AdamW optimizer = new AdamW(named, 0.9, 0.999, 1e-8, config.weightDecay())) {
-                for (int step = 0; step < config.steps(); step++) {
-                    int[] rows = order.next(config.batchSize());
-                    List<Scene> scenes = new ArrayList<>(rows.length);
-                    List<BufferedImage> images = new ArrayList<>(rows.length);
-                    for (int r : rows) {
-                        scenes.add(pool.scenes().get(r));
-                        images.add(pool.image(r, vision.imageSize()));
-                    }
-                    Map<String, Float> terms = new LinkedHashMap<>();
-                    try (NDManager scope = work.newSubManager()) {
-                        NDArray pixels = scope.create(ImageTensors.pixels(images),
-                                new Shape(rows.length, vision.channels(), vision.imageSize(), vision.imageSize()));
-                        SceneLabels labels = SceneLabels.of(scenes, config.disjointFrom().maxObjects(), vision.gridSize(), scope);
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            Map<String, NDArray> parts = heads.losses(encoder.features(pixels), labels);
-                            NDArray loss = null;
-                            for (Map.Entry<String, NDArray> e : parts.entrySet()) {
-                                terms.put(e.getKey(), e.getValue().getFloat());
-                                NDArray term = e.getKey().endsWith("shape")
-                                        ? e.getValue().mul((float) config.shapeWeight()) : e.getValue();
-                                loss = loss == null ? term : loss.add(term);
-                            }
-                            losses[step] = loss.getFloat();
-                            if (!Float.isFinite(losses[step])) {
-                                throw new TrainingDivergedException(step + 1, "attribute-heads loss", losses[step], null);
-                            }
-                            gc.backward(loss);
-                        }
-                        GradientClipping.clip(trainable, 1.0, scope);
-                        optimizer.step(schedule.at(step));
-                    }
-                    if (step >= config.steps() - LAST) {
-                        int n = Math.min(LAST, config.steps());
-                        terms.forEach((k, v) -> lastTerms.merge(k, v / (double) n, Double::sum));
-                    }
-                    if (log != null && ((step + 1) % config.logEvery() == 0 || step + 1 == config.steps())) {
-                        double seconds = (System.nanoTime() - t0) / 1e9;
-                        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                                "vision pretraining step %d/%d | weighted loss %.4f (", step + 1, config.steps(), losses[step]));
-                        terms.forEach((k, v) -> line.append(String.format(Locale.ROOT, "%s %.3f ", k, v)));
-                        line.setLength(line.length() - 1);
-                        line.append(String.format(Locale.ROOT, ") | lr %.1e | %.1f images/s", schedule.at(step),
-                                (step + 1) * (double) config.batchSize() / seconds));
-                        log.println(line);
-                    }
+            BatchSource<int[]> batches = BatchSource.replaying(() -> {
+                ImageOrder order = new ImageOrder(pool.size(), new SplittableRandom(config.seed()));
+                return () -> order.next(config.batchSize());
+            });
+            Trainer.StepFunction step = (scope, s) -> {
+                int[] rows = batches.at(s);
+                List<Scene> scenes = new ArrayList<>(rows.length);
+                List<BufferedImage> images = new ArrayList<>(rows.length);
+                for (int r : rows) {
+                    scenes.add(pool.scenes().get(r));
+                    images.add(pool.image(r, vision.imageSize()));
                 }
-            }
+                NDArray pixels = scope.create(ImageTensors.pixels(images),
+                        new Shape(rows.length, vision.channels(), vision.imageSize(), vision.imageSize()));
+                SceneLabels labels = SceneLabels.of(scenes, maxObjects, vision.gridSize(), scope);
+                Map<String, NDArray> terms = new LinkedHashMap<>(heads.losses(encoder.features(pixels), labels));
+                NDArray total = null;
+                for (Map.Entry<String, NDArray> e : terms.entrySet()) {
+                    NDArray term = e.getKey().endsWith("shape") ? e.getValue().mul((float) config.shapeWeight()) : e.getValue();
+                    total = total == null ? term : total.add(term);
+                }
+                terms.put("total", total);
+                return terms;
+            };
+            ObjectNode pretraining = Configs.JSON.valueToTree(config);
+            pretraining.remove("logEvery"); // it changes what is printed, not what is learned
+            Map<String, Object> recipe = new LinkedHashMap<>();
+            recipe.put("vision", vision);
+            recipe.put("pretraining", pretraining);
+            Trainer.Listener lines = log == null ? null : Trainer.console(log, config.logEvery(), r -> line(r, config));
+            RunFolder.Trained trained =
+                    run.train(trainConfig(config), new EncoderWithHeads(encoder, heads), recipe, step, lines);
             VisionTransformer kept = VisionTransformer.create(vision, manager);
             Weights.load(kept, Weights.tensors(encoder, VisionTransformer.NAMES), VisionTransformer.NAMES,
                     Weights.Policy.strict());
-            return new Result(kept.freeze(), losses, lastTerms, (System.nanoTime() - t0) / 1e9);
+            return new Result(kept.freeze(), trained.series("total"), trained.meanOfLast(LAST),
+                    (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** {@code vision pretraining step 50/3000 | weighted loss 2.1234 (present 0.412 ...) | lr 1.0e-03 | 95.3 images/s} */
+    private static String line(Trainer.StepReport r, AttributePretrainConfig config) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "vision pretraining step %d/%d | weighted loss %.4f (", r.step(), r.totalSteps(), r.losses().get("total")));
+        r.losses().forEach((k, v) -> {
+            if (!k.equals("total")) {
+                line.append(String.format(Locale.ROOT, "%s %.3f ", k, v));
+            }
+        });
+        line.setLength(line.length() - 1);
+        line.append(String.format(Locale.ROOT, ") | lr %.1e | %.1f images/s", r.learningRate(),
+                r.stepsPerSecond() * config.batchSize()));
+        return line.toString();
     }
 }

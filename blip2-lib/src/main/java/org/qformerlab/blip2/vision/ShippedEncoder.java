@@ -18,6 +18,7 @@ import org.qformerlab.blip2.data.ImagePool;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
+import org.qformerlab.blip2.train.RunFolder;
 
 /**
  * The embedded default's frozen image encoder as a file: pretrained once, on images alone, by
@@ -89,13 +90,23 @@ public final class ShippedEncoder {
      */
     public static Entry pretrain(VisionConfig vision, AttributePretrainConfig recipe, Path folder, String made,
                                  NDManager manager, PrintStream log) {
+        return pretrain(vision, recipe, folder, made, RunFolder.temporary(), manager, log);
+    }
+
+    /**
+     * {@link #pretrain(VisionConfig, AttributePretrainConfig, Path, String, NDManager, PrintStream)}
+     * keeping the training's checkpoints and metrics log in {@code run} (and continuing from them
+     * when it resumes).
+     */
+    public static Entry pretrain(VisionConfig vision, AttributePretrainConfig recipe, Path folder, String made,
+                                 RunFolder run, NDManager manager, PrintStream log) {
         CacheKeys.print(log, "vision: drawing " + recipe.poolSize() + " pretraining scenes (seed " + recipe.poolSeed()
                 + "), disjoint from the images of the world of seed " + recipe.disjointFrom().seed());
         ImagePool pool = pool(recipe);
         CacheKeys.print(log, String.format(Locale.ROOT, "vision: pretraining the image encoder (%d blocks, width %d,"
                 + " %d steps of %d) with attribute heads on the pool's images; it goes to %s",
                 vision.layers(), vision.width(), recipe.steps(), recipe.batchSize(), folder));
-        AttributePretraining.Result result = AttributePretraining.run(vision, recipe, pool, manager, log);
+        AttributePretraining.Result result = AttributePretraining.run(vision, recipe, pool, run, manager, log);
         result.encoder().save(folder.resolve("model.safetensors"));
         ObjectNode record = Configs.JSON.createObjectNode();
         record.set("key", key(vision, recipe));

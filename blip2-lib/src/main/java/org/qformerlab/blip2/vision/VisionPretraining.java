@@ -1,27 +1,28 @@
 package org.qformerlab.blip2.vision;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.qformerlab.blip2.checkpoint.Weights;
+import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.nn.Seeds;
-import org.qformerlab.blip2.train.AdamW;
-import org.qformerlab.blip2.train.GradientClipping;
-import org.qformerlab.blip2.train.LearningRateSchedule;
-import org.qformerlab.blip2.train.TrainingDivergedException;
+import org.qformerlab.blip2.train.BatchSource;
+import org.qformerlab.blip2.train.RunFolder;
+import org.qformerlab.blip2.train.TrainConfig;
+import org.qformerlab.blip2.train.Trainer;
 
 /**
  * Pretrains the embedded default's image encoder on images alone, before BLIP-2 ever shows it a
  * caption: BLIP-2's premise is that a unimodal image model already exists. The objective is the
- * {@link MaskedAutoencoder}'s. One step, top to bottom:
+ * {@link MaskedAutoencoder}'s. It runs through the {@link Trainer} (checkpoints, exact resume, the
+ * stop on a non-finite loss or gradient, the metrics log); one step, top to bottom:
  *
  * <ol>
- *   <li>take the next {@code batchSize} images of a shuffled pass over the bank and draw their masks;
+ *   <li>take the step's {@code batchSize} images of shuffled passes over the bank and draw their masks;
  *   <li>in a fresh scope (an {@link NDManager} closed after the step): reconstruction loss, backward;
  *   <li>clip the gradient norm to 1, AdamW update (betas 0.9 / 0.95 as MAE) at the warm-up + cosine rate.
  * </ol>
@@ -58,55 +59,67 @@ public final class VisionPretraining {
         }
     }
 
+    /** A step's images (rows of the bank) and which of their patches the encoder sees. */
+    private record Batch(int[] rows, PatchMask mask) {}
+
+    /**
+     * The trainer's recipe for {@code config}: AdamW (0.9, 0.95, as MAE), the gradient norm clipped
+     * to 1, the cosine ending at a tenth of the peak.
+     */
+    public static TrainConfig trainConfig(VisionPretrainConfig config) {
+        return new TrainConfig(config.steps(), config.batchSize(), config.learningRate(), config.warmupSteps(),
+                MIN_LR_RATIO, config.weightDecay(), 0.9, 0.95, 1e-8, 1.0, config.seed(), 0, 0, config.logEvery(), "auto");
+    }
+
+    /** Pretrains in a temporary run folder ({@link RunFolder#temporary()}). */
+    public static Result run(VisionConfig vision, VisionPretrainConfig config, PixelBank images, NDManager manager,
+                             PrintStream log) {
+        return run(vision, config, images, RunFolder.temporary(), manager, log);
+    }
+
     /**
      * Pretrains a new encoder of shape {@code vision} on every image of {@code images}.
      *
+     * @param run where the checkpoints and the metrics log go, and whether to continue from them
      * @param manager where the returned (frozen) encoder lives
      * @param log progress lines (every {@code logEvery} steps), or null for none
      */
-    public static Result run(VisionConfig vision, VisionPretrainConfig config, PixelBank images, NDManager manager,
-                             PrintStream log) {
+    public static Result run(VisionConfig vision, VisionPretrainConfig config, PixelBank images, RunFolder run,
+                             NDManager manager, PrintStream log) {
         if (images.size() == 0) {
             throw new IllegalArgumentException("no images to pretrain the image encoder on: the training split is empty");
         }
         long t0 = System.nanoTime();
-        float[] losses = new float[config.steps()];
         Seeds.set(config.seed());
         try (NDManager work = manager.newSubManager()) {
             MaskedAutoencoder mae = MaskedAutoencoder.create(vision, config, work);
-            List<Parameter> trainable = List.copyOf(mae.namedParameters().values());
-            LearningRateSchedule schedule =
-                    new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.steps(), MIN_LR_RATIO);
-            ImageOrder order = new ImageOrder(images.size(), new SplittableRandom(config.seed()));
-            SplittableRandom maskRng = new SplittableRandom(config.seed() ^ 0x4D41534BL); // "MASK"
-            try (AdamW optimizer = new AdamW(mae.namedParameters(), 0.9, 0.95, 1e-8, config.weightDecay())) {
-                for (int step = 0; step < config.steps(); step++) {
+            BatchSource<Batch> batches = BatchSource.replaying(() -> {
+                ImageOrder order = new ImageOrder(images.size(), new SplittableRandom(config.seed()));
+                SplittableRandom maskRng = new SplittableRandom(config.seed() ^ 0x4D41534BL); // "MASK"
+                return () -> {
                     int[] rows = order.next(config.batchSize());
-                    PatchMask mask = PatchMask.random(rows.length, vision.numPatches(), config.maskRatio(), maskRng);
-                    try (NDManager scope = work.newSubManager()) {
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray loss = mae.loss(images.pixels(scope, rows), mask);
-                            losses[step] = loss.getFloat();
-                            if (!Float.isFinite(losses[step])) {
-                                throw new TrainingDivergedException(step + 1, "masked-autoencoder loss", losses[step], null);
-                            }
-                            gc.backward(loss);
-                        }
-                        GradientClipping.clip(trainable, 1.0, scope);
-                        optimizer.step(schedule.at(step));
-                    }
-                    if (log != null && ((step + 1) % config.logEvery() == 0 || step + 1 == config.steps())) {
-                        double seconds = (System.nanoTime() - t0) / 1e9;
-                        log.printf("vision pretraining step %d/%d | reconstruction %.4f | lr %.1e | %.1f images/s%n",
-                                step + 1, config.steps(), losses[step], schedule.at(step),
-                                (step + 1) * (double) config.batchSize() / seconds);
-                    }
-                }
-            }
+                    return new Batch(rows, PatchMask.random(rows.length, vision.numPatches(), config.maskRatio(), maskRng));
+                };
+            });
+            Trainer.StepFunction step = (scope, s) -> {
+                Batch batch = batches.at(s);
+                return Map.of("total", mae.loss(images.pixels(scope, batch.rows()), batch.mask()));
+            };
+            ObjectNode pretraining = Configs.JSON.valueToTree(config);
+            pretraining.remove("logEvery"); // it changes what is printed, not what is learned
+            Map<String, Object> recipe = new LinkedHashMap<>();
+            recipe.put("vision", vision);
+            recipe.put("pretraining", pretraining);
+            recipe.put("images", images.size());
+            Trainer.Listener lines = log == null ? null : Trainer.console(log, config.logEvery(), r -> String.format(
+                    Locale.ROOT, "vision pretraining step %d/%d | reconstruction %.4f | lr %.1e | %.1f images/s",
+                    r.step(), r.totalSteps(), r.losses().get("total"), r.learningRate(),
+                    r.stepsPerSecond() * config.batchSize()));
+            RunFolder.Trained trained = run.train(trainConfig(config), mae, recipe, step, lines);
             VisionTransformer encoder = VisionTransformer.create(vision, manager);
             Weights.load(encoder, Weights.tensors(mae.encoder(), VisionTransformer.NAMES), VisionTransformer.NAMES,
                     Weights.Policy.strict());
-            return new Result(encoder.freeze(), losses, (System.nanoTime() - t0) / 1e9);
+            return new Result(encoder.freeze(), trained.series("total"), (System.nanoTime() - t0) / 1e9);
         }
     }
 }

@@ -8,9 +8,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.data.ImagePool;
 import org.qformerlab.blip2.data.Scene;
 import org.qformerlab.blip2.data.SceneObject;
@@ -20,6 +22,7 @@ import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.Colour;
 import org.qformerlab.blip2.data.ShapeType;
 import org.qformerlab.blip2.data.Size;
+import org.qformerlab.blip2.testing.PretrainingRuns;
 
 class AttributePretrainingTest {
 
@@ -114,6 +117,23 @@ class AttributePretrainingTest {
                         attribute + ": untrained " + before + ", pretrained " + after);
             }
         }
+    }
+
+    /** The tiny recipe for a few steps on a small pool (drawn as the shipped encoder's is). */
+    private static PretrainingRuns.Pretraining few(int steps) {
+        AttributePretrainConfig recipe = AttributePretrainConfig.tiny().withSteps(steps).withPool(256, 5);
+        ImagePool pool = ShippedEncoder.pool(recipe);
+        return (run, m) -> AttributePretraining.run(TINY, recipe, pool, run, m, null).encoder();
+    }
+
+    @Test
+    void resumingHalfWayEndsAsOneRun(@TempDir Path dir) {
+        PretrainingRuns.resumingHalfWayEndsAsOneRun(dir, 6, "pretraining", few(6));
+    }
+
+    @Test
+    void aNanLossStopsTheRunNamingTheStep(@TempDir Path dir) {
+        PretrainingRuns.aNanLossStopsTheRunNamingTheStep(dir, "present", few(6));
     }
 
     private static Map<String, Double> probe(VisionTransformer encoder, ShapesDataset world, NDManager m) {

@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
 import org.qformerlab.blip2.data.ShapesWorldConfig;
 import org.qformerlab.blip2.data.Split;
+import org.qformerlab.blip2.testing.PretrainingRuns;
 
 class VisionPretrainingTest {
 
@@ -48,6 +51,22 @@ class VisionPretrainingTest {
             float[] b = VisionPretraining.run(VisionConfig.tiny(), few, bank, m, null).losses();
             assertArrayEquals(a, b);
         }
+    }
+
+    private static PretrainingRuns.Pretraining few(int steps) {
+        PixelBank bank = PixelBank.render(tinyWorld().split(Split.TRAIN), 32);
+        VisionPretrainConfig recipe = VisionPretrainConfig.tiny().withSteps(steps);
+        return (run, m) -> VisionPretraining.run(VisionConfig.tiny(), recipe, bank, run, m, null).encoder();
+    }
+
+    @Test
+    void resumingHalfWayEndsAsOneRun(@TempDir Path dir) {
+        PretrainingRuns.resumingHalfWayEndsAsOneRun(dir, 6, "images", few(6));
+    }
+
+    @Test
+    void aNanLossStopsTheRunNamingTheStep(@TempDir Path dir) {
+        PretrainingRuns.aNanLossStopsTheRunNamingTheStep(dir, "total", few(6));
     }
 
     @Test

@@ -252,9 +252,7 @@ public final class AblateMagic implements Magic {
         set.forEach((path, value) -> put(base, path, yaml(path, value)));
         Map<String, JsonNode> quickSet = new LinkedHashMap<>(spec.quick().set() == null ? Map.of() : spec.quick().set());
         quick.forEach((path, value) -> quickSet.put(path, yaml(path, value)));
-        return new StudySpec(spec.name(), spec.question(), spec.kind(), spec.baseFile(), base, spec.grid(), spec.zip(),
-                spec.seeds(), spec.seedPath(), spec.metrics(), spec.plots(), new QuickSpec(quickSet, spec.quick().seeds()),
-                spec.parallel(), spec.notes(), spec.paper(), spec.slurm());
+        return spec.toBuilder().base(base).quick(new QuickSpec(quickSet, spec.quick().seeds())).build();
     }
 
     /**
