@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.llm.T5Config;
 import org.qformerlab.blip2.vision.VisionConfig;
 
 /**
@@ -26,6 +28,9 @@ import org.qformerlab.blip2.vision.VisionConfig;
  *
  * @param source where the sizes came from ({@code built-in}, {@code fixture:<path>}, plus
  *     {@code +overrides})
+ * @param language the family of the frozen LM that stage-2 benchmarks put behind the Q-Former:
+ *     {@link LanguageFamily#OPT} ({@link #opt}; the default when absent) or {@link LanguageFamily#T5}
+ *     ({@link #t5}); the command line's {@code --language opt|t5}
  */
 public record BenchConfig(
         String name,
@@ -43,11 +48,21 @@ public record BenchConfig(
         int embed,
         int batch,
         int steps,
-        int warmup) {
+        int warmup,
+        LanguageFamily language) {
 
     public static final List<String> NAMES = List.of("bench-small", "bench-mid", "bench-base");
 
+    /** Sizes with the frozen OPT behind the Q-Former. */
+    public BenchConfig(String name, String source, int hidden, int layers, int heads, int intermediate, int queries,
+            int crossFreq, int visionWidth, int patches, int textLength, int vocab, int embed, int batch, int steps,
+            int warmup) {
+        this(name, source, hidden, layers, heads, intermediate, queries, crossFreq, visionWidth, patches, textLength,
+                vocab, embed, batch, steps, warmup, LanguageFamily.OPT);
+    }
+
     public BenchConfig {
+        language = language == null ? LanguageFamily.OPT : language;
         String c = "bench config '" + name + "': ";
         check(patches >= 1, c + "--patches=" + patches + " must be at least 1");
         check(textLength >= 2, c + "--text-len=" + textLength + " must be at least 2 ([CLS] and one word; ITG predicts the next token)");
@@ -86,6 +101,23 @@ public record BenchConfig(
     public OptConfig opt(int positions) {
         return new OptConfig(vocab, hidden, intermediate, Math.max(1, layers / 2), heads, positions, 1, 2, 2,
                 1e-5, 0.1, true);
+    }
+
+    /**
+     * The frozen T5 that stage-2 benchmarks put behind the Q-Former with {@code --language t5}, matched
+     * in size to {@link #opt} as study 11 matches the two families: the OPT's width, heads, feed-forward
+     * width and vocabulary, and one encoder plus one decoder block for every three OPT layers (at least
+     * one each). At a feed-forward width of 4D an OPT layer holds 12 D^2 weights and a T5 block pair 36
+     * D^2 (the encoder block 4 D^2 + 3 D F, the gated feed-forward having three matrices; the decoder
+     * block 8 D^2 + 3 D F with its cross-attention). Heads of width hidden / heads, T5's 32
+     * relative-position buckets up to distance 128, dropout 0.1 as the OPT's, its own LM head (FlanT5's
+     * layout), pad 0 (also the decoder's start) and EOS 1. T5 has no position limit, so unlike
+     * {@link #opt} it takes no length.
+     */
+    public T5Config t5() {
+        int blocks = Math.max(1, Math.round(Math.max(1, layers / 2) / 3f));
+        return new T5Config(vocab, hidden, hidden / heads, intermediate, blocks, blocks, heads, 32, 128, 1e-6, 0.1,
+                0, 1, false);
     }
 
     /**
@@ -187,6 +219,7 @@ public record BenchConfig(
         d.put("embed", embed);
         d.put("batch", batch);
         d.put("warmup", warmup);
+        d.put("language", language.name().toLowerCase(java.util.Locale.ROOT));
         return d;
     }
 
@@ -203,7 +236,17 @@ public record BenchConfig(
                 o.getOrDefault("vision-width", visionWidth), o.getOrDefault("patches", patches),
                 o.getOrDefault("text-len", textLength), o.getOrDefault("vocab", vocab),
                 o.getOrDefault("embed", embed), o.getOrDefault("batch", batch),
-                o.getOrDefault("steps", steps), o.getOrDefault("warmup", warmup));
+                o.getOrDefault("steps", steps), o.getOrDefault("warmup", warmup), language);
+    }
+
+    /** The family named by {@code --language}: {@code opt} or {@code t5}, in any case. */
+    public static LanguageFamily language(String name) {
+        for (LanguageFamily f : LanguageFamily.values()) {
+            if (f.name().equalsIgnoreCase(name.strip())) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("unknown --language '" + name + "': choose opt or t5");
     }
 
     /** The names of the size options, as on the command line. */
@@ -290,6 +333,11 @@ public record BenchConfig(
         return toBuilder().warmup(warmup).build();
     }
 
+    /** This config with {@code language} replaced. */
+    public BenchConfig withLanguage(LanguageFamily language) {
+        return toBuilder().language(language).build();
+    }
+
     /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -316,6 +364,7 @@ public record BenchConfig(
         private int batch;
         private int steps;
         private int warmup;
+        private LanguageFamily language;
 
         private Builder(BenchConfig c) {
             this.name = c.name();
@@ -334,6 +383,7 @@ public record BenchConfig(
             this.batch = c.batch();
             this.steps = c.steps();
             this.warmup = c.warmup();
+            this.language = c.language();
         }
 
         public Builder name(String name) {
@@ -416,8 +466,13 @@ public record BenchConfig(
             return this;
         }
 
+        public Builder language(LanguageFamily language) {
+            this.language = language;
+            return this;
+        }
+
         public BenchConfig build() {
-            return new BenchConfig(name, source, hidden, layers, heads, intermediate, queries, crossFreq, visionWidth, patches, textLength, vocab, embed, batch, steps, warmup);
+            return new BenchConfig(name, source, hidden, layers, heads, intermediate, queries, crossFreq, visionWidth, patches, textLength, vocab, embed, batch, steps, warmup, language);
         }
     }
 }

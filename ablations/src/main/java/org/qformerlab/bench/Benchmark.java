@@ -18,6 +18,12 @@ public interface Benchmark {
     String summary();
 
     /**
+     * Refuses sizes this benchmark cannot run (say a frozen LM family it does not build), before any
+     * benchmark of a run starts: {@link IllegalArgumentException} with the problem and the fix.
+     */
+    default void check(BenchConfig config) {}
+
+    /**
      * Runs the measurement.
      *
      * @param config the sizes (model, batch, steps, warm-up)

@@ -49,7 +49,16 @@ public final class GenerateBenchmark implements Benchmark {
     }
 
     @Override
+    public void check(BenchConfig config) {
+        if (config.language() != org.qformerlab.blip2.llm.LanguageFamily.OPT) {
+            throw new IllegalArgumentException("generate decodes from a frozen OPT only so far, not "
+                    + config.language() + ": run it with --language opt, or leave it out (--only stage2-step)");
+        }
+    }
+
+    @Override
     public List<Measurement> run(BenchConfig config, BenchEnvironment env) throws Exception {
+        check(config);
         if (env.precision() != Precision.FLOAT32) {
             throw new IllegalArgumentException("generation is benchmarked in float32 only so far: use --dtype float32");
         }

@@ -5,6 +5,7 @@ import static org.qformerlab.bench.Stage1Flops.linear;
 
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.llm.T5Config;
 
 /**
  * Analytic matmul FLOPs of BLIP-2 stage 2 (counted as in {@link Stage1Flops}: 2 per multiply-add,
@@ -82,6 +83,28 @@ public final class Stage2Flops {
     }
 
     /**
+     * One T5 call: the encoder over {@code encoderPositions} positions of {@code rows} sequences, the
+     * decoder over {@code decoderPositions} (self-attending causally, cross-attending to the encoder's
+     * positions) and the untied LM head on every decoder position. Attention works at the inner width
+     * heads * dKv; the gated feed-forward has three matrices (wi_0, wi_1, wo).
+     */
+    public static MatmulCount t5(T5Config c, long rows, long encoderPositions, long decoderPositions) {
+        double e = (double) rows * encoderPositions;
+        double d = (double) rows * decoderPositions;
+        double m = c.dModel();
+        double inner = (double) c.numHeads() * c.dKv();
+        double gated = feedForward(1, m, c.dFf()) + linear(1, m, c.dFf()); // per position
+        double weights = c.numLayers() * (4 * linear(e, m, inner) + e * gated)
+                + c.numDecoderLayers() * (4 * linear(d, m, inner) // self-attention
+                        + 2 * linear(d, m, inner) + 2 * linear(e, m, inner) // cross: q, o on the decoder; k, v on the encoder
+                        + d * gated)
+                + linear(d, m, c.vocabSize());
+        double activations = c.numLayers() * 2 * (2 * e * encoderPositions * inner)
+                + c.numDecoderLayers() * 2 * (2 * d * decoderPositions * inner + 2 * d * encoderPositions * inner);
+        return new MatmulCount(weights, activations);
+    }
+
+    /**
      * One stage-2 training step: bridge forward, OPT forward over [Q soft-prompt positions ; T
      * text], OPT backward to its inputs, bridge backward.
      */
@@ -89,6 +112,19 @@ public final class Stage2Flops {
         MatmulCount bridge = bridge(qc, batch, patches, opt.hiddenSize());
         long s = qc.numQueries() + textLength;
         MatmulCount llm = opt(opt, batch, s, s);
+        return bridge.forward() + bridge.backward() + llm.forward() + llm.backwardToInputs();
+    }
+
+    /**
+     * One stage-2 training step with a frozen T5 (LAVIS {@code Blip2T5}): bridge forward; the encoder
+     * reads [Q soft-prompt positions ; the prompt's words and EOS] ({@code prompt} positions: the
+     * prompt without its start token, plus EOS), the decoder the rest of the text; T5 backward to its
+     * inputs (the soft prompt, through the cross-attention), bridge backward.
+     */
+    public static double trainingStep(QFormerConfig qc, T5Config t5, long batch, long patches, long textLength,
+            long prompt) {
+        MatmulCount bridge = bridge(qc, batch, patches, t5.dModel());
+        MatmulCount llm = t5(t5, batch, qc.numQueries() + prompt, textLength - prompt);
         return bridge.forward() + bridge.backward() + llm.forward() + llm.backwardToInputs();
     }
 

@@ -10,24 +10,28 @@ import java.util.List;
 import org.qformerlab.blip2.bridge.Bridge;
 import org.qformerlab.blip2.bridge.Stage2Model;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.llm.T5Config;
 import org.qformerlab.blip2.nn.Precision;
 import org.qformerlab.blip2.nn.Scopes;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.train.AdamW;
 
 /**
- * One stage-2 training step of BLIP-2 OPT ({@link Stage2Model}), as a trainer runs it: the
- * Q-Former bridge turns frozen image features into Q projected queries, the frozen OPT reads
- * {@code [projected queries ; prompt ; text]} and scores the text after the prompt (LM loss),
- * backward carries the gradient through the frozen OPT to the projection and the Q-Former, then
- * global gradient-norm clipping and AdamW over the bridge's trainable parameters only.
+ * One stage-2 training step of BLIP-2 OPT or BLIP-2 T5 ({@link Stage2Model}), as a trainer runs it:
+ * the Q-Former bridge turns frozen image features into Q projected queries; the frozen OPT reads
+ * {@code [projected queries ; prompt ; text]} and scores the text after the prompt, or (with
+ * {@code --language t5}) the frozen T5's encoder reads {@code [projected queries ; prompt]} and its
+ * decoder scores the text after the prompt (LM loss); backward carries the gradient through the
+ * frozen LM to the projection and the Q-Former, then global gradient-norm clipping and AdamW over
+ * the bridge's trainable parameters only.
  *
- * <p>The OPT is derived from the sizes ({@link BenchConfig#opt}); its parameters never require
- * gradients, so the optimizer holds no moments for them. Phases ({@code phases_ms}, medians):
- * {@code qformer} (bridge forward), {@code llm_forward} (OPT forward and loss), {@code backward},
- * {@code clip}, {@code adamw}. The FLOPs count the frozen OPT's backward as gradients to its inputs
- * only ({@link Stage2Flops}).
+ * <p>The LM is derived from the sizes ({@link BenchConfig#opt}, {@link BenchConfig#t5}); its
+ * parameters never require gradients, so the optimizer holds no moments for them. Phases
+ * ({@code phases_ms}, medians): {@code qformer} (bridge forward), {@code llm_forward} (LM forward and
+ * loss), {@code backward}, {@code clip}, {@code adamw}. The FLOPs count the frozen LM's backward as
+ * gradients to its inputs only ({@link Stage2Flops}).
  */
 public final class Stage2StepBenchmark implements Benchmark {
 
@@ -38,7 +42,8 @@ public final class Stage2StepBenchmark implements Benchmark {
 
     @Override
     public String summary() {
-        return "a stage-2 training step: Q-Former -> frozen OPT LM loss, backward to the bridge, clipping, AdamW";
+        return "a stage-2 training step: Q-Former -> frozen OPT (or --language t5) LM loss, backward to the bridge,"
+                + " clipping, AdamW";
     }
 
     /** Text tokens that form the prompt (BOS and a few words, not predicted): a quarter of the text. */
@@ -53,7 +58,9 @@ public final class Stage2StepBenchmark implements Benchmark {
                     + env.precision().label() + " compute is not implemented: use --dtype float32");
         }
         QFormerConfig qc = config.qformer();
-        OptConfig opt = config.opt(qc.numQueries() + config.textLength());
+        boolean t5 = config.language() == LanguageFamily.T5;
+        OptConfig opt = t5 ? null : config.opt(qc.numQueries() + config.textLength());
+        T5Config t5Config = t5 ? config.t5() : null;
         int prompt = promptLength(config);
         PhaseClock clock = new PhaseClock();
         Timings steps;
@@ -61,10 +68,12 @@ public final class Stage2StepBenchmark implements Benchmark {
         long trainableCount;
         try (NDManager root = NDManager.newBaseManager(env.device())) {
             Seeds.set(1234);
-            Stage2Model model = Stage2Model.create(qc, opt, root);
+            Stage2Model model = t5 ? Stage2Model.create(qc, t5Config, root) : Stage2Model.create(qc, opt, root);
             NDArray images = root.randomNormal(new Shape(config.batch(), config.patches(), qc.visionWidth()));
-            RandomTexts texts = RandomTexts.of(root, config.batch(), config.textLength(), opt.bosTokenId(), 4,
-                    opt.vocabSize(), opt.padTokenId());
+            // OPT's texts start with BOS; T5's start marker (its EOS here) is dropped when the encoder reads the prompt
+            RandomTexts texts = RandomTexts.of(root, config.batch(), config.textLength(),
+                    t5 ? t5Config.eosTokenId() : opt.bosTokenId(), 4, config.vocab(),
+                    t5 ? t5Config.padTokenId() : opt.padTokenId());
             List<Parameter> trainable = StepLoop.trainable(model.namedParameters());
             trainableCount = trainable.stream().mapToLong(p -> p.getArray().size()).sum();
             try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.999, 1e-8, 0.05)) {
@@ -88,12 +97,14 @@ public final class Stage2StepBenchmark implements Benchmark {
                 loss = last[0];
             }
         }
-        double flops = Stage2Flops.trainingStep(qc, opt, config.batch(), config.patches(), config.textLength());
+        double flops = t5
+                ? Stage2Flops.trainingStep(qc, t5Config, config.batch(), config.patches(), config.textLength(), prompt)
+                : Stage2Flops.trainingStep(qc, opt, config.batch(), config.patches(), config.textLength());
         Measurement m = new Measurement(name(), config)
                 .timed(steps, config.batch(), flops, env)
                 .put("phases_ms", clock.medians())
                 .put("loss", Measurement.round(loss))
-                .put("llm", describe(opt))
+                .put("llm", t5 ? describe(t5Config) : describe(opt))
                 .put("prompt_len", prompt)
                 .put("trainable_params", trainableCount)
                 .environment(env);
@@ -103,11 +114,25 @@ public final class Stage2StepBenchmark implements Benchmark {
     /** The frozen OPT's sizes, as printed. */
     static java.util.Map<String, Object> describe(OptConfig opt) {
         java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("family", "opt");
         d.put("hidden", opt.hiddenSize());
         d.put("layers", opt.numLayers());
         d.put("heads", opt.numHeads());
         d.put("ffn", opt.ffnDim());
         d.put("vocab", opt.vocabSize());
+        return d;
+    }
+
+    /** The frozen T5's sizes, as printed. */
+    static java.util.Map<String, Object> describe(T5Config t5) {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("family", "t5");
+        d.put("hidden", t5.dModel());
+        d.put("encoder_layers", t5.numLayers());
+        d.put("decoder_layers", t5.numDecoderLayers());
+        d.put("heads", t5.numHeads());
+        d.put("ffn", t5.dFf());
+        d.put("vocab", t5.vocabSize());
         return d;
     }
 }

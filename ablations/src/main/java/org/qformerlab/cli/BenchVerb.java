@@ -12,6 +12,7 @@ import org.qformerlab.bench.BenchEnvironment;
 import org.qformerlab.bench.Benchmark;
 import org.qformerlab.bench.Benchmarks;
 import org.qformerlab.bench.Measurement;
+import org.qformerlab.blip2.llm.LanguageFamily;
 
 /**
  * {@code qformerlab bench}: runs the registered {@link Benchmark}s at named sizes and prints one
@@ -37,7 +38,9 @@ public final class BenchVerb implements Verb {
         sb.append("Runs each benchmark at each named size (default bench-small) and prints one JSON line per\n");
         sb.append("measurement: median/min/max ms per step, samples/s, analytic FLOPs, achieved GFLOP/s against\n");
         sb.append("a float32 matmul measured in the same process, peak resident memory, engine, device, dtype.\n");
-        sb.append("Stage-2 benchmarks put a frozen OPT behind the Q-Former (width = --hidden, half the --layers);\n");
+        sb.append("Stage-2 benchmarks put a frozen OPT behind the Q-Former (width = --hidden, half the --layers), or\n");
+        sb.append("with --language t5 a T5 of the same width matched to that OPT's size (one encoder and one decoder\n");
+        sb.append("block per three OPT layers);\n");
         sb.append("features runs a ViT of width --vision-width over about --patches patches; generate decodes\n");
         sb.append("--text-len tokens per image. Each adds its own fields (phases, tokens/s, speed-ups).\n\n");
         sb.append("options:\n");
@@ -47,6 +50,7 @@ public final class BenchVerb implements Verb {
         sb.append("  --threads N          PyTorch intra-op threads (default: the engine's choice)\n");
         sb.append("  --matmul N           size of the reference matmul (default 1024)\n");
         sb.append("  --trace FILE         write a PyTorch profiler trace of the last timed step (chrome://tracing)\n");
+        sb.append("  --language L         opt | t5: the frozen LM of the stage-2 step (default opt; generate is OPT-only)\n");
         sb.append("  sizes (override the named config): --hidden --layers --heads --intermediate --queries\n");
         sb.append("    --cross-freq --vision-width --patches --text-len --vocab --embed --batch --steps --warmup\n\n");
         sb.append("benchmarks:\n");
@@ -71,6 +75,12 @@ public final class BenchVerb implements Verb {
         int threads = args.integer("threads", 0);
         int matmul = args.integer("matmul", 1024);
         String trace = args.string("trace", null);
+        LanguageFamily language;
+        try {
+            language = BenchConfig.language(args.string("language", "opt"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
         args.checkAllUsed();
 
         List<BenchConfig> configs = new ArrayList<>();
@@ -78,7 +88,16 @@ public final class BenchVerb implements Verb {
             if (!BenchConfig.NAMES.contains(n)) {
                 throw new Args.UsageException("unknown bench config '" + n + "': choose from " + BenchConfig.NAMES);
             }
-            configs.add(BenchConfig.named(n).with(overrides));
+            configs.add(BenchConfig.named(n).with(overrides).withLanguage(language));
+        }
+        for (BenchConfig c : configs) {
+            for (Benchmark b : benchmarks) {
+                try {
+                    b.check(c); // refused before anything runs, not after the benchmarks ahead of it
+                } catch (IllegalArgumentException e) {
+                    throw new Args.UsageException(e.getMessage());
+                }
+            }
         }
         // precision is checked against the device before any array is created or cast
         BenchEnvironment env = BenchEnvironment.resolve(device, dtype, matmul)

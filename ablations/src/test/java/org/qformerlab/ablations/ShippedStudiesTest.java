@@ -12,22 +12,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The eight study specs the project ships parse, expand to the intended variants, run their seeds (three;
+ * The study specs the project ships parse, expand to the intended variants, run their seeds (three;
  * twelve for study 02, whose effect is small next to one seed's spread) and have a quick section; every run
  * of each, and of its quick mode, is a valid config of its experiment.
  */
 class ShippedStudiesTest {
 
-    static final Map<String, Integer> VARIANTS = Map.of(
-            "01-itg-helps-retrieval.yaml", 2,
-            "02-stage1-helps-stage2.yaml", 2,
-            "03-query-count.yaml", 5,
-            "04-itc-mask.yaml", 2,
-            "05-loss-weights.yaml", 8,
-            "06-bridges.yaml", 5,
-            "07-cross-attention-frequency.yaml", 3,
-            "08-itm-gradient-share.yaml", 3,
-            "09-per-loss-moments.yaml", 3);
+    static final Map<String, Integer> VARIANTS = Map.ofEntries(
+            Map.entry("01-itg-helps-retrieval.yaml", 2),
+            Map.entry("02-stage1-helps-stage2.yaml", 2),
+            Map.entry("03-query-count.yaml", 5),
+            Map.entry("04-itc-mask.yaml", 2),
+            Map.entry("05-loss-weights.yaml", 8),
+            Map.entry("06-bridges.yaml", 5),
+            Map.entry("07-cross-attention-frequency.yaml", 3),
+            Map.entry("08-itm-gradient-share.yaml", 3),
+            Map.entry("09-per-loss-moments.yaml", 3),
+            Map.entry("10-masks.yaml", 5),
+            Map.entry("11-language-family.yaml", 2));
 
     /** Seeds per study where not three. */
     static final Map<String, Integer> SEEDS = Map.of("02-stage1-helps-stage2.yaml", 12);
@@ -94,6 +96,30 @@ class ShippedStudiesTest {
                 assertEquals(p.seed(), p.config().get("stage2").get("train").get("seed").asLong(), "seeds vary stage 2");
             }
         }
+    }
+
+    /**
+     * Study 11 compares the two families at the sizes its notes state, within half a percent of each
+     * other: the OPT of the embedded recipe and a T5 of the same width with one encoder and one
+     * decoder block, over the shipped LM's vocabulary of 116 words.
+     */
+    @Test
+    void theLanguageFamilyStudyComparesOptAndT5OfMatchedSize() {
+        Study study = Study.load(studies().resolve("11-language-family.yaml"));
+        int vocab = 116;
+        Map<String, Long> parameters = new java.util.LinkedHashMap<>();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            for (RunPlan p : study.plans(false, Path.of("unused"))) {
+                var lm = org.qformerlab.blip2.experiment.ExperimentConfig.parse(p.config().toString(),
+                        org.qformerlab.blip2.experiment.ExperimentConfig.embedded(), "run").stage2().language();
+                org.qformerlab.blip2.nn.Module model = lm.family() == org.qformerlab.blip2.llm.LanguageFamily.T5
+                        ? org.qformerlab.blip2.llm.T5Model.create(lm.t5(vocab, 0, 1), m)
+                        : org.qformerlab.blip2.llm.OptModel.create(lm.opt(vocab, 1, 2), m);
+                parameters.put(p.variant().name(), model.parameterCount(false));
+            }
+        }
+        assertEquals(Map.of("OPT", 618_368L, "T5", 620_672L), parameters);
+        assertTrue(Math.abs(parameters.get("T5") - parameters.get("OPT")) < 0.005 * parameters.get("OPT"));
     }
 
     /** The study's budget is the Q-Former bridge's count at its base: the embedded preset, 16 patches of width 784. */

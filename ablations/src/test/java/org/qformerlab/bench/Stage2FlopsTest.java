@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.llm.OptConfig;
+import org.qformerlab.blip2.llm.T5Config;
 
 /** The stage-2 FLOP counter against counts done by hand for a one-layer OPT. */
 class Stage2FlopsTest {
@@ -22,6 +23,20 @@ class Stage2FlopsTest {
         assertEquals(736, c.forward());
         assertEquals(2 * 736, c.backward());
         assertEquals(672 + 128, c.backwardToInputs()); // frozen: no weight gradients
+    }
+
+    @Test
+    void oneT5CallMatchesTheHandCount() {
+        // D=4, 2 heads of 2 (inner 4), F=8, V=10, one encoder and one decoder block; 1 row, 3 encoder and
+        // 2 decoder positions. Encoder: q, k, v, o 4*2*3*4*4 = 384, gated wi_0 + wi_1 + wo 3*2*3*4*8 = 576.
+        // Decoder: self q, k, v, o 4*2*2*4*4 = 256; cross q, o 2*2*2*4*4 = 128 and k, v over the encoder
+        // 2*2*3*4*4 = 192; gated 3*2*2*4*8 = 384; LM head 2*2*4*10 = 160. Scores and context: encoder
+        // 2*2*3*3*4 = 144, decoder self 2*2*2*2*4 = 64, cross 2*2*2*3*4 = 96.
+        T5Config t5 = new T5Config(10, 4, 2, 8, 1, 1, 2, 8, 20, 1e-6, 0, 0, 1, false);
+        Stage2Flops.MatmulCount c = Stage2Flops.t5(t5, 1, 3, 2);
+        assertEquals(384 + 576 + 256 + 128 + 192 + 384 + 160, c.weights());
+        assertEquals(144 + 64 + 96, c.activations());
+        assertEquals(2080 + 2 * 304, c.backwardToInputs());
     }
 
     @Test

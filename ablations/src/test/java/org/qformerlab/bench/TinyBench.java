@@ -22,7 +22,12 @@ final class TinyBench {
 
     /** Runs a benchmark at the tiny size; checks the fields every measurement has; returns its fields. */
     static Map<String, Object> runOnce(Benchmark b) throws Exception {
-        List<Measurement> ms = b.run(config(), cpu());
+        return runOnce(b, config());
+    }
+
+    /** As {@link #runOnce(Benchmark)}, at the given sizes. */
+    static Map<String, Object> runOnce(Benchmark b, BenchConfig config) throws Exception {
+        List<Measurement> ms = b.run(config, cpu());
         assertEquals(1, ms.size());
         Map<String, Object> f = ms.get(0).fields();
         assertEquals(b.name(), f.get("name"));

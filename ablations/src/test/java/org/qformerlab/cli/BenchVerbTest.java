@@ -75,6 +75,34 @@ class BenchVerbTest {
         assertTrue(Double.isFinite(j.get("loss").asDouble()), "loss " + j.get("loss"));
     }
 
+    /** {@code --language t5} puts a frozen T5 behind the Q-Former in the stage-2 step. */
+    @Test
+    void languageT5RunsTheStage2StepBehindAT5() throws Exception {
+        String[] argv = java.util.Arrays.copyOf(TINY, TINY.length + 2);
+        argv[3] = "stage2-step";
+        argv[TINY.length] = "--language";
+        argv[TINY.length + 1] = "T5";
+        CommandLineRun r = run(argv);
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out().strip());
+        assertEquals("stage2-step", j.get("name").asText());
+        assertEquals("t5", j.get("config").get("language").asText());
+        assertEquals("t5", j.get("llm").get("family").asText());
+        assertTrue(Double.isFinite(j.get("loss").asDouble()), "loss " + j.get("loss"));
+    }
+
+    @Test
+    void languageIsCheckedBeforeAnythingRuns() {
+        CommandLineRun r = run("bench", "--language", "gpt", "--steps", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown --language 'gpt': choose opt or t5"), r.err());
+        // generate is OPT-only: refused up front, not after the benchmarks listed before it have run
+        r = run("bench", "--only", "stage1-step,generate", "--language", "t5", "--steps", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("generate decodes from a frozen OPT only") && r.err().contains("--language opt"), r.err());
+        assertTrue(r.out().isBlank(), "nothing measured: " + r.out());
+    }
+
     @Test
     void bfloat16OnCpuIsRefusedWithAMessageNotACrash() {
         // the guard runs before any array exists: were it missing, this JVM would abort here

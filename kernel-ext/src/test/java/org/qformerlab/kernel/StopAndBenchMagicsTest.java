@@ -95,5 +95,12 @@ class StopAndBenchMagicsTest extends SessionTest {
         assertEquals("--queries wants whole numbers of at least 1 separated by commas, got '8,x'", e.getMessage());
         MagicUsageException only = assertThrows(MagicUsageException.class, () -> session.execute("%bench --only nope"));
         assertTrue(only.getMessage().startsWith("unknown benchmark 'nope': choose from [stage1-step"), only.getMessage());
+        MagicUsageException language = assertThrows(MagicUsageException.class,
+                () -> session.execute("%bench --only stage2-step --language gpt"));
+        assertEquals("unknown --language 'gpt': choose opt or t5", language.getMessage());
+        // the family reaches every benchmark's sizes: generate, OPT-only, refuses it before anything runs
+        MagicUsageException generate = assertThrows(MagicUsageException.class,
+                () -> session.execute("%bench --only generate --language t5"));
+        assertTrue(generate.getMessage().contains("--language opt"), generate.getMessage());
     }
 }

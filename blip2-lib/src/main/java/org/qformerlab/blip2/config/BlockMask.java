@@ -90,6 +90,31 @@ public record BlockMask(
                 rules.get(RULES.get(3)));
     }
 
+    /** This mask under another name (null: described by its rules). */
+    public BlockMask withName(String name) {
+        return new BlockMask(name, queriesToQueries, queriesToText, textToQueries, textToText);
+    }
+
+    /** This mask with another {@code queries->queries} rule. */
+    public BlockMask withQueriesToQueries(Block block) {
+        return new BlockMask(name, block, queriesToText, textToQueries, textToText);
+    }
+
+    /** This mask with another {@code queries->text} rule. */
+    public BlockMask withQueriesToText(Block block) {
+        return new BlockMask(name, queriesToQueries, block, textToQueries, textToText);
+    }
+
+    /** This mask with another {@code text->queries} rule. */
+    public BlockMask withTextToQueries(Block block) {
+        return new BlockMask(name, queriesToQueries, queriesToText, block, textToText);
+    }
+
+    /** This mask with another {@code text->text} rule. */
+    public BlockMask withTextToText(Block block) {
+        return new BlockMask(name, queriesToQueries, queriesToText, textToQueries, block);
+    }
+
     @Override
     public String label() {
         if (name != null) {

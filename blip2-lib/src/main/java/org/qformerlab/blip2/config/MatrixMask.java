@@ -72,6 +72,16 @@ public record MatrixMask(String name, List<String> rows) implements MaskSpec {
         return new MatrixMask(name, rows);
     }
 
+    /** This matrix under another name (null: described by its size). */
+    public MatrixMask withName(String name) {
+        return new MatrixMask(name, rows);
+    }
+
+    /** Another matrix under this name. */
+    public MatrixMask withRows(List<String> rows) {
+        return new MatrixMask(name, rows);
+    }
+
     /** Positions per side: Q + T. */
     public int size() {
         return rows.size();

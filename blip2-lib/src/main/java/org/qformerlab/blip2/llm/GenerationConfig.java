@@ -66,33 +66,198 @@ public record GenerationConfig(
         return greedy(30, eos, pad).withMinNewTokens(1).withBeams(5, 1.0);
     }
 
-    public GenerationConfig withMinNewTokens(int n) {
-        return new GenerationConfig(maxNewTokens, n, numBeams, lengthPenalty, doSample, topP, temperature, seed,
-                repetitionPenalty, eosTokenId, padTokenId, useCache, outputStepLogits);
-    }
-
+    /** Beam search with {@code beams} beams, finished texts ranked with length penalty {@code penalty}. */
     public GenerationConfig withBeams(int beams, double penalty) {
-        return new GenerationConfig(maxNewTokens, minNewTokens, beams, penalty, doSample, topP, temperature, seed,
-                repetitionPenalty, eosTokenId, padTokenId, useCache, outputStepLogits);
+        return toBuilder().numBeams(beams).lengthPenalty(penalty).build();
     }
 
+    /** Nucleus sampling with top-p {@code p} at temperature {@code temp}, seeded by {@code s}. */
     public GenerationConfig withSampling(double p, double temp, long s) {
-        return new GenerationConfig(maxNewTokens, minNewTokens, numBeams, lengthPenalty, true, p, temp, s,
-                repetitionPenalty, eosTokenId, padTokenId, useCache, outputStepLogits);
+        return toBuilder().doSample(true).topP(p).temperature(temp).seed(s).build();
     }
 
-    public GenerationConfig withRepetitionPenalty(double penalty) {
-        return new GenerationConfig(maxNewTokens, minNewTokens, numBeams, lengthPenalty, doSample, topP, temperature,
-                seed, penalty, eosTokenId, padTokenId, useCache, outputStepLogits);
-    }
-
+    /** The same as {@link #withUseCache}. */
     public GenerationConfig withCache(boolean cache) {
-        return new GenerationConfig(maxNewTokens, minNewTokens, numBeams, lengthPenalty, doSample, topP, temperature,
-                seed, repetitionPenalty, eosTokenId, padTokenId, cache, outputStepLogits);
+        return withUseCache(cache);
     }
 
+    /** The same as {@link #withOutputStepLogits}. */
     public GenerationConfig withStepLogits(boolean output) {
-        return new GenerationConfig(maxNewTokens, minNewTokens, numBeams, lengthPenalty, doSample, topP, temperature,
-                seed, repetitionPenalty, eosTokenId, padTokenId, useCache, output);
+        return withOutputStepLogits(output);
+    }
+
+    /** This config with {@code maxNewTokens} replaced. */
+    public GenerationConfig withMaxNewTokens(int maxNewTokens) {
+        return toBuilder().maxNewTokens(maxNewTokens).build();
+    }
+
+    /** This config with {@code minNewTokens} replaced. */
+    public GenerationConfig withMinNewTokens(int minNewTokens) {
+        return toBuilder().minNewTokens(minNewTokens).build();
+    }
+
+    /** This config with {@code numBeams} replaced. */
+    public GenerationConfig withNumBeams(int numBeams) {
+        return toBuilder().numBeams(numBeams).build();
+    }
+
+    /** This config with {@code lengthPenalty} replaced. */
+    public GenerationConfig withLengthPenalty(double lengthPenalty) {
+        return toBuilder().lengthPenalty(lengthPenalty).build();
+    }
+
+    /** This config with {@code doSample} replaced. */
+    public GenerationConfig withDoSample(boolean doSample) {
+        return toBuilder().doSample(doSample).build();
+    }
+
+    /** This config with {@code topP} replaced. */
+    public GenerationConfig withTopP(double topP) {
+        return toBuilder().topP(topP).build();
+    }
+
+    /** This config with {@code temperature} replaced. */
+    public GenerationConfig withTemperature(double temperature) {
+        return toBuilder().temperature(temperature).build();
+    }
+
+    /** This config with {@code seed} replaced. */
+    public GenerationConfig withSeed(long seed) {
+        return toBuilder().seed(seed).build();
+    }
+
+    /** This config with {@code repetitionPenalty} replaced. */
+    public GenerationConfig withRepetitionPenalty(double repetitionPenalty) {
+        return toBuilder().repetitionPenalty(repetitionPenalty).build();
+    }
+
+    /** This config with {@code eosTokenId} replaced. */
+    public GenerationConfig withEosTokenId(int eosTokenId) {
+        return toBuilder().eosTokenId(eosTokenId).build();
+    }
+
+    /** This config with {@code padTokenId} replaced. */
+    public GenerationConfig withPadTokenId(int padTokenId) {
+        return toBuilder().padTokenId(padTokenId).build();
+    }
+
+    /** This config with {@code useCache} replaced. */
+    public GenerationConfig withUseCache(boolean useCache) {
+        return toBuilder().useCache(useCache).build();
+    }
+
+    /** This config with {@code outputStepLogits} replaced. */
+    public GenerationConfig withOutputStepLogits(boolean outputStepLogits) {
+        return toBuilder().outputStepLogits(outputStepLogits).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link GenerationConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int maxNewTokens;
+        private int minNewTokens;
+        private int numBeams;
+        private double lengthPenalty;
+        private boolean doSample;
+        private double topP;
+        private double temperature;
+        private long seed;
+        private double repetitionPenalty;
+        private int eosTokenId;
+        private int padTokenId;
+        private boolean useCache;
+        private boolean outputStepLogits;
+
+        private Builder(GenerationConfig c) {
+            this.maxNewTokens = c.maxNewTokens();
+            this.minNewTokens = c.minNewTokens();
+            this.numBeams = c.numBeams();
+            this.lengthPenalty = c.lengthPenalty();
+            this.doSample = c.doSample();
+            this.topP = c.topP();
+            this.temperature = c.temperature();
+            this.seed = c.seed();
+            this.repetitionPenalty = c.repetitionPenalty();
+            this.eosTokenId = c.eosTokenId();
+            this.padTokenId = c.padTokenId();
+            this.useCache = c.useCache();
+            this.outputStepLogits = c.outputStepLogits();
+        }
+
+        public Builder maxNewTokens(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+            return this;
+        }
+
+        public Builder minNewTokens(int minNewTokens) {
+            this.minNewTokens = minNewTokens;
+            return this;
+        }
+
+        public Builder numBeams(int numBeams) {
+            this.numBeams = numBeams;
+            return this;
+        }
+
+        public Builder lengthPenalty(double lengthPenalty) {
+            this.lengthPenalty = lengthPenalty;
+            return this;
+        }
+
+        public Builder doSample(boolean doSample) {
+            this.doSample = doSample;
+            return this;
+        }
+
+        public Builder topP(double topP) {
+            this.topP = topP;
+            return this;
+        }
+
+        public Builder temperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder repetitionPenalty(double repetitionPenalty) {
+            this.repetitionPenalty = repetitionPenalty;
+            return this;
+        }
+
+        public Builder eosTokenId(int eosTokenId) {
+            this.eosTokenId = eosTokenId;
+            return this;
+        }
+
+        public Builder padTokenId(int padTokenId) {
+            this.padTokenId = padTokenId;
+            return this;
+        }
+
+        public Builder useCache(boolean useCache) {
+            this.useCache = useCache;
+            return this;
+        }
+
+        public Builder outputStepLogits(boolean outputStepLogits) {
+            this.outputStepLogits = outputStepLogits;
+            return this;
+        }
+
+        public GenerationConfig build() {
+            return new GenerationConfig(maxNewTokens, minNewTokens, numBeams, lengthPenalty, doSample, topP, temperature, seed, repetitionPenalty, eosTokenId, padTokenId, useCache, outputStepLogits);
+        }
     }
 }

@@ -105,13 +105,177 @@ public record LanguagePretrainConfig(
     }
 
     /** This recipe for another family of LM ({@code stage2.language.family}). */
-    public LanguagePretrainConfig withFamily(LanguageFamily f) {
-        return new LanguagePretrainConfig(f, hiddenSize, ffnDim, numLayers, numHeads, maxPositions, steps, batchSize,
-                learningRate, warmupSteps, weightDecay, seed, logEvery);
+    public LanguagePretrainConfig withFamily(LanguageFamily family) {
+        return toBuilder().family(family).build();
     }
 
-    public LanguagePretrainConfig withSteps(int s) {
-        return new LanguagePretrainConfig(family, hiddenSize, ffnDim, numLayers, numHeads, maxPositions, s, batchSize,
-                learningRate, warmupSteps, weightDecay, seed, logEvery);
+    /** This config with {@code hiddenSize} replaced. */
+    public LanguagePretrainConfig withHiddenSize(int hiddenSize) {
+        return toBuilder().hiddenSize(hiddenSize).build();
+    }
+
+    /** This config with {@code ffnDim} replaced. */
+    public LanguagePretrainConfig withFfnDim(int ffnDim) {
+        return toBuilder().ffnDim(ffnDim).build();
+    }
+
+    /** This config with {@code numLayers} replaced. */
+    public LanguagePretrainConfig withNumLayers(int numLayers) {
+        return toBuilder().numLayers(numLayers).build();
+    }
+
+    /** This config with {@code numHeads} replaced. */
+    public LanguagePretrainConfig withNumHeads(int numHeads) {
+        return toBuilder().numHeads(numHeads).build();
+    }
+
+    /** This config with {@code maxPositions} replaced. */
+    public LanguagePretrainConfig withMaxPositions(int maxPositions) {
+        return toBuilder().maxPositions(maxPositions).build();
+    }
+
+    /** This config with {@code steps} replaced. */
+    public LanguagePretrainConfig withSteps(int steps) {
+        return toBuilder().steps(steps).build();
+    }
+
+    /** This config with {@code batchSize} replaced. */
+    public LanguagePretrainConfig withBatchSize(int batchSize) {
+        return toBuilder().batchSize(batchSize).build();
+    }
+
+    /** This config with {@code learningRate} replaced. */
+    public LanguagePretrainConfig withLearningRate(double learningRate) {
+        return toBuilder().learningRate(learningRate).build();
+    }
+
+    /** This config with {@code warmupSteps} replaced. */
+    public LanguagePretrainConfig withWarmupSteps(int warmupSteps) {
+        return toBuilder().warmupSteps(warmupSteps).build();
+    }
+
+    /** This config with {@code weightDecay} replaced. */
+    public LanguagePretrainConfig withWeightDecay(double weightDecay) {
+        return toBuilder().weightDecay(weightDecay).build();
+    }
+
+    /** This config with {@code seed} replaced. */
+    public LanguagePretrainConfig withSeed(long seed) {
+        return toBuilder().seed(seed).build();
+    }
+
+    /** This config with {@code logEvery} replaced. */
+    public LanguagePretrainConfig withLogEvery(int logEvery) {
+        return toBuilder().logEvery(logEvery).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link LanguagePretrainConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private LanguageFamily family;
+        private int hiddenSize;
+        private int ffnDim;
+        private int numLayers;
+        private int numHeads;
+        private int maxPositions;
+        private int steps;
+        private int batchSize;
+        private double learningRate;
+        private int warmupSteps;
+        private double weightDecay;
+        private long seed;
+        private int logEvery;
+
+        private Builder(LanguagePretrainConfig c) {
+            this.family = c.family();
+            this.hiddenSize = c.hiddenSize();
+            this.ffnDim = c.ffnDim();
+            this.numLayers = c.numLayers();
+            this.numHeads = c.numHeads();
+            this.maxPositions = c.maxPositions();
+            this.steps = c.steps();
+            this.batchSize = c.batchSize();
+            this.learningRate = c.learningRate();
+            this.warmupSteps = c.warmupSteps();
+            this.weightDecay = c.weightDecay();
+            this.seed = c.seed();
+            this.logEvery = c.logEvery();
+        }
+
+        public Builder family(LanguageFamily family) {
+            this.family = family;
+            return this;
+        }
+
+        public Builder hiddenSize(int hiddenSize) {
+            this.hiddenSize = hiddenSize;
+            return this;
+        }
+
+        public Builder ffnDim(int ffnDim) {
+            this.ffnDim = ffnDim;
+            return this;
+        }
+
+        public Builder numLayers(int numLayers) {
+            this.numLayers = numLayers;
+            return this;
+        }
+
+        public Builder numHeads(int numHeads) {
+            this.numHeads = numHeads;
+            return this;
+        }
+
+        public Builder maxPositions(int maxPositions) {
+            this.maxPositions = maxPositions;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder learningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder warmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder logEvery(int logEvery) {
+            this.logEvery = logEvery;
+            return this;
+        }
+
+        public LanguagePretrainConfig build() {
+            return new LanguagePretrainConfig(family, hiddenSize, ffnDim, numLayers, numHeads, maxPositions, steps, batchSize, learningRate, warmupSteps, weightDecay, seed, logEvery);
+        }
     }
 }

@@ -76,4 +76,167 @@ public record OptConfig(
     public static OptConfig tiny() {
         return new OptConfig(64, 32, 64, 2, 4, 64, 1, 2, 2, 1e-5, 0.0, true);
     }
+
+    /** This config with {@code vocabSize} replaced. */
+    public OptConfig withVocabSize(int vocabSize) {
+        return toBuilder().vocabSize(vocabSize).build();
+    }
+
+    /** This config with {@code hiddenSize} replaced. */
+    public OptConfig withHiddenSize(int hiddenSize) {
+        return toBuilder().hiddenSize(hiddenSize).build();
+    }
+
+    /** This config with {@code ffnDim} replaced. */
+    public OptConfig withFfnDim(int ffnDim) {
+        return toBuilder().ffnDim(ffnDim).build();
+    }
+
+    /** This config with {@code numLayers} replaced. */
+    public OptConfig withNumLayers(int numLayers) {
+        return toBuilder().numLayers(numLayers).build();
+    }
+
+    /** This config with {@code numHeads} replaced. */
+    public OptConfig withNumHeads(int numHeads) {
+        return toBuilder().numHeads(numHeads).build();
+    }
+
+    /** This config with {@code maxPositions} replaced. */
+    public OptConfig withMaxPositions(int maxPositions) {
+        return toBuilder().maxPositions(maxPositions).build();
+    }
+
+    /** This config with {@code padTokenId} replaced. */
+    public OptConfig withPadTokenId(int padTokenId) {
+        return toBuilder().padTokenId(padTokenId).build();
+    }
+
+    /** This config with {@code bosTokenId} replaced. */
+    public OptConfig withBosTokenId(int bosTokenId) {
+        return toBuilder().bosTokenId(bosTokenId).build();
+    }
+
+    /** This config with {@code eosTokenId} replaced. */
+    public OptConfig withEosTokenId(int eosTokenId) {
+        return toBuilder().eosTokenId(eosTokenId).build();
+    }
+
+    /** This config with {@code layerNormEps} replaced. */
+    public OptConfig withLayerNormEps(double layerNormEps) {
+        return toBuilder().layerNormEps(layerNormEps).build();
+    }
+
+    /** This config with {@code dropout} replaced. */
+    public OptConfig withDropout(double dropout) {
+        return toBuilder().dropout(dropout).build();
+    }
+
+    /** This config with {@code layerNormBefore} replaced. */
+    public OptConfig withLayerNormBefore(boolean layerNormBefore) {
+        return toBuilder().layerNormBefore(layerNormBefore).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link OptConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int vocabSize;
+        private int hiddenSize;
+        private int ffnDim;
+        private int numLayers;
+        private int numHeads;
+        private int maxPositions;
+        private int padTokenId;
+        private int bosTokenId;
+        private int eosTokenId;
+        private double layerNormEps;
+        private double dropout;
+        private boolean layerNormBefore;
+
+        private Builder(OptConfig c) {
+            this.vocabSize = c.vocabSize();
+            this.hiddenSize = c.hiddenSize();
+            this.ffnDim = c.ffnDim();
+            this.numLayers = c.numLayers();
+            this.numHeads = c.numHeads();
+            this.maxPositions = c.maxPositions();
+            this.padTokenId = c.padTokenId();
+            this.bosTokenId = c.bosTokenId();
+            this.eosTokenId = c.eosTokenId();
+            this.layerNormEps = c.layerNormEps();
+            this.dropout = c.dropout();
+            this.layerNormBefore = c.layerNormBefore();
+        }
+
+        public Builder vocabSize(int vocabSize) {
+            this.vocabSize = vocabSize;
+            return this;
+        }
+
+        public Builder hiddenSize(int hiddenSize) {
+            this.hiddenSize = hiddenSize;
+            return this;
+        }
+
+        public Builder ffnDim(int ffnDim) {
+            this.ffnDim = ffnDim;
+            return this;
+        }
+
+        public Builder numLayers(int numLayers) {
+            this.numLayers = numLayers;
+            return this;
+        }
+
+        public Builder numHeads(int numHeads) {
+            this.numHeads = numHeads;
+            return this;
+        }
+
+        public Builder maxPositions(int maxPositions) {
+            this.maxPositions = maxPositions;
+            return this;
+        }
+
+        public Builder padTokenId(int padTokenId) {
+            this.padTokenId = padTokenId;
+            return this;
+        }
+
+        public Builder bosTokenId(int bosTokenId) {
+            this.bosTokenId = bosTokenId;
+            return this;
+        }
+
+        public Builder eosTokenId(int eosTokenId) {
+            this.eosTokenId = eosTokenId;
+            return this;
+        }
+
+        public Builder layerNormEps(double layerNormEps) {
+            this.layerNormEps = layerNormEps;
+            return this;
+        }
+
+        public Builder dropout(double dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        public Builder layerNormBefore(boolean layerNormBefore) {
+            this.layerNormBefore = layerNormBefore;
+            return this;
+        }
+
+        public OptConfig build() {
+            return new OptConfig(vocabSize, hiddenSize, ffnDim, numLayers, numHeads, maxPositions, padTokenId, bosTokenId, eosTokenId, layerNormEps, dropout, layerNormBefore);
+        }
+    }
 }

@@ -65,28 +65,158 @@ public record AttributePretrainConfig(
                 ShapesWorldConfig.defaults(7).withImageSize(32).withCounts(600, 12, 150, 12), 1, 25);
     }
 
-    public AttributePretrainConfig withSteps(int s) {
-        return new AttributePretrainConfig(s, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
-                disjointFrom, seed, logEvery);
-    }
-
     public AttributePretrainConfig withPool(int size, long poolSeedValue) {
-        return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, size, poolSeedValue,
-                disjointFrom, seed, logEvery);
+        return toBuilder().poolSize(size).poolSeed(poolSeedValue).build();
     }
 
-    public AttributePretrainConfig withLearningRate(double lr) {
-        return new AttributePretrainConfig(steps, batchSize, lr, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
-                disjointFrom, seed, logEvery);
+    /** This config with {@code steps} replaced. */
+    public AttributePretrainConfig withSteps(int steps) {
+        return toBuilder().steps(steps).build();
     }
 
-    public AttributePretrainConfig withBatchSize(int b) {
-        return new AttributePretrainConfig(steps, b, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
-                disjointFrom, seed, logEvery);
+    /** This config with {@code batchSize} replaced. */
+    public AttributePretrainConfig withBatchSize(int batchSize) {
+        return toBuilder().batchSize(batchSize).build();
     }
 
-    public AttributePretrainConfig withLogEvery(int every) {
-        return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed,
-                disjointFrom, seed, every);
+    /** This config with {@code learningRate} replaced. */
+    public AttributePretrainConfig withLearningRate(double learningRate) {
+        return toBuilder().learningRate(learningRate).build();
+    }
+
+    /** This config with {@code warmupSteps} replaced. */
+    public AttributePretrainConfig withWarmupSteps(int warmupSteps) {
+        return toBuilder().warmupSteps(warmupSteps).build();
+    }
+
+    /** This config with {@code weightDecay} replaced. */
+    public AttributePretrainConfig withWeightDecay(double weightDecay) {
+        return toBuilder().weightDecay(weightDecay).build();
+    }
+
+    /** This config with {@code shapeWeight} replaced. */
+    public AttributePretrainConfig withShapeWeight(double shapeWeight) {
+        return toBuilder().shapeWeight(shapeWeight).build();
+    }
+
+    /** This config with {@code poolSize} replaced. */
+    public AttributePretrainConfig withPoolSize(int poolSize) {
+        return toBuilder().poolSize(poolSize).build();
+    }
+
+    /** This config with {@code poolSeed} replaced. */
+    public AttributePretrainConfig withPoolSeed(long poolSeed) {
+        return toBuilder().poolSeed(poolSeed).build();
+    }
+
+    /** This config with {@code disjointFrom} replaced. */
+    public AttributePretrainConfig withDisjointFrom(ShapesWorldConfig disjointFrom) {
+        return toBuilder().disjointFrom(disjointFrom).build();
+    }
+
+    /** This config with {@code seed} replaced. */
+    public AttributePretrainConfig withSeed(long seed) {
+        return toBuilder().seed(seed).build();
+    }
+
+    /** This config with {@code logEvery} replaced. */
+    public AttributePretrainConfig withLogEvery(int logEvery) {
+        return toBuilder().logEvery(logEvery).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link AttributePretrainConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int steps;
+        private int batchSize;
+        private double learningRate;
+        private int warmupSteps;
+        private double weightDecay;
+        private double shapeWeight;
+        private int poolSize;
+        private long poolSeed;
+        private ShapesWorldConfig disjointFrom;
+        private long seed;
+        private int logEvery;
+
+        private Builder(AttributePretrainConfig c) {
+            this.steps = c.steps();
+            this.batchSize = c.batchSize();
+            this.learningRate = c.learningRate();
+            this.warmupSteps = c.warmupSteps();
+            this.weightDecay = c.weightDecay();
+            this.shapeWeight = c.shapeWeight();
+            this.poolSize = c.poolSize();
+            this.poolSeed = c.poolSeed();
+            this.disjointFrom = c.disjointFrom();
+            this.seed = c.seed();
+            this.logEvery = c.logEvery();
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder learningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder warmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder shapeWeight(double shapeWeight) {
+            this.shapeWeight = shapeWeight;
+            return this;
+        }
+
+        public Builder poolSize(int poolSize) {
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        public Builder poolSeed(long poolSeed) {
+            this.poolSeed = poolSeed;
+            return this;
+        }
+
+        public Builder disjointFrom(ShapesWorldConfig disjointFrom) {
+            this.disjointFrom = disjointFrom;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder logEvery(int logEvery) {
+            this.logEvery = logEvery;
+            return this;
+        }
+
+        public AttributePretrainConfig build() {
+            return new AttributePretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, shapeWeight, poolSize, poolSeed, disjointFrom, seed, logEvery);
+        }
     }
 }

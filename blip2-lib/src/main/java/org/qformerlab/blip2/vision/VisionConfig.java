@@ -126,17 +126,8 @@ public record VisionConfig(
         return qformer.withVisionWidth(width);
     }
 
-    public VisionConfig withFeatureLayer(int layer) {
-        return new VisionConfig(imageSize, patchSize, channels, width, layers, heads, intermediateSize, layerNormEps, layer);
-    }
-
-    public VisionConfig withImageSize(int size) {
-        return new VisionConfig(size, patchSize, channels, width, layers, heads, intermediateSize, layerNormEps, featureLayer);
-    }
-
     public VisionConfig withSize(int newWidth, int newLayers, int newHeads, int newIntermediate) {
-        return new VisionConfig(imageSize, patchSize, channels, newWidth, newLayers, newHeads, newIntermediate,
-                layerNormEps, featureLayer);
+        return toBuilder().width(newWidth).layers(newLayers).heads(newHeads).intermediateSize(newIntermediate).build();
     }
 
     private static int largestDivisorUpTo(int n, int limit) {
@@ -146,5 +137,132 @@ public record VisionConfig(
             }
         }
         return 1;
+    }
+
+    /** This config with {@code imageSize} replaced. */
+    public VisionConfig withImageSize(int imageSize) {
+        return toBuilder().imageSize(imageSize).build();
+    }
+
+    /** This config with {@code patchSize} replaced. */
+    public VisionConfig withPatchSize(int patchSize) {
+        return toBuilder().patchSize(patchSize).build();
+    }
+
+    /** This config with {@code channels} replaced. */
+    public VisionConfig withChannels(int channels) {
+        return toBuilder().channels(channels).build();
+    }
+
+    /** This config with {@code width} replaced. */
+    public VisionConfig withWidth(int width) {
+        return toBuilder().width(width).build();
+    }
+
+    /** This config with {@code layers} replaced. */
+    public VisionConfig withLayers(int layers) {
+        return toBuilder().layers(layers).build();
+    }
+
+    /** This config with {@code heads} replaced. */
+    public VisionConfig withHeads(int heads) {
+        return toBuilder().heads(heads).build();
+    }
+
+    /** This config with {@code intermediateSize} replaced. */
+    public VisionConfig withIntermediateSize(int intermediateSize) {
+        return toBuilder().intermediateSize(intermediateSize).build();
+    }
+
+    /** This config with {@code layerNormEps} replaced. */
+    public VisionConfig withLayerNormEps(double layerNormEps) {
+        return toBuilder().layerNormEps(layerNormEps).build();
+    }
+
+    /** This config with {@code featureLayer} replaced. */
+    public VisionConfig withFeatureLayer(int featureLayer) {
+        return toBuilder().featureLayer(featureLayer).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link VisionConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int imageSize;
+        private int patchSize;
+        private int channels;
+        private int width;
+        private int layers;
+        private int heads;
+        private int intermediateSize;
+        private double layerNormEps;
+        private int featureLayer;
+
+        private Builder(VisionConfig c) {
+            this.imageSize = c.imageSize();
+            this.patchSize = c.patchSize();
+            this.channels = c.channels();
+            this.width = c.width();
+            this.layers = c.layers();
+            this.heads = c.heads();
+            this.intermediateSize = c.intermediateSize();
+            this.layerNormEps = c.layerNormEps();
+            this.featureLayer = c.featureLayer();
+        }
+
+        public Builder imageSize(int imageSize) {
+            this.imageSize = imageSize;
+            return this;
+        }
+
+        public Builder patchSize(int patchSize) {
+            this.patchSize = patchSize;
+            return this;
+        }
+
+        public Builder channels(int channels) {
+            this.channels = channels;
+            return this;
+        }
+
+        public Builder width(int width) {
+            this.width = width;
+            return this;
+        }
+
+        public Builder layers(int layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        public Builder heads(int heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        public Builder intermediateSize(int intermediateSize) {
+            this.intermediateSize = intermediateSize;
+            return this;
+        }
+
+        public Builder layerNormEps(double layerNormEps) {
+            this.layerNormEps = layerNormEps;
+            return this;
+        }
+
+        public Builder featureLayer(int featureLayer) {
+            this.featureLayer = featureLayer;
+            return this;
+        }
+
+        public VisionConfig build() {
+            return new VisionConfig(imageSize, patchSize, channels, width, layers, heads, intermediateSize, layerNormEps, featureLayer);
+        }
     }
 }

@@ -63,33 +63,170 @@ public record VisionPretrainConfig(
         return new VisionPretrainConfig(60, 16, 3e-3, 5, 0.0, 0.75, false, 32, 1, 4, 0, 20);
     }
 
-    public VisionPretrainConfig withSteps(int s) {
-        return new VisionPretrainConfig(s, batchSize, learningRate, warmupSteps, weightDecay, maskRatio, normPixLoss,
-                decoderWidth, decoderLayers, decoderHeads, seed, logEvery);
-    }
-
-    public VisionPretrainConfig withLearningRate(double lr) {
-        return new VisionPretrainConfig(steps, batchSize, lr, warmupSteps, weightDecay, maskRatio, normPixLoss,
-                decoderWidth, decoderLayers, decoderHeads, seed, logEvery);
-    }
-
-    public VisionPretrainConfig withMaskRatio(double ratio) {
-        return new VisionPretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, ratio, normPixLoss,
-                decoderWidth, decoderLayers, decoderHeads, seed, logEvery);
-    }
-
-    public VisionPretrainConfig withNormPixLoss(boolean on) {
-        return new VisionPretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, maskRatio, on,
-                decoderWidth, decoderLayers, decoderHeads, seed, logEvery);
-    }
-
     public VisionPretrainConfig withBatch(int steps, int batch) {
-        return new VisionPretrainConfig(steps, batch, learningRate, warmupSteps, weightDecay, maskRatio, normPixLoss,
-                decoderWidth, decoderLayers, decoderHeads, seed, logEvery);
+        return toBuilder().steps(steps).batchSize(batch).build();
     }
 
-    public VisionPretrainConfig withSeed(long s) {
-        return new VisionPretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, maskRatio, normPixLoss,
-                decoderWidth, decoderLayers, decoderHeads, s, logEvery);
+    /** This config with {@code steps} replaced. */
+    public VisionPretrainConfig withSteps(int steps) {
+        return toBuilder().steps(steps).build();
+    }
+
+    /** This config with {@code batchSize} replaced. */
+    public VisionPretrainConfig withBatchSize(int batchSize) {
+        return toBuilder().batchSize(batchSize).build();
+    }
+
+    /** This config with {@code learningRate} replaced. */
+    public VisionPretrainConfig withLearningRate(double learningRate) {
+        return toBuilder().learningRate(learningRate).build();
+    }
+
+    /** This config with {@code warmupSteps} replaced. */
+    public VisionPretrainConfig withWarmupSteps(int warmupSteps) {
+        return toBuilder().warmupSteps(warmupSteps).build();
+    }
+
+    /** This config with {@code weightDecay} replaced. */
+    public VisionPretrainConfig withWeightDecay(double weightDecay) {
+        return toBuilder().weightDecay(weightDecay).build();
+    }
+
+    /** This config with {@code maskRatio} replaced. */
+    public VisionPretrainConfig withMaskRatio(double maskRatio) {
+        return toBuilder().maskRatio(maskRatio).build();
+    }
+
+    /** This config with {@code normPixLoss} replaced. */
+    public VisionPretrainConfig withNormPixLoss(boolean normPixLoss) {
+        return toBuilder().normPixLoss(normPixLoss).build();
+    }
+
+    /** This config with {@code decoderWidth} replaced. */
+    public VisionPretrainConfig withDecoderWidth(int decoderWidth) {
+        return toBuilder().decoderWidth(decoderWidth).build();
+    }
+
+    /** This config with {@code decoderLayers} replaced. */
+    public VisionPretrainConfig withDecoderLayers(int decoderLayers) {
+        return toBuilder().decoderLayers(decoderLayers).build();
+    }
+
+    /** This config with {@code decoderHeads} replaced. */
+    public VisionPretrainConfig withDecoderHeads(int decoderHeads) {
+        return toBuilder().decoderHeads(decoderHeads).build();
+    }
+
+    /** This config with {@code seed} replaced. */
+    public VisionPretrainConfig withSeed(long seed) {
+        return toBuilder().seed(seed).build();
+    }
+
+    /** This config with {@code logEvery} replaced. */
+    public VisionPretrainConfig withLogEvery(int logEvery) {
+        return toBuilder().logEvery(logEvery).build();
+    }
+
+    /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Named construction of a {@link VisionPretrainConfig}: starts from a config, every field has a setter, and the
+     * record validates once, in {@link #build} (so fields that must agree can change together).
+     */
+    public static final class Builder {
+        private int steps;
+        private int batchSize;
+        private double learningRate;
+        private int warmupSteps;
+        private double weightDecay;
+        private double maskRatio;
+        private boolean normPixLoss;
+        private int decoderWidth;
+        private int decoderLayers;
+        private int decoderHeads;
+        private long seed;
+        private int logEvery;
+
+        private Builder(VisionPretrainConfig c) {
+            this.steps = c.steps();
+            this.batchSize = c.batchSize();
+            this.learningRate = c.learningRate();
+            this.warmupSteps = c.warmupSteps();
+            this.weightDecay = c.weightDecay();
+            this.maskRatio = c.maskRatio();
+            this.normPixLoss = c.normPixLoss();
+            this.decoderWidth = c.decoderWidth();
+            this.decoderLayers = c.decoderLayers();
+            this.decoderHeads = c.decoderHeads();
+            this.seed = c.seed();
+            this.logEvery = c.logEvery();
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder learningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder warmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder maskRatio(double maskRatio) {
+            this.maskRatio = maskRatio;
+            return this;
+        }
+
+        public Builder normPixLoss(boolean normPixLoss) {
+            this.normPixLoss = normPixLoss;
+            return this;
+        }
+
+        public Builder decoderWidth(int decoderWidth) {
+            this.decoderWidth = decoderWidth;
+            return this;
+        }
+
+        public Builder decoderLayers(int decoderLayers) {
+            this.decoderLayers = decoderLayers;
+            return this;
+        }
+
+        public Builder decoderHeads(int decoderHeads) {
+            this.decoderHeads = decoderHeads;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder logEvery(int logEvery) {
+            this.logEvery = logEvery;
+            return this;
+        }
+
+        public VisionPretrainConfig build() {
+            return new VisionPretrainConfig(steps, batchSize, learningRate, warmupSteps, weightDecay, maskRatio, normPixLoss, decoderWidth, decoderLayers, decoderHeads, seed, logEvery);
+        }
     }
 }

@@ -32,6 +32,7 @@ public final class BenchMagic implements Magic {
         options.add(MagicOption.valued("dtype", "T", "float32 | float16 | bfloat16 (default float32; reduced precision is GPU-only)"));
         options.add(MagicOption.valued("threads", "N", "PyTorch intra-op threads (default: the engine's choice)"));
         options.add(MagicOption.valued("matmul", "N", "size of the reference matmul (default 1024)"));
+        options.add(MagicOption.valued("language", "L", "opt | t5: the frozen LM of the stage-2 step (default opt; generate is OPT-only)"));
         for (String size : BenchConfig.OPTIONS) {
             options.add(MagicOption.valued(size, "N[,N...]", "override the size " + size + "; several values: one variant each"));
         }
@@ -75,6 +76,17 @@ public final class BenchMagic implements Magic {
             throw new MagicUsageException(SPEC, e.getMessage());
         }
         List<Map<String, Integer>> variants = variants(args);
+        org.qformerlab.blip2.llm.LanguageFamily language;
+        try {
+            language = BenchConfig.language(args.string("language", "opt"));
+            for (Map<String, Integer> variant : variants) {
+                for (Benchmark b : benchmarks) {
+                    b.check(BenchConfig.named(size).with(variant).withLanguage(language));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MagicUsageException(SPEC, e.getMessage());
+        }
         BenchEnvironment env = BenchEnvironment.resolve(args.string("device", "auto"), args.string("dtype", "float32"),
                 args.integer("matmul", 1024, 16));
         int threads = args.integer("threads", 0, 0);
@@ -91,7 +103,7 @@ public final class BenchMagic implements Magic {
         int done = 0;
         try {
             for (Map<String, Integer> variant : variants) {
-                BenchConfig config = named.with(variant);
+                BenchConfig config = named.with(variant).withLanguage(language);
                 String label = BenchResults.label(variant, variants.size() > 1 ? varied(args) : List.of(), size);
                 for (Benchmark b : benchmarks) {
                     bar.update(done, b.name() + " " + label);
