@@ -110,8 +110,8 @@ class ShippedStudiesTest {
         Map<String, Long> parameters = new java.util.LinkedHashMap<>();
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
             for (RunPlan p : study.plans(false, Path.of("unused"))) {
-                var lm = org.qformerlab.blip2.experiment.ExperimentConfig.parse(p.config().toString(),
-                        org.qformerlab.blip2.experiment.ExperimentConfig.embedded(), "run").stage2().language();
+                var lm = org.qformerlab.blip2.experiment.config.ExperimentConfig.parse(p.config().toString(),
+                        org.qformerlab.blip2.experiment.config.ExperimentConfig.embedded(), "run").stage2().language();
                 org.qformerlab.blip2.nn.Module model = lm.family() == org.qformerlab.blip2.llm.LanguageFamily.T5
                         ? org.qformerlab.blip2.llm.T5Model.create(lm.t5(vocab, 0, 1), m)
                         : org.qformerlab.blip2.llm.OptModel.create(lm.opt(vocab, 1, 2), m);
