@@ -2,15 +2,21 @@
 
 Run by KernelProtocolIT with JUPYTER_PATH pointing at a temporary kernel spec. Prints one line per
 check, "PASS <name>" or "FAIL <name>: <why>", and exits 0 only if every check passed.
+
+With QFL_CHECKS set (comma-separated words), only the checks whose names contain one of the words
+run: a developer's shortcut to the check at hand; the test suite runs them all.
 """
+import glob
 import os
 import sys
+import tempfile
 import time
 import traceback
 
 from jupyter_client.manager import start_new_kernel
 
 KERNEL = sys.argv[1] if len(sys.argv) > 1 else "qformerlab"
+ONLY = [w for w in os.environ.get("QFL_CHECKS", "").split(",") if w]
 results = []
 
 
@@ -27,6 +33,8 @@ def outputs(msgs, kind):
 
 def check(name):
     def wrap(fn):
+        if ONLY and not any(w in name for w in ONLY):
+            return fn
         try:
             fn()
             results.append((name, None))
@@ -39,6 +47,37 @@ def check(name):
 def expect(cond, why):
     if not cond:
         raise AssertionError(why)
+
+
+def interrupt_once(msg_id, timeout=120):
+    """Sends one interrupt_request (the spec's interrupt_mode is "message") while the cell msg_id runs;
+    returns its execute_reply content (None if none came) and the text it printed from then on."""
+    km.interrupt_kernel()
+    reply = None
+    streams = []
+    deadline = time.time() + timeout
+    while reply is None and time.time() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+            if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
+                streams.append(m["content"]["text"])
+        except Exception:  # queue.Empty
+            pass
+        try:
+            m = kc.get_shell_msg(timeout=0.1)
+            if m["parent_header"].get("msg_id") == msg_id:
+                reply = m["content"]
+        except Exception:
+            pass
+    time.sleep(0.5)
+    while True:  # the last stream messages of the cell
+        try:
+            m = kc.get_iopub_msg(timeout=0.5)
+            if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
+                streams.append(m["content"]["text"])
+        except Exception:
+            break
+    return reply, "".join(streams)
 
 
 km, kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=120)
@@ -220,37 +259,50 @@ try:
                 plain = m["content"]["data"].get("text/plain", "")
                 stepping = "stage 1" in plain and "/400" in plain and " 0/400" not in plain
         expect(stepping, "training never reached a step")
-        km.interrupt_kernel()  # one interrupt_request (the spec's interrupt_mode is "message")
-        reply = None
-        streams = []
-        deadline = time.time() + 120
-        while reply is None and time.time() < deadline:
-            try:
-                m = kc.get_iopub_msg(timeout=1)
-                if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
-                    streams.append(m["content"]["text"])
-            except Exception:  # queue.Empty
-                pass
-            try:
-                m = kc.get_shell_msg(timeout=0.1)
-                if m["parent_header"].get("msg_id") == msg_id:
-                    reply = m["content"]
-            except Exception:
-                pass
+        reply, text = interrupt_once(msg_id)
         expect(reply is not None, "no reply after the interrupt")
         expect(reply["status"] == "ok", reply)
-        time.sleep(0.5)
-        while True:  # the last stream messages of the cell
-            try:
-                m = kc.get_iopub_msg(timeout=0.5)
-                if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
-                    streams.append(m["content"]["text"])
-            except Exception:
-                break
-        text = "".join(streams)
         expect("stopped at step " in text and "resume with: %train stage1 --resume " in text, text)
         reply, msgs = run(kc, "partial.step() > 0 && partial.step() < 400 && Files.isDirectory(partial.checkpoint())")
         expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "true", msgs)
+        reply, msgs = run(kc, 'System.clearProperty("qformerlab.quick");\n"still alive"')
+        expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "still alive", msgs)
+    @check("interrupt_request during %ablate stops the training run at a step boundary and keeps the work")
+    def _():
+        spec = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "studies",
+                                             "tiny-stop.yaml"))  # two runs of 40 quick steps
+        study = os.path.join(tempfile.mkdtemp(prefix="qfl-ablate-stop-"), "study")
+
+        def runs(done):
+            """Run folders with a result (done=True), or training without one (done=False)."""
+            out = []
+            for run in glob.glob(os.path.join(study, "runs", "*")):
+                has_result = os.path.exists(os.path.join(run, "result.json"))
+                metrics = os.path.join(run, "metrics.jsonl")
+                training = os.path.exists(metrics) and os.path.getsize(metrics) > 0
+                if (done and has_result) or (not done and not has_result and training):
+                    out.append(run)
+            return out
+
+        # the spec's quick section (40 steps a run), not QFORMERLAB_QUICK's few steps
+        call = "%ablate " + spec + " --quick --out " + study
+        msg_id = kc.execute('System.setProperty("qformerlab.quick", "0");\n' + call)
+        deadline = time.time() + 240
+        while not (len(runs(True)) == 1 and len(runs(False)) == 1) and time.time() < deadline:
+            time.sleep(0.02)
+        expect(len(runs(True)) == 1 and len(runs(False)) == 1, "the second run never started training")
+        reply, text = interrupt_once(msg_id)  # the training run stops at its next step boundary
+        expect(reply is not None, "no reply after the interrupt")
+        expect(reply["status"] == "ok", reply)
+        finished = runs(True)
+        expect(len(finished) == 1, "the finished run is kept: %s\n%s" % (finished, text))
+        partial = [r for r in glob.glob(os.path.join(study, "runs", "*")) if r not in finished]
+        expect(len(partial) == 1, partial)
+        steps = [int(os.path.basename(c)[5:]) for c in glob.glob(os.path.join(partial[0], "checkpoints", "step-*"))]
+        expect(steps and 1 <= max(steps) < 40, "the stopped run has a checkpoint between steps: %s" % steps)
+        expect("stopped at step %d/40 of the run %s" % (max(steps), os.path.basename(partial[0])) in text, text)
+        expect(call + " resumes the study: finished runs are skipped, the stopped run continues from its checkpoint"
+               in text, text)
         reply, msgs = run(kc, 'System.clearProperty("qformerlab.quick");\n"still alive"')
         expect(outputs(msgs, "execute_result")[0]["data"]["text/plain"] == "still alive", msgs)
 finally:

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * What an ablation study runs once per variant and seed: one experiment (stage-1 training and
@@ -67,4 +68,17 @@ public interface Experiment {
      * @throws Exception any failure; the runner records its message as the run's failure reason
      */
     Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception;
+
+    /**
+     * As {@link #run(JsonNode, Path, PrintStream)}, able to stop early with its work kept: once
+     * {@code stopRequested} says true, training ends at its next step boundary after writing a
+     * checkpoint, with a {@link org.qformerlab.blip2.train.TrainingStoppedException}; run again in the
+     * same folder, the run continues from that checkpoint. The runner asks this of the runs in its
+     * own JVM (a notebook's stop button). The default goes on to the end, and the study stops at the
+     * next run boundary.
+     */
+    default Map<String, Double> run(JsonNode config, Path runDir, PrintStream log, BooleanSupplier stopRequested)
+            throws Exception {
+        return run(config, runDir, log);
+    }
 }

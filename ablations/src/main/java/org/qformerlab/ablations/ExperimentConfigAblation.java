@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.experiment.config.ExperimentConfig;
+import org.qformerlab.blip2.train.Trainer;
 
 /**
  * What the stage-1 and stage-2 study kinds share: their config is an {@link ExperimentConfig} laid
@@ -58,6 +60,16 @@ abstract class ExperimentConfigAblation implements Experiment {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("the study config is not valid JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** A training listener that asks {@code stopRequested} after every step (the run stops there, checkpointed). */
+    static Trainer.Listener stopWhen(BooleanSupplier stopRequested) {
+        return new Trainer.Listener() {
+            @Override
+            public boolean stopRequested() {
+                return stopRequested.getAsBoolean();
+            }
+        };
     }
 
     /** The cache folder shared by every run of a study. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.bench.Stage1Flops;
@@ -24,7 +25,7 @@ import org.qformerlab.blip2.experiment.report.Stage1Result;
  * {@code trainable_params}, {@code steps_per_s}; the last losses
  * {@code loss_itc/itm/itg/total}. Encoders are cached in the user cache folder
  * ({@link org.qformerlab.blip2.config.UserCache}), so every variant of a study shares one pretrained encoder and feature
- * cache. A retried run resumes from its last checkpoint.
+ * cache. A retried run, or one stopped from a notebook, resumes from its last checkpoint.
  */
 public final class Stage1Ablation extends ExperimentConfigAblation {
 
@@ -35,10 +36,17 @@ public final class Stage1Ablation extends ExperimentConfigAblation {
 
     @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        return run(config, runDir, log, () -> false);
+    }
+
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log, BooleanSupplier stopRequested)
+            throws Exception {
         ExperimentConfig c = parse(config);
         boolean resume = Files.isDirectory(runDir.resolve("checkpoints"));
         Path cache = cacheDir();
-        Stage1Result r = Stage1Experiment.run(c, new Stage1Experiment.Options(runDir, cache, resume, log));
+        Stage1Result r = Stage1Experiment.run(c, new Stage1Experiment.Options(runDir, cache, resume, log,
+                stopWhen(stopRequested)));
         Map<String, Double> out = new LinkedHashMap<>();
         addRetrieval(out, "", r.retrieval().get(Split.TEST));
         addRetrieval(out, "comp_", r.retrieval().get(Split.COMPOSITIONAL));

@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.Stage2Experiment;
 import org.qformerlab.blip2.experiment.config.ExperimentConfig;
@@ -21,7 +23,8 @@ import org.qformerlab.blip2.experiment.report.Stage2Result;
  * {@code seedPath: stage2.train.seed}); the other sections describe the world, the encoder and, for
  * {@code stage2.init = STAGE1}, the stage-1 run. One run is one {@link Stage2Experiment}; with
  * {@code init = STAGE1} and no {@code stage2.stage1Run}, the run first trains stage 1 itself (in
- * {@code stage1/} of its folder, resuming it when retried), so every variant is self-contained.
+ * {@code stage1/} of its folder, resuming it when retried), so every variant is self-contained. A
+ * retried run, or one stopped from a notebook, resumes each stage from its last checkpoint.
  * Metrics: {@code cider}, {@code bleu4}, {@code attr_colour/shape/relation}, {@code vqa} and
  * {@code vqa_majority}, {@code vqa_<type>} and {@code vqa_<type>_majority}, {@code loss_lm_first/last},
  * {@code trainable_params}, {@code steps_per_s}. Encoders and the language model are cached under
@@ -36,6 +39,12 @@ public final class Stage2Ablation extends ExperimentConfigAblation {
 
     @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        return run(config, runDir, log, () -> false);
+    }
+
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log, BooleanSupplier stopRequested)
+            throws Exception {
         ExperimentConfig c = parse(config);
         Path cache = cacheDir();
         Path stage1 = null;
@@ -43,9 +52,11 @@ public final class Stage2Ablation extends ExperimentConfigAblation {
             stage1 = runDir.resolve("stage1");
             boolean resume = Files.isDirectory(stage1.resolve("checkpoints"));
             log.println("stage 2 starts from stage 1: training stage 1 first in " + stage1);
-            Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, resume, log));
+            Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, resume, log, stopWhen(stopRequested)));
         }
-        Stage2Result r = Stage2Experiment.run(c, new Stage2Experiment.Options(runDir, cache, stage1, log));
+        boolean resume = Files.isDirectory(runDir.resolve("checkpoints"));
+        Stage2Result r = Stage2Experiment.run(c, new Stage2Experiment.Options(runDir, cache, stage1, resume, log,
+                stopWhen(stopRequested)));
         return r.metrics();
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.qformerlab.blip2.train.TrainingStoppedException;
 
 /**
  * Executes a study's runs and keeps them resumable.
@@ -23,6 +24,9 @@ import java.util.function.Function;
  *       skipped.</li>
  *   <li>A run with no result (it crashed, or the study was stopped) or a failed one is run again; a
  *       run whose config changed since is started over in an emptied folder.</li>
+ *   <li>A stop ({@link RunOptions#stopRequested}) ends the study at the next run boundary, or, for a
+ *       run training in this JVM, at its next step boundary with a checkpoint that the next call
+ *       continues from.</li>
  *   <li>Each run gets up to {@code attempts} attempts; the last one's outcome is written to
  *       {@code result.json} atomically, so a failure is recorded with its reason, never dropped.</li>
  *   <li>With {@code parallel > 1} (or {@code isolate}) every attempt runs in its own child JVM.</li>
@@ -55,7 +59,7 @@ final class StudyRunner {
         boolean children = parallel > 1 || options.isolate();
         RunLauncher launcher = children
                 ? new ChildProcessLauncher(options.classPath(), options.jvmArgs(), parallel)
-                : new InProcessLauncher();
+                : new InProcessLauncher(options::stopAsked);
 
         List<RunPlan> pending = new ArrayList<>();
         for (RunPlan plan : plans) {
@@ -79,7 +83,12 @@ final class StudyRunner {
                 if (options.stopAsked()) { // a run boundary: the finished runs stay, the rest wait
                     throw new StudyStoppedException(done.get(), pending.size(), studyDir);
                 }
-                execute(plan, launcher, done, pending.size());
+                try {
+                    execute(plan, launcher, done, pending.size());
+                } catch (TrainingStoppedException stop) { // a step boundary: the run keeps its checkpoint
+                    progress.printf(Locale.ROOT, "[stopped] %s: %s%n", plan.id(), stop.getMessage());
+                    throw new StudyStoppedException(done.get(), pending.size(), studyDir, plan.id(), stop);
+                }
             }
         } else {
             ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, Math.max(1, pending.size())));

@@ -218,10 +218,13 @@ class StudyRunnerTest {
         assertEquals(4, deeper.run(options()).executed());
     }
 
-    /** A stop asked during the second run: it finishes, the third never starts, and a second call does the rest. */
+    /**
+     * A stop asked during the second run of an experiment that cannot stop inside a run: it finishes,
+     * the third never starts, and a second call does the rest.
+     */
     @Test
     void aStopEndsTheStudyAtARunBoundaryKeepingTheFinishedRuns() throws Exception {
-        Study s = study("grid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
+        Study s = study("base:\n  behaviour: {stepStops: false}\ngrid:\n  - {path: model.width, values: [4, 8]}\nseeds: 2\n");
         int before = ToyExperiment.RUNS.get();
         RunOptions stopAfterTwo = options().withStopRequested(() -> ToyExperiment.RUNS.get() - before >= 2);
         StudyStoppedException stop = assertThrows(StudyStoppedException.class, () -> s.run(stopAfterTwo));
@@ -235,6 +238,42 @@ class StudyRunnerTest {
         StudyResults rest = s.run(options());
         assertEquals(2, rest.executed(), "the finished runs are kept; only the other two run");
         assertEquals(4, ToyExperiment.RUNS.get() - before);
+    }
+
+    /**
+     * A stop asked while a run trains in this JVM ends it at the next step boundary with a checkpoint:
+     * the finished run is kept, the stopped one has no result, and the next call continues it from
+     * its checkpoint instead of starting it over.
+     */
+    @Test
+    void aStopDuringARunEndsItAtAStepBoundaryAndTheNextCallContinuesIt() throws Exception {
+        Study s = study("grid:\n  - {path: model.width, values: [4, 8]}\nseeds: 1\n");
+        int before = ToyExperiment.RUNS.get();
+        // asked once the second run has begun: it stops after its first step (of the toy's 5)
+        RunOptions stopInSecond = options().withStopRequested(() -> ToyExperiment.RUNS.get() - before >= 2);
+        StudyStoppedException stop = assertThrows(StudyStoppedException.class, () -> s.run(stopInSecond));
+        assertEquals(1, stop.finished());
+        assertEquals(2, stop.pending());
+        String partial = stop.stoppedRun();
+        assertEquals("width-4-seed1", partial, "the costlier width-8 run went first and finished");
+        assertEquals(1, stop.stop().step());
+        assertEquals(5, stop.stop().totalSteps());
+        Path runs = dir.resolve("study/runs");
+        assertEquals(runs.resolve(partial).resolve("checkpoints/step-1"), stop.stop().checkpoint());
+        assertTrue(Files.isDirectory(stop.stop().checkpoint()));
+        assertTrue(Files.isRegularFile(runs.resolve("width-8-seed1/result.json")), "the finished run is kept");
+        assertFalse(Files.exists(runs.resolve(partial).resolve("result.json")), "the stopped run has no result");
+        assertTrue(stop.getMessage().startsWith("study stopped at step 1/5 of the run width-4-seed1 after 1 of 2"
+                + " pending runs"), stop.getMessage());
+        assertTrue(progress.toString(StandardCharsets.UTF_8).contains("[stopped] width-4-seed1: stopped at step 1/5"),
+                progress.toString(StandardCharsets.UTF_8));
+
+        StudyResults rest = s.run(options());
+        assertEquals(1, rest.executed(), "only the stopped run runs again");
+        assertEquals(0L, rest.failed());
+        assertTrue(Files.readString(runs.resolve(partial).resolve("log.txt")).contains("toy: resumed after step 1"));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), Files.readAllLines(runs.resolve(partial).resolve("metrics.jsonl"))
+                .stream().map(ToyExperiment::step).toList(), "every step once: the run continued");
     }
 
     @Test

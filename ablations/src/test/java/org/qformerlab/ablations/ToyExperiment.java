@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.qformerlab.blip2.train.MetricsLog;
+import org.qformerlab.blip2.train.TrainingStoppedException;
 
 /**
  * A stand-in experiment for testing the runner: instant, deterministic, and able to misbehave on
@@ -19,7 +21,9 @@ import org.qformerlab.blip2.train.MetricsLog;
  * {@code behaviour.crash} throws; {@code behaviour.failOnce} throws on the first attempt only;
  * {@code behaviour.exitCode} halts the JVM (child processes only!); {@code behaviour.sleepMs} sleeps;
  * {@code behaviour.holdMb} fills that many megabytes of heap and holds them while it sleeps (to be
- * killed for memory by SLURM).
+ * killed for memory by SLURM). Asked to stop, it stops between steps with a checkpoint, as a trainer
+ * does, and continues from it when run again; {@code behaviour.stepStops: false} makes it run to its
+ * end, as an experiment that cannot stop inside a run does.
  * Like the real experiments, it overwrites the run folder's {@code config.json} with the config it
  * resolved.
  */
@@ -32,7 +36,7 @@ public final class ToyExperiment implements Experiment {
             {"model": {"width": 8, "depth": 2},
              "objective": {"itgWeight": 1.0, "mode": "UNIMODAL"},
              "train": {"steps": 5, "seed": 0, "noise": 1.0},
-             "behaviour": {"crash": false, "failOnce": false, "exitCode": 0, "sleepMs": 0, "holdMb": 0}}""";
+             "behaviour": {"crash": false, "failOnce": false, "exitCode": 0, "sleepMs": 0, "holdMb": 0, "stepStops": true}}""";
 
     @Override
     public String kind() {
@@ -79,6 +83,17 @@ public final class ToyExperiment implements Experiment {
 
     @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        return run(config, runDir, log, () -> false);
+    }
+
+    /**
+     * Its steps write one metrics row each; after every step but the last it asks {@code stopRequested}
+     * and, if told to, writes {@code checkpoints/step-N} and stops there, as a trainer does. A run
+     * whose folder holds a checkpoint continues after its step ("toy: resumed after step N" in the log).
+     */
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log, BooleanSupplier stopRequested)
+            throws Exception {
         RUNS.incrementAndGet();
         JsonNode b = config.get("behaviour");
         // quarter-megabyte pieces: a 1 MB array is a G1 "humongous" object spanning two 1 MB regions
@@ -115,10 +130,19 @@ public final class ToyExperiment implements Experiment {
                         .put("resolvedBy", "toy")));
         int steps = config.get("train").get("steps").asInt();
         long seed = config.get("train").get("seed").asLong();
-        Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
+        int start = checkpointedStep(runDir);
+        if (start == 0) {
+            Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
+        } else {
+            log.println("toy: resumed after step " + start);
+        }
         try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"))) {
-            for (int step = 1; step <= steps; step++) {
+            for (int step = start + 1; step <= steps; step++) {
                 metrics.append(Map.of("step", step, "total", 10.0 / step + 0.01 * seed));
+                if (step < steps && b.path("stepStops").asBoolean(true) && stopRequested.getAsBoolean()) {
+                    Path checkpoint = Files.createDirectories(runDir.resolve("checkpoints/step-" + step));
+                    throw new TrainingStoppedException(step, steps, runDir, checkpoint);
+                }
             }
         }
         int width = config.get("model").get("width").asInt();
@@ -131,5 +155,26 @@ public final class ToyExperiment implements Experiment {
         out.put("trainable_params", (double) width * width * config.get("model").get("depth").asInt());
         out.put("steps_per_s", 100.0);
         return out;
+    }
+
+    /** The step of a row of {@code metrics.jsonl}. */
+    static long step(String row) {
+        try {
+            return RunFiles.JSON.readTree(row).get("step").asLong();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The step of the run folder's latest checkpoint, 0 when it has none. */
+    private static int checkpointedStep(Path runDir) throws java.io.IOException {
+        Path checkpoints = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(checkpoints)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(checkpoints)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(5))).max().orElse(0);
+        }
     }
 }

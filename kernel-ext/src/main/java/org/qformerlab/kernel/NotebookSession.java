@@ -1,15 +1,11 @@
 package org.qformerlab.kernel;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
-import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.kernel.jshell.Bindings;
 import org.qformerlab.kernel.jshell.CellInterruptedException;
 import org.qformerlab.kernel.jshell.CellThread;
@@ -18,11 +14,12 @@ import org.qformerlab.kernel.jshell.UserCodeException;
 import org.qformerlab.kernel.jshell.JavaEvaluator;
 import org.qformerlab.kernel.magic.Magic;
 import org.qformerlab.kernel.magic.MagicArgs;
-import org.qformerlab.kernel.magic.MagicContext;
+import org.qformerlab.kernel.magic.MagicCall;
 import org.qformerlab.kernel.magic.MagicState;
 import org.qformerlab.kernel.magic.MagicUsageException;
 import org.qformerlab.kernel.magic.Magics;
 import org.qformerlab.kernel.magic.NotebookShell;
+import org.qformerlab.kernel.magic.VariableManagers;
 import org.qformerlab.kernel.display.DisplaySink;
 
 /**
@@ -70,8 +67,7 @@ public final class NotebookSession implements AutoCloseable {
     private final Magics magics;
     private final MagicState state = new MagicState();
     private final DisplaySink sink;
-    private final Map<String, NDManager> variableManagers = new LinkedHashMap<>();
-    private NDManager baseManager;
+    private final VariableManagers variableManagers = new VariableManagers();
 
     public NotebookSession(DisplaySink sink, Magics magics, String classpath) {
         this.sink = sink;
@@ -106,7 +102,7 @@ public final class NotebookSession implements AutoCloseable {
         boolean raw = !call.cell() && magic.takesRawLine();
         MagicArgs args = raw ? MagicArgs.raw(magic.spec(), call.words()) : magic.parse(call.words());
         String body = raw ? call.line() : call.body();
-        Run run = new Run();
+        MagicCall run = new MagicCall(sink, state, variableManagers, shell);
         try {
             cellThread.run(() -> {
                 magic.run(args, body, run);
@@ -123,7 +119,9 @@ public final class NotebookSession implements AutoCloseable {
             run.abandon();
             throw new MagicFailedException(call.name(), e, false);
         }
-        run.commit();
+        for (MagicCall.Binding b : run.commit()) { // the magic's variables, declared in JShell
+            java.eval(Bindings.declaration(b.name(), b.javaType(), b.value()));
+        }
     }
 
     /**
@@ -200,80 +198,8 @@ public final class NotebookSession implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        variableManagers.values().forEach(NDManager::close);
-        variableManagers.clear();
-        if (baseManager != null) {
-            baseManager.close();
-        }
+        variableManagers.close();
         cellThread.close();
         java.close();
-    }
-
-    private synchronized NDManager newManager() {
-        if (baseManager == null) {
-            baseManager = NDManager.newBaseManager(Devices.resolve("auto"));
-        }
-        return baseManager.newSubManager();
-    }
-
-    /** One magic call's view of the session; bindings and managers take effect when it succeeds. */
-    private final class Run implements MagicContext {
-        private final Map<String, Object[]> bindings = new LinkedHashMap<>();
-        private final Map<String, NDManager> managers = new LinkedHashMap<>();
-
-        @Override
-        public DisplaySink displays() {
-            return sink;
-        }
-
-        @Override
-        public void println(String text) {
-            System.out.println(text);
-        }
-
-        @Override
-        public void bind(String name, String javaType, Object value) {
-            bindings.put(name, new Object[] {javaType, value});
-        }
-
-        @Override
-        public MagicState state() {
-            return state;
-        }
-
-        @Override
-        public NDManager newVariableManager(String variable) {
-            NDManager m = newManager();
-            NDManager previous = managers.put(variable, m);
-            if (previous != null) {
-                previous.close();
-            }
-            return m;
-        }
-
-        @Override
-        public NotebookShell shell() {
-            return shell;
-        }
-
-        void abandon() {
-            managers.values().forEach(NDManager::close);
-        }
-
-        void commit() {
-            List<String> declarations = new ArrayList<>();
-            bindings.forEach((name, tv) -> declarations.add(Bindings.declaration(name, (String) tv[0], tv[1])));
-            synchronized (NotebookSession.this) {
-                managers.forEach((name, m) -> {
-                    NDManager old = variableManagers.put(name, m);
-                    if (old != null) {
-                        old.close();
-                    }
-                });
-            }
-            for (String d : declarations) {
-                java.eval(d);
-            }
-        }
     }
 }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The kernel through Jupyter's own client ({@code jupyter_client}): started from a kernel spec like
  * any Jupyter kernel, it executes, reports compile errors and exceptions readably and survives them,
  * completes a project class name, stops a long cell on interrupt, and shows rich output. The checks
- * live in {@code src/test/python/kernel_protocol_check.py}; each becomes one test here.
+ * live in {@code src/test/python/kernel_protocol_check.py}; each becomes one test here. With
+ * {@code -Dprotocol.checks=WORD,...} only the checks whose names contain one of the words run.
  */
 class KernelProtocolIT {
 
@@ -28,9 +31,14 @@ class KernelProtocolIT {
         JupyterEnvironment.requireJupyter();
         JupyterEnvironment.writeKernelSpec(jupyterDir);
         Path script = Path.of("src/test/python/kernel_protocol_check.py").toAbsolutePath();
+        Map<String, String> env = new LinkedHashMap<>(JupyterEnvironment.jupyterEnv(jupyterDir));
+        String only = System.getProperty("protocol.checks", "");
+        if (!only.isBlank()) {
+            env.put("QFL_CHECKS", only); // a developer's run of the checks at hand, e.g. -Dprotocol.checks=%ablate
+        }
         JupyterEnvironment.Result result = JupyterEnvironment.run(
                 List.of(JupyterEnvironment.PYTHON, script.toString(), JupyterEnvironment.KERNEL_NAME),
-                JupyterEnvironment.jupyterEnv(jupyterDir), jupyterDir, 300);
+                env, jupyterDir, 600);
 
         List<DynamicTest> tests = new ArrayList<>();
         String[] lines = result.output().split("\n");

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.CategoryChart;
@@ -57,6 +61,91 @@ class StopAndBenchMagicsTest extends SessionTest {
         assertEquals(true, value("resumed.training().resumed()"));
         assertEquals(60, ((Number) value("resumed.training().steps()")).intValue());
         assertEquals(42, value("21 * 2"), "the kernel goes on");
+    }
+
+    /**
+     * The stop button during %ablate: the run that is training stops at its next step boundary with a
+     * checkpoint, the finished run is kept, the cell says how to resume, and resuming continues the
+     * stopped run from its checkpoint.
+     */
+    @Test
+    void stoppingAblateEndsTheTrainingRunAtAStepBoundaryKeepsTheFinishedRunsAndResumes() throws Exception {
+        Path spec = Path.of("src/test/resources/studies/tiny-stop.yaml").toAbsolutePath(); // two runs of 40 steps
+        Path study = dir.resolve("stopped-study");
+        Path runs = study.resolve("runs");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        CompletableFuture<Throwable> cell;
+        try {
+            cell = CompletableFuture.supplyAsync(() -> {
+                try {
+                    session.execute("%ablate " + spec + " --quick --out " + study);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            // stop once the first run is done and the second is training
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+            while (!(finishedRuns(runs) == 1 && trainingRuns(runs) == 1) && !cell.isDone()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            session.interrupt(); // one press: the study stops at the training run's next step boundary
+            assertNull(cell.get(120, TimeUnit.SECONDS), "the stopped cell ends without an error");
+        } finally {
+            System.setOut(out);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(1, finishedRuns(runs), "the finished run is kept:\n" + text);
+        Path partial;
+        try (Stream<Path> folders = Files.list(runs)) {
+            partial = folders.filter(r -> !Files.exists(r.resolve("result.json"))).findFirst().orElseThrow();
+        }
+        Path checkpoints = partial.resolve("checkpoints");
+        assertTrue(Files.isDirectory(checkpoints), "the stopped run has its checkpoint");
+        long stepsDone;
+        try (Stream<Path> c = Files.list(checkpoints)) {
+            stepsDone = c.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-"))
+                    .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(0);
+        }
+        assertTrue(stepsDone >= 1 && stepsDone < 40, "stopped between steps: " + stepsDone);
+        assertTrue(text.contains("stopped at step " + stepsDone + "/40 of the run " + partial.getFileName()), text);
+        assertTrue(text.contains("%ablate " + spec + " --quick --out " + study + " resumes the study: finished runs are"
+                + " skipped, the stopped run continues from its checkpoint"), text);
+        assertEquals(42, value("21 * 2"), "the kernel goes on");
+
+        session.execute("%ablate " + spec + " --quick --out " + study + " --as resumedStudy");
+        assertEquals(1, value("resumedStudy.executed()"), "only the stopped run runs again");
+        assertEquals(0L, value("resumedStudy.failed()"));
+        assertTrue(Files.readString(partial.resolve("log.txt")).contains("(step " + stepsDone + ")"),
+                "it continued from its checkpoint: " + Files.readString(partial.resolve("log.txt")));
+    }
+
+    private static long finishedRuns(Path runs) throws Exception {
+        return listRuns(runs).stream().filter(r -> Files.exists(r.resolve("result.json"))).count();
+    }
+
+    /** Runs without a result whose training has logged a step. */
+    private static long trainingRuns(Path runs) throws Exception {
+        long n = 0;
+        for (Path r : listRuns(runs)) {
+            Path metrics = r.resolve("metrics.jsonl");
+            if (!Files.exists(r.resolve("result.json")) && Files.exists(metrics) && Files.size(metrics) > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static List<Path> listRuns(Path runs) throws Exception {
+        if (!Files.isDirectory(runs)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.filter(Files::isDirectory).toList();
+        }
     }
 
     @Test

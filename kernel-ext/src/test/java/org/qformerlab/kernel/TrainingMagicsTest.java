@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qformerlab.kernel.display.ProgressDisplay;
@@ -117,13 +118,18 @@ class TrainingMagicsTest extends SessionTest {
         assertEquals("STAGE1", value("run2.init().name()"));
         assertEquals(stage1.resolve("checkpoints/step-000002").toString(), value("run2.stage1Checkpoint().toString()"));
         assertTrue(Files.isRegularFile(out.resolve("results.json")));
-        ProgressDisplay.Snapshot last = null;
-        for (RecordingSink.Shown s : sink.shown.subList(shownBefore, sink.shown.size())) {
-            if (s.value() instanceof ProgressDisplay.Snapshot snap) {
-                last = snap;
-            }
-        }
-        assertTrue(last != null && last.finished() && last.done() == 3, "the bar ends at 3/3: " + last);
+        // the training bar ends at 3/3; the evaluation's bar (captions, answers, the LM reading the true
+        // captions, the image's worth) updates in place from 0 to its total
+        Map<String, List<RecordingSink.Shown>> bars = bars(shownBefore);
+        ProgressDisplay.Snapshot training = last(bars.get("stage 2 (from stage 1)"));
+        assertTrue(training.finished() && training.done() == 3, "the bar ends at 3/3: " + training);
+        List<RecordingSink.Shown> evaluation = bars.get("evaluation");
+        assertTrue(evaluation != null && evaluation.size() >= 2, "an evaluation bar: " + bars.keySet());
+        assertEquals(0, ((ProgressDisplay.Snapshot) evaluation.get(0).value()).done());
+        assertTrue(evaluation.stream().allMatch(s -> s.id().equals(evaluation.get(0).id())), "updated in place");
+        ProgressDisplay.Snapshot evaluated = last(evaluation);
+        assertTrue(evaluated.finished() && evaluated.done() == evaluated.total() && evaluated.total() > 16,
+                "4 units a caption and 9 an image's worth for each of the 6 images, and the questions: " + evaluated);
 
         int tables = sink.displayed(Table.class).size();
         int grids = sink.displayed(org.qformerlab.blip2.report.ImageGrid.class).size();
@@ -158,6 +164,22 @@ class TrainingMagicsTest extends SessionTest {
         assertEquals(value("run2.config().qformer().numQueries()"), value("scratch.config().qformer().numQueries()"),
                 "scratch is shaped as the notebook's stage-1 Q-Former");
         session.execute("%%config experiment --preset embedded\n");
+    }
+
+    /** The progress bars drawn since {@code from}, by label, each with its states in order. */
+    private Map<String, List<RecordingSink.Shown>> bars(int from) {
+        Map<String, List<RecordingSink.Shown>> bars = new java.util.LinkedHashMap<>();
+        for (RecordingSink.Shown s : sink.shown.subList(from, sink.shown.size())) {
+            if (s.value() instanceof ProgressDisplay.Snapshot snap) {
+                bars.computeIfAbsent(snap.label(), label -> new java.util.ArrayList<>()).add(s);
+            }
+        }
+        return bars;
+    }
+
+    private static ProgressDisplay.Snapshot last(List<RecordingSink.Shown> states) {
+        assertTrue(states != null && !states.isEmpty(), "a bar was drawn");
+        return (ProgressDisplay.Snapshot) states.get(states.size() - 1).value();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.experiment;
 
+import org.qformerlab.blip2.report.CountedProgress;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.data.TextPadding;
 import org.qformerlab.blip2.data.TextTensors;
 import org.qformerlab.blip2.data.WordTokenizer;
+import org.qformerlab.blip2.experiment.config.EvalConfig;
 import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.experiment.evaluation.BindingEvaluation;
 import org.qformerlab.blip2.experiment.evaluation.EncoderProbe;
@@ -138,23 +140,25 @@ public final class Stage1Experiment {
                             options.resume());
             timer.lap("train");
 
-            // 5. final evaluation
+            // 5. final evaluation, its progress counted batch by batch (a notebook draws a bar with an ETA)
+            EvalConfig eval = resolved.eval();
             Map<Split, SplitRetrieval> results = new LinkedHashMap<>();
-            int splits = resolved.eval().splits().size();
-            for (Split split : resolved.eval().splits()) {
-                // counted lines: a notebook draws them as a progress bar
-                log.printf("evaluation %d/%d splits | %s split%n", results.size(), splits,
-                        split.name().toLowerCase(java.util.Locale.ROOT));
-                SplitRetrieval r = retrieval.evaluate(root, world, split, resolved.eval().rerankK(),
-                        split == resolved.eval().splits().get(0) ? resolved.eval().examples() : 0,
-                        resolved.eval().rerankImages());
+            long work = 0;
+            for (Split split : eval.splits()) {
+                work += retrieval.work(world, split, eval.rerankK(), eval.rerankImages());
+            }
+            CountedProgress progress = new CountedProgress(log, "evaluation", work, "units");
+            for (Split split : eval.splits()) {
+                String name = split.name().toLowerCase(java.util.Locale.ROOT);
+                progress.advance(0, name + " split");
+                SplitRetrieval r = retrieval.evaluate(root, world, split, eval.rerankK(),
+                        split == eval.splits().get(0) ? eval.examples() : 0, eval.rerankImages(),
+                        units -> progress.advance(units, name + " split"));
                 results.put(split, r);
-                log.println(ProgressLines.summary(split.name().toLowerCase(), r));
-                timer.lap("eval " + split.name().toLowerCase(java.util.Locale.ROOT));
+                log.println(ProgressLines.summary(name, r));
+                timer.lap("eval " + name);
             }
-            if (splits > 0) {
-                log.printf("evaluation %d/%d splits | done%n", splits, splits);
-            }
+            progress.finish("done");
             ItmAttention itmAttention = resolved.objective().itmWeight() > 0
                     ? itmAttention(model, root, world.split(resolved.eval().splits().get(0)), features, padding) : null;
             timer.lap("itm attention");

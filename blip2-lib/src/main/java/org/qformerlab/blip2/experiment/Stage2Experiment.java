@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.experiment;
 
+import org.qformerlab.blip2.report.CountedProgress;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -205,19 +206,22 @@ public final class Stage2Experiment {
                         options.listener()), options.resume());
         seconds.put("train", lap(t0));
 
-        // 5. evaluation on the test images
+        // 5. evaluation on the test images, its progress counted batch by batch (a notebook draws a bar with an ETA)
         t0 = System.nanoTime();
         List<Sample> images = firstImages(world.split(Split.TEST), s2.evalImages());
-        Stage2Evaluation.Outcome test = evaluation.on(images);
+        CountedProgress progress = new CountedProgress(log, "evaluation", Stage2Evaluation.work(images)
+                + CaptionReading.work(images) + ImageConditioning.work(images), "units");
+        Stage2Evaluation.Outcome test = evaluation.on(images, progress);
         List<Stage2Result.Example> examples = new ArrayList<>();
         for (int i = 0; i < Math.min(images.size(), s2.examples()); i++) {
             examples.add(new Stage2Result.Example(images.get(i), test.captions().get(i), images.get(i).qas(),
                     test.answers().get(i)));
         }
         CaptionReading.Reading reading = CaptionReading.measure(language.language(), language.tokenizer(), text, images, majority,
-                s2.language().maxPositions(), Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
+                s2.language().maxPositions(), Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root, progress);
         ImageConditioning conditioning = ImageConditioning.measure(model, features, text, instructions, images,
-                Stage2Evaluation.BATCH, root);
+                Stage2Evaluation.BATCH, root, progress);
+        progress.finish("done");
         seconds.put("eval", lap(t0));
 
         // 6. results and report

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.qformerlab.blip2.checkpoint.NameMap;
@@ -174,6 +176,35 @@ class RetrievalScorerTest {
             }
             assertEquals(0, spreadBlind, 1e-4, "a matcher that cannot see the text scores every text alike");
             assertTrue(spreadSeeing > 1e-3, "BLIP-2's ITM reads the text: " + spreadSeeing);
+        }
+    }
+
+    @Test
+    void theWorkIsCountedBatchByBatchAndAddsUpToTheHandCount() {
+        // by hand for 4 images and 4 texts, re-ranking the top 2: 8 embeddings, 1 unit of 16 similarities,
+        // 2 candidates for each of the 8 queries; without ITM only the first two
+        assertEquals(8 + 1 + 16, new RetrievalScorer(2, 4).work(4, 4));
+        assertEquals(8 + 1, new RetrievalScorer(0, 4).work(4, 4));
+        assertEquals(8 + 1 + 2 + 2, new RetrievalScorer(2, 4, 1, 1).work(4, 4), "one query each way");
+        assertEquals(2800 + 11200 + 6272 + 10 * 300 + 10 * 1200, new RetrievalScorer(10, 128, 300, 1200).work(2800, 11200),
+                "the preset's test split: 31,360,000 similarities are 6,272 units");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Blip2QFormer model = firstFixtureModel(m);
+            Map<String, NDArray> in = firstFixtureInputs(m);
+            int b = (int) in.get("text_ids").getShape().get(0);
+            for (RetrievalScorer scorer : List.of(new RetrievalScorer(2, 1), new RetrievalScorer(b, 3),
+                    new RetrievalScorer(2, 2, 1, 1), new RetrievalScorer(0, 2))) {
+                List<Long> told = new ArrayList<>();
+                RetrievalScorer.Scores counted = scorer.score(m, model, in.get("image_embeds"), in.get("text_ids"),
+                        in.get("text_mask"), told::add);
+                assertEquals(scorer.work(b, b), told.stream().mapToLong(Long::longValue).sum(), "units told: " + told);
+                assertTrue(told.size() >= 3, "told batch by batch: " + told);
+                RetrievalScorer.Scores plain = scorer.score(m, model, in.get("image_embeds"), in.get("text_ids"),
+                        in.get("text_mask"));
+                for (int i = 0; i < b; i++) {
+                    assertArrayEquals(plain.imageToTextReranked()[i], counted.imageToTextReranked()[i], "row " + i);
+                }
+            }
         }
     }
 

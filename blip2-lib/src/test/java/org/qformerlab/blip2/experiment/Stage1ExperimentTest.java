@@ -115,6 +115,10 @@ class Stage1ExperimentTest {
                 (test.rerankTest().textToImage().gained() - test.rerankTest().textToImage().lost()) / 48.0, 1e-12);
         assertTrue(test.metrics("").containsKey("t2i_r1_rerank_p"), test.metrics("").toString());
         assertTrue(log.toString().contains("test: 12 images, 48 captions"), log.toString());
+        // the final evaluation's progress, by hand for each of the two splits of 12 images and 48 captions:
+        // 60 embeddings + 1 unit of 576 similarities + 4 ITM candidates for each of the 60 queries + 1 unit
+        // of ranking = 302 units; it ticks within the test split, not only between splits
+        EvaluationLines.assertCountedBar(log.toString(), 2 * (12 + 48 + 1 + 4 * 60 + 1), "test split", 3);
 
         // truth-aware recall: every own hit is a true hit, so it is at least the own-caption recall,
         // and the own-caption ceiling of a perfect scorer is at most 1

@@ -68,13 +68,24 @@ class Stage2ExperimentTest {
         Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, false,
                 new PrintStream(new ByteArrayOutputStream(), true)));
         Path run = dir.resolve("stage2");
-        Stage2Result r = Stage2Experiment.run(c, options(run, stage1));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Stage2Result r = Stage2Experiment.run(c, new Stage2Experiment.Options(run, cache, stage1,
+                new PrintStream(log, true)));
 
         for (String f : List.of("config.json", "metrics.jsonl", "results.json", "report.md")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " is missing");
         }
         assertEquals(stage1.resolve("checkpoints/step-000006"), r.stage1Checkpoint());
         assertEquals(Stage2Init.STAGE1, r.init());
+        // the evaluation's progress, by hand: 4 units a caption and 9 an image's worth to the LM for each
+        // of the 6 images, one unit per question answered from the soft prompt and one per question read
+        // from the true captions; each part is said as it starts
+        int questions = r.examples().stream().mapToInt(e -> e.questions().size()).sum();
+        assertEquals(6, r.examples().size());
+        EvaluationLines.assertCountedBar(log.toString(), 6 * (4 + 9) + 2L * questions, "captioning the images", 0);
+        assertEquals(List.of("captioning the images", "answering the questions", "the LM reading the true captions",
+                "the image's worth to the LM", "done"), EvaluationLines.of(log.toString()).stream()
+                .map(EvaluationLines.Line::note).distinct().toList());
 
         // the frozen LM in the stage-2 checkpoint is the cached pretrained LM, bit for bit
         Path cached = LanguageModelCache.folder(cache, c.stage2().language(), c.data())

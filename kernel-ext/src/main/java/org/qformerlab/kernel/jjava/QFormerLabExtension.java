@@ -1,25 +1,22 @@
 package org.qformerlab.kernel.jjava;
 
-import ai.djl.ndarray.NDManager;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.dflib.jjava.jupyter.Extension;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.magic.CellMagic;
 import org.dflib.jjava.jupyter.kernel.magic.LineMagic;
-import org.qformerlab.blip2.nn.Devices;
 import org.qformerlab.kernel.display.DisplaySink;
 import org.qformerlab.kernel.display.Notebook;
 import org.qformerlab.kernel.display.RichRenderers;
 import org.qformerlab.kernel.magic.Magic;
 import org.qformerlab.kernel.magic.MagicArgs;
-import org.qformerlab.kernel.magic.MagicContext;
+import org.qformerlab.kernel.magic.MagicCall;
 import org.qformerlab.kernel.magic.MagicState;
 import org.qformerlab.kernel.magic.Magics;
+import org.qformerlab.kernel.magic.VariableManagers;
 
 /**
  * The QFormer Lab magics in a kernel users already have: a JJava extension (the
@@ -41,8 +38,7 @@ public final class QFormerLabExtension implements Extension {
     private static final Map<String, Object> VARIABLES = new ConcurrentHashMap<>();
 
     private final MagicState state = new MagicState();
-    private final Map<String, NDManager> managers = new LinkedHashMap<>();
-    private NDManager base;
+    private final VariableManagers managers = new VariableManagers();
 
     /** What a magic bound to {@code name} in a JJava notebook. */
     public static Object variable(String name) {
@@ -73,82 +69,23 @@ public final class QFormerLabExtension implements Extension {
 
     @Override
     public void uninstall(BaseKernel kernel) {
-        synchronized (managers) {
-            managers.values().forEach(NDManager::close);
-            managers.clear();
-            if (base != null) {
-                base.close();
-                base = null;
-            }
-        }
+        managers.close();
     }
 
     private Object run(Magic magic, List<String> words, String body, DisplaySink sink) throws Exception {
         MagicArgs args = magic.parse(words);
-        Context context = new Context(sink);
+        MagicCall call = new MagicCall(sink, state, managers, null); // JJava's own %load and %time run its Java
         try {
-            magic.run(args, body, context);
+            magic.run(args, body, call);
         } catch (Exception | Error e) {
-            context.pending.values().forEach(NDManager::close);
+            call.abandon();
             throw e;
         }
-        context.commit();
+        for (MagicCall.Binding b : call.commit()) {
+            VARIABLES.put(b.name(), b.value());
+            System.out.println("bound " + b.name() + ": var " + b.name() + " = (" + b.javaType() + ") "
+                    + QFormerLabExtension.class.getName() + ".variable(\"" + b.name() + "\");");
+        }
         return null;
-    }
-
-    /** A magic call's view of a JJava notebook. */
-    private final class Context implements MagicContext {
-        private final DisplaySink sink;
-        private final Map<String, Object> bound = new LinkedHashMap<>();
-        private final Map<String, String> types = new LinkedHashMap<>();
-        private final Map<String, NDManager> pending = new LinkedHashMap<>();
-
-        Context(DisplaySink sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public DisplaySink displays() {
-            return sink;
-        }
-
-        @Override
-        public void println(String text) {
-            System.out.println(text);
-        }
-
-        @Override
-        public void bind(String name, String javaType, Object value) {
-            bound.put(name, value);
-            types.put(name, javaType);
-        }
-
-        @Override
-        public MagicState state() {
-            return state;
-        }
-
-        @Override
-        public NDManager newVariableManager(String variable) {
-            synchronized (managers) {
-                if (base == null) {
-                    base = NDManager.newBaseManager(Devices.resolve("auto"));
-                }
-                NDManager m = base.newSubManager();
-                Optional.ofNullable(pending.put(variable, m)).ifPresent(NDManager::close);
-                return m;
-            }
-        }
-
-        void commit() {
-            synchronized (managers) {
-                pending.forEach((name, m) -> Optional.ofNullable(managers.put(name, m)).ifPresent(NDManager::close));
-            }
-            bound.forEach((name, value) -> {
-                VARIABLES.put(name, value);
-                System.out.println("bound " + name + ": var " + name + " = (" + types.get(name) + ") "
-                        + QFormerLabExtension.class.getName() + ".variable(\"" + name + "\");");
-            });
-        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.qformerlab.ablations.Experiment;
@@ -30,6 +31,7 @@ import org.qformerlab.ablations.StudySpec;
 import org.qformerlab.ablations.StudyStatus;
 import org.qformerlab.blip2.config.ConfigException;
 import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.train.TrainingStoppedException;
 import org.qformerlab.kernel.display.ProgressDisplay;
 import org.qformerlab.kernel.jshell.CellThread;
 
@@ -42,6 +44,9 @@ import org.qformerlab.kernel.jshell.CellThread;
  * (default {@code study}).
  */
 public final class AblateMagic implements Magic {
+
+    /** The study's line for a run that finished, {@code [3/8] ...}, which advances the bar. */
+    private static final Pattern FINISHED_RUN = Pattern.compile("\\[\\d+/\\d+\\]");
 
     private static final MagicSpec SPEC = new MagicSpec(
             "ablate", false, "SPEC.yaml|NAME",
@@ -58,6 +63,9 @@ public final class AblateMagic implements Magic {
             go to runs/tests/ablations-<name>/, emptied first. --report-only runs nothing and shows the
             runs already in the folder: a study still running, or one run from the command line.
             --status shows each run as pending, running, done or failed (with the reason).
+            The stop button ends the study at the next step boundary of the run that is training, its
+            checkpoint written (a run in a child JVM or on SLURM finishes first), keeps the finished
+            runs and prints the call that resumes it; pressing stop a second time ends the cell at once.
             --executor slurm (in a kernel on a cluster's login node, the study folder on the shared
             file system) submits the runs not done as one SLURM job array, one task per run, and
             returns; --wait follows it with the progress bar and shows the results; --dry-run only
@@ -167,21 +175,19 @@ public final class AblateMagic implements Magic {
         int[] finished = {0};
         RunOptions options = base.withParallel(executor == Executor.SLURM ? null : 1)
                 .withProgress(Lines.to(line -> {
-                    if (line.startsWith("[")) {
+                    if (FINISHED_RUN.matcher(line).lookingAt()) {
                         bar.update(++finished[0], line.substring(line.indexOf(']') + 1).trim());
                     } else if (executor == Executor.SLURM) {
                         context.println(line);
                     }
                 }));
         StudyResults results;
-        CellThread.cooperate(true); // a first stop ends the study at the next run boundary; a second forces it
+        CellThread.cooperate(true); // a first stop ends the study at the next step or run boundary; a second forces it
         try {
             results = study.run(options.withStopRequested(CellThread.stopSignal()));
         } catch (StudyStoppedException stop) {
             bar.stopped("stopped after " + stop.finished() + " of " + stop.pending() + " runs");
-            context.println("stopped at a run boundary: " + stop.finished() + " finished runs are kept in "
-                    + stop.folder() + "; " + resumeCall(spec.name(), args, stop.folder())
-                    + " resumes the study (finished runs are skipped)");
+            context.println(stopped(stop, resumeCall(name, args, stop.folder()))); // the spec as the call named it
             return;
         } catch (RuntimeException | IOException | InterruptedException e) {
             bar.stopped("stopped: " + e.getMessage());
@@ -198,6 +204,19 @@ public final class AblateMagic implements Magic {
         }
         context.println("report: " + results.report());
         context.bind(variable, StudyResults.class, results);
+    }
+
+    /** What the cell says of a stopped study: where it stopped, what is kept, the call that goes on. */
+    static String stopped(StudyStoppedException stop, String resume) {
+        TrainingStoppedException inRun = stop.stop();
+        String kept = stop.finished() + (stop.finished() == 1 ? " finished run is" : " finished runs are") + " kept in "
+                + stop.folder();
+        if (inRun == null) {
+            return "stopped at a run boundary: " + kept + "; " + resume + " resumes the study (finished runs are skipped)";
+        }
+        return "stopped at step " + inRun.step() + "/" + inRun.totalSteps() + " of the run " + stop.stoppedRun()
+                + " (checkpoint " + inRun.checkpoint() + "); " + kept + "\n" + resume + " resumes the study: finished"
+                + " runs are skipped, the stopped run continues from its checkpoint";
     }
 
     /** The call that resumes a stopped study: the same study, options and folder. */

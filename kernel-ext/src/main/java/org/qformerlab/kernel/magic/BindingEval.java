@@ -2,7 +2,6 @@ package org.qformerlab.kernel.magic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,13 +42,7 @@ final class BindingEval implements MagicTask {
         String folder = args.positional(1, null);
         JsonNode binding;
         if (folder != null) {
-            Path file = Path.of(folder).resolve("results.json");
-            if (!Files.isRegularFile(file)) {
-                throw new MagicUsageException(args.spec(), Files.isDirectory(Path.of(folder))
-                        ? folder + " has no results.json: not a finished stage-1 run folder"
-                        : "no run folder " + Path.of(folder).toAbsolutePath());
-            }
-            binding = Configs.JSON.readTree(file.toFile()).path("binding");
+            binding = RunResults.read(args.spec(), Path.of(folder), "stage-1").path("binding");
         } else {
             Stage1Result r = context.state().lastResult(Stage1Result.class).orElseThrow(() -> new MagicUsageException(
                     args.spec(), "no stage-1 run in this notebook yet: run %train stage1 first, or name a run folder"));

@@ -13,7 +13,8 @@ import org.qformerlab.kernel.display.ProgressDisplay;
  * label, and passes every other line on. A counted line is a lower-case label, an optional
  * {@code step}, then {@code done/total} and the rest: {@code vision pretraining step 40/200 |
  * reconstruction 0.0123 | ...}, {@code language pretraining step 5/20 | ...}, {@code vision features
- * 512/2800 images | ...}. The bar finishes when done reaches total. The trainer's own
+ * 512/2800 images | ...}, {@code evaluation 5200/58000 units | test split}. The bar finishes when done
+ * reaches total. The trainer's own
  * {@code step 3/6 | ...} lines are passed on (the training display already draws them).
  */
 final class CountedLines implements Consumer<String> {

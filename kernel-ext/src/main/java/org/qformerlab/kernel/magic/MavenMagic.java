@@ -2,6 +2,7 @@ package org.qformerlab.kernel.magic;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.eclipse.aether.repository.RemoteRepository;
 
 /**
  * {@code %maven G:A:V ... [--repo URL] [--offline]}: resolves artifacts with their dependencies (Maven
@@ -17,11 +18,24 @@ public final class MavenMagic implements Magic {
             Resolves each artifact and its runtime dependencies with Maven Resolver, from the local
             repository (-Dmaven.repo.local or ~/.m2/repository) and then Maven Central (plus --repo), and
             adds the jars to the classpath of the cells that follow. Coordinates are GROUP:ARTIFACT:VERSION,
-            or GROUP:ARTIFACT:EXTENSION[:CLASSIFIER]:VERSION. --offline looks in the local repository only.""",
+            or GROUP:ARTIFACT:EXTENSION[:CLASSIFIER]:VERSION. --offline looks in the local repository only.
+            A repository that cannot be reached is named in the one-line error, with the fix.""",
             List.of(
                     MagicOption.repeated("repo", "URL", "another Maven repository to search after Central"),
                     MagicOption.flag("offline", "resolve from the local repository only")),
             List.of("%maven org.apache.commons:commons-text:1.12.0", "%maven com.google.guava:guava:33.3.1-jre --offline"));
+
+    private final List<RemoteRepository> standard;
+
+    /** Resolving from the local repository, Maven Central and the repositories {@code --repo} adds. */
+    public MavenMagic() {
+        this(List.of(ArtifactResolver.CENTRAL));
+    }
+
+    /** With {@code standard} in place of Maven Central (a test passes none: nothing goes over the network). */
+    MavenMagic(List<RemoteRepository> standard) {
+        this.standard = List.copyOf(standard);
+    }
 
     @Override
     public MagicSpec spec() {
@@ -34,7 +48,7 @@ public final class MavenMagic implements Magic {
             throw new MagicUsageException(SPEC, "name the artifacts: %maven GROUP:ARTIFACT:VERSION");
         }
         args.positionals().forEach(ArtifactResolver::coordinates); // a bad one fails before any download
-        ArtifactResolver resolver = new ArtifactResolver(ArtifactResolver.defaultLocalRepository(),
+        ArtifactResolver resolver = new ArtifactResolver(ArtifactResolver.defaultLocalRepository(), standard,
                 args.strings("repo"), args.flag("offline"));
         List<Path> jars = resolver.resolve(args.positionals());
         NotebookShell shell = context.shell();

@@ -3,14 +3,12 @@ package org.qformerlab.kernel.magic;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.qformerlab.blip2.config.Configs;
 import org.qformerlab.blip2.data.EvaluationSet;
 import org.qformerlab.blip2.data.ShapesDataset;
 import org.qformerlab.blip2.data.ShapesWorld;
@@ -89,16 +87,11 @@ final class RetrievalEval implements MagicTask {
     }
 
     static Map<String, SplitMetrics> fromFolder(MagicSpec spec, Path folder) throws IOException {
-        Path file = folder.resolve("results.json");
-        if (!Files.isRegularFile(file)) {
-            throw new MagicUsageException(spec, Files.isDirectory(folder)
-                    ? folder + " has no results.json: not a finished stage-1 run folder"
-                    : "no run folder " + folder.toAbsolutePath());
-        }
-        JsonNode root = Configs.JSON.readTree(file.toFile());
+        JsonNode root = RunResults.read(spec, folder, "stage-1");
         JsonNode retrieval = root.path("retrieval");
         if (!retrieval.isObject() || retrieval.isEmpty()) {
-            throw new MagicUsageException(spec, file + " holds no retrieval results (is it a stage-1 run?)");
+            throw new MagicUsageException(spec, folder.resolve("results.json") + " holds no retrieval results (is it a"
+                    + " stage-1 run?)");
         }
         int rerankK = root.path("rerank_k").asInt(0);
         Map<String, SplitMetrics> out = new LinkedHashMap<>();

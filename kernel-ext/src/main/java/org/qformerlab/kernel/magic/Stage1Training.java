@@ -1,17 +1,14 @@
 package org.qformerlab.kernel.magic;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.qformerlab.blip2.config.ConfigPaths;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.config.UserCache;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.blip2.experiment.config.ExperimentConfig;
@@ -30,8 +27,6 @@ import org.qformerlab.kernel.display.TrainingDisplay;
  */
 final class Stage1Training implements MagicTask {
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-
     @Override
     public String name() {
         return "stage1";
@@ -49,79 +44,41 @@ final class Stage1Training implements MagicTask {
             throw new MagicUsageException(args.spec(), "--from and --scratch choose where stage 2's Q-Former starts:"
                     + " %train stage2 --from RUN_DIR or %train stage2 --scratch");
         }
-        String variable = args.variable("as", "run");
+        TrainingRun run = new TrainingRun(name(), args.variable("as", "run"), context);
         if (args.has("resume")) {
-            resume(Path.of(args.string("resume", null)), variable, context);
+            resume(Path.of(args.string("resume", null)), run, context);
             return;
         }
         List<String> sources = new ArrayList<>();
-        ExperimentConfig config = baseConfig(context.state(), sources);
-
-        Map<String, String> overrides = new LinkedHashMap<>();
-        if (args.has("steps")) {
-            overrides.put("train.steps", String.valueOf(args.integer("steps", 0, 1)));
-        }
-        if (args.has("seed")) {
-            overrides.put("train.seed", String.valueOf(args.longValue("seed", 0)));
-        }
-        overrides.putAll(Overrides.of(args, "set"));
-        config = ConfigPaths.withText(config, overrides);
-        if (!overrides.isEmpty()) {
-            sources.add(Overrides.describe(overrides));
-        }
-        if (QuickScale.active()) {
-            Map<String, String> quick = QuickScale.stage1(config.train().steps());
-            config = ConfigPaths.withText(config, quick);
-            context.println(QuickScale.note(quick));
-        }
-
-        Path runDir = args.has("out") ? Path.of(args.string("out", null))
-                : QuickScale.active() ? QuickScale.freshFolder("stage1")
-                : Path.of("runs", "notebook", "stage1-" + LocalDateTime.now().format(STAMP));
-        Path cache = org.qformerlab.blip2.config.UserCache.folder();
+        ExperimentConfig config = run.withCallOptions(baseConfig(context.state(), sources), args, "train",
+                QuickScale::stage1, sources);
+        Path runDir = run.folder(args, name());
         context.println(String.format(Locale.ROOT, "stage 1: %d steps, batch %d, %d training images (%s) -> %s",
                 config.train().steps(), config.train().batchSize(), config.data().trainCount(),
                 String.join("; ", sources), runDir));
-
-        train(config, runDir, cache, false, variable, context);
+        train(config, runDir, false, run);
     }
 
     /** Trains (or resumes) and binds the result, or, when the stop button ends it, the stopped run. */
-    private static void train(ExperimentConfig config, Path runDir, Path cache, boolean resume, String variable,
-                              MagicContext context) {
-        TrainingDisplay display = TrainingDisplay.on(context.displays(), "stage 1", 250, 2000);
-        Stage1Result result;
-        CountedLines counted = new CountedLines(context.displays(), line -> echo(line, context));
-        try {
-            result = Stage1Experiment.run(config, new Stage1Experiment.Options(runDir, cache, resume,
-                    Lines.to(counted), display));
-        } catch (TrainingStoppedException stop) {
-            display.stopped("stopped at step " + stop.step() + "/" + stop.totalSteps() + "; checkpoint written");
-            StoppedRun partial = StoppedRun.of("stage1", stop, "%train stage1 --resume " + stop.runDir());
-            context.println(partial.summary(variable));
-            context.bind(variable, StoppedRun.class, partial);
-            return;
-        } catch (RuntimeException e) {
-            display.stopped("stopped: " + e.getMessage());
-            counted.stopAll("stopped: " + e.getMessage());
-            throw e;
-        }
-        context.println(summary(result, variable));
-        context.bind(variable, Stage1Result.class, result);
-        context.state().lastResult(result);
+    private static void train(ExperimentConfig config, Path runDir, boolean resume, TrainingRun run) {
+        Path cache = UserCache.folder();
+        run.train("stage 1", Stage1Result.class,
+                (log, display) -> Stage1Experiment.run(config, new Stage1Experiment.Options(runDir, cache, resume, log,
+                        display)),
+                result -> summary(result, run.variable()), stop -> "%train stage1 --resume " + stop.runDir());
     }
 
     /** {@code --resume RUN_DIR}: the run's own config, from its latest checkpoint to its last step. */
-    private static void resume(Path runDir, String variable, MagicContext context) {
+    private static void resume(Path runDir, TrainingRun run, MagicContext context) {
         Path configFile = runDir.resolve("config.json");
-        if (!java.nio.file.Files.isRegularFile(configFile) || !java.nio.file.Files.isDirectory(runDir.resolve("checkpoints"))) {
+        if (!Files.isRegularFile(configFile) || !Files.isDirectory(runDir.resolve("checkpoints"))) {
             throw new MagicUsageException("--resume " + runDir + ": not a stage-1 run folder with checkpoints"
                     + " (it needs config.json and checkpoints/; %train stage1 prints the folder it writes)");
         }
         ExperimentConfig config = ExperimentConfig.read(configFile, ExperimentConfig.embedded());
         context.println(String.format(Locale.ROOT, "stage 1: resuming %s from its latest checkpoint to step %d",
                 runDir, config.train().steps()));
-        train(config, runDir, org.qformerlab.blip2.config.UserCache.folder(), true, variable, context);
+        train(config, runDir, true, run);
     }
 
     /** The embedded preset or the last {@code %%config experiment}, with the notebook's variant and objective. */
@@ -143,13 +100,6 @@ final class Stage1Training implements MagicTask {
             sources.add("objective of %%config objective");
         }
         return config;
-    }
-
-    /** The library's progress lines, less the per-step lines the progress bar already shows. */
-    private static void echo(String line, MagicContext context) {
-        if (!line.startsWith("step ")) {
-            context.println(line);
-        }
     }
 
     static String summary(Stage1Result r, String variable) {

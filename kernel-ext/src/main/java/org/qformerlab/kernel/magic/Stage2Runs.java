@@ -2,7 +2,6 @@ package org.qformerlab.kernel.magic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,16 +35,11 @@ record Stage2Runs(String label, Map<String, Double> metrics, Stage2Result result
     }
 
     static Stage2Runs fromFolder(MagicSpec spec, Path folder) throws IOException {
-        Path file = folder.resolve("results.json");
-        if (!Files.isRegularFile(file)) {
-            throw new MagicUsageException(spec, Files.isDirectory(folder)
-                    ? folder + " has no results.json: not a finished stage-2 run folder"
-                    : "no run folder " + folder.toAbsolutePath());
-        }
-        JsonNode root = Configs.JSON.readTree(file.toFile());
+        JsonNode root = RunResults.read(spec, folder, "stage-2");
         JsonNode metrics = root.path("metrics");
         if (!metrics.isObject() || !metrics.has("cider")) {
-            throw new MagicUsageException(spec, file + " holds no captioning results (is it a stage-2 run?)");
+            throw new MagicUsageException(spec, folder.resolve("results.json") + " holds no captioning results (is it a"
+                    + " stage-2 run?)");
         }
         Map<String, Double> m = new LinkedHashMap<>();
         metrics.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asDouble()));

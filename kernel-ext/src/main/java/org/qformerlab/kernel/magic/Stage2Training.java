@@ -3,14 +3,12 @@ package org.qformerlab.kernel.magic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qformerlab.blip2.config.ConfigPaths;
+import org.qformerlab.blip2.config.UserCache;
 import org.qformerlab.blip2.experiment.Stage2Experiment;
 import org.qformerlab.blip2.experiment.config.ExperimentConfig;
 import org.qformerlab.blip2.experiment.config.Stage2Init;
@@ -32,8 +30,6 @@ import org.qformerlab.kernel.display.TrainingDisplay;
  * (default {@code run2}) and remembered for {@code %eval caption} and {@code %eval vqa}.
  */
 final class Stage2Training implements MagicTask {
-
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     @Override
     public String name() {
@@ -57,7 +53,7 @@ final class Stage2Training implements MagicTask {
             throw new MagicUsageException(args.spec(), "--from and --scratch exclude each other: the Q-Former starts"
                     + " from a stage-1 run or from random weights");
         }
-        String variable = args.variable("as", "run2");
+        TrainingRun run = new TrainingRun(name(), args.variable("as", "run2"), context);
         List<String> sources = new ArrayList<>();
         Stage1Result lastStage1 = context.state().lastResult(Stage1Result.class).orElse(null);
         ExperimentConfig config;
@@ -88,56 +84,25 @@ final class Stage2Training implements MagicTask {
         Stage2Init init = scratch ? Stage2Init.SCRATCH : Stage2Init.STAGE1;
         config = config.withStage2(config.stage2().withInit(init).withStage1Run(""));
 
-        Map<String, String> overrides = new LinkedHashMap<>();
-        if (args.has("steps")) {
-            overrides.put("stage2.train.steps", String.valueOf(args.integer("steps", 0, 1)));
-        }
-        if (args.has("seed")) {
-            overrides.put("stage2.train.seed", String.valueOf(args.longValue("seed", 0)));
-        }
-        overrides.putAll(Overrides.of(args, "set"));
-        config = ConfigPaths.withText(config, overrides);
-        if (!overrides.isEmpty()) {
-            sources.add(Overrides.describe(overrides));
-        }
-        if (QuickScale.active()) {
-            Map<String, String> quick = QuickScale.stage2(config.stage2().train().steps());
-            config = ConfigPaths.withText(config, quick);
-            context.println(QuickScale.note(quick));
-        }
-
-        String folder = "stage2-" + init.name().toLowerCase(Locale.ROOT);
-        Path runDir = args.has("out") ? Path.of(args.string("out", null))
-                : QuickScale.active() ? QuickScale.freshFolder(folder)
-                : Path.of("runs", "notebook", folder + "-" + LocalDateTime.now().format(STAMP));
-        Path cache = org.qformerlab.blip2.config.UserCache.folder();
+        config = run.withCallOptions(config, args, "stage2.train", QuickScale::stage2, sources);
+        Path runDir = run.folder(args, "stage2-" + init.name().toLowerCase(Locale.ROOT));
         context.println(String.format(Locale.ROOT, "stage 2: %d steps, batch %d, frozen %s of %d layers (%s) -> %s",
                 config.stage2().train().steps(), config.stage2().train().batchSize(), config.stage2().language().family(),
                 config.stage2().language().numLayers(), String.join("; ", sources), runDir));
 
-        TrainingDisplay display = TrainingDisplay.on(context.displays(),
-                "stage 2 (" + (scratch ? "from scratch" : "from stage 1") + ")", 250, 2000);
-        Stage2Result result;
-        CountedLines counted = new CountedLines(context.displays(), line -> echo(line, context));
-        try {
-            result = Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1,
-                    Lines.to(counted), display));
-        } catch (org.qformerlab.blip2.train.TrainingStoppedException stop) {
-            display.stopped("stopped at step " + stop.step() + "/" + stop.totalSteps() + "; checkpoint written");
-            StoppedRun partial = StoppedRun.of("stage2", stop, null);
-            context.println(partial.summary(variable));
-            context.bind(variable, StoppedRun.class, partial);
-            return;
-        } catch (RuntimeException e) {
-            display.stopped("stopped: " + e.getMessage());
-            counted.stopAll("stopped: " + e.getMessage());
-            throw e;
-        }
-        context.println(String.format(Locale.ROOT, "trained %d steps in %.0f s; bound to `%s`; run folder %s%n"
-                        + "%%eval caption and %%eval vqa show the tables",
-                result.training().steps(), result.seconds().getOrDefault("train", 0.0), variable, result.runDir()));
-        context.bind(variable, Stage2Result.class, result);
-        context.state().lastResult(result);
+        train(config, runDir, stage1, run);
+    }
+
+    /** Trains from {@code stage1} (null: from scratch) and binds the result, or the stopped run. */
+    private static void train(ExperimentConfig config, Path runDir, Path stage1, TrainingRun run) {
+        Path cache = UserCache.folder();
+        run.train("stage 2 (" + (stage1 == null ? "from scratch" : "from stage 1") + ")", Stage2Result.class,
+                (log, display) -> Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1, log,
+                        display)),
+                result -> String.format(Locale.ROOT, "trained %d steps in %.0f s; bound to `%s`; run folder %s%n"
+                                + "%%eval caption and %%eval vqa show the tables", result.training().steps(),
+                        result.seconds().getOrDefault("train", 0.0), run.variable(), result.runDir()),
+                null);
     }
 
     private static Path stage1Folder(MagicArgs args) {
@@ -150,12 +115,5 @@ final class Stage2Training implements MagicTask {
             throw new MagicUsageException(args.spec(), folder + " has no config.json: not a stage-1 run folder");
         }
         return folder;
-    }
-
-    /** The library's progress lines, less the per-step lines the progress bar already shows. */
-    private static void echo(String line, MagicContext context) {
-        if (!line.startsWith("step ")) {
-            context.println(line);
-        }
     }
 }

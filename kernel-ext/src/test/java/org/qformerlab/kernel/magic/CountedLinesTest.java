@@ -38,8 +38,8 @@ class CountedLinesTest {
         lines.accept("vision features 512/2800 images | 900 images/s");
         lines.accept("vision features 2800/2800 images | 950 images/s");
         lines.accept("step 3/6 | loss 2.1"); // the trainer's own lines are the caller's to filter
-        lines.accept("evaluation 0/2 splits | test split");
-        lines.accept("evaluation 1/2 splits | compositional split");
+        lines.accept("evaluation 0/604 units | test split");
+        lines.accept("evaluation 302/604 units | compositional split");
 
         assertEquals(List.of("data: shapes world, 96 train / 16 val / 24 test / 24 compositional images, 3 captions each",
                 "step 3/6 | loss 2.1"), passed);
@@ -52,7 +52,7 @@ class CountedLinesTest {
         assertTrue(features.finished() && features.done() == 2800 && features.total() == 2800, features.toString());
         ProgressDisplay.Snapshot evaluation = shown.get(shown.size() - 1);
         assertEquals("evaluation", evaluation.label());
-        assertEquals(1, evaluation.done());
+        assertEquals(302, evaluation.done());
         assertEquals("compositional split", evaluation.message(), "the unit word is dropped");
         assertEquals(List.of("bar0", "bar0", "bar2", "bar2", "bar2", "bar5", "bar5", "bar5"), ids,
                 "one bar per label, updated in place");

@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.experiment.evaluation;
 
+import org.qformerlab.blip2.report.CountedProgress;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -50,6 +51,8 @@ import org.qformerlab.blip2.nn.Module;
  */
 public final class CaptionReading {
 
+    private static final String READING = "the LM reading the true captions";
+
     private CaptionReading() {}
 
     /**
@@ -80,17 +83,23 @@ public final class CaptionReading {
         }
         LanguageText text = new LanguageText(entry.tokenizer(), positions, entry.family());
         return measure(entry.language(), entry.tokenizer(), text, samples, majority, positions,
-                Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root);
+                Stage2Evaluation.ANSWER_TOKENS, Stage2Evaluation.BATCH, root, CountedProgress.silent());
+    }
+
+    /** The work of {@link #measure} in progress units: one per question ({@link Stage2Evaluation#CAPTION_UNITS}). */
+    public static long work(List<Sample> images) {
+        return Stage2Evaluation.questions(images);
     }
 
     /**
      * @param majority each question type's most frequent training answer
      * @param positions the LM's positions (captions are cut from the left to leave room for the
      *     prompt and the answer)
+     * @param progress told of the answers generated, batch by batch
      */
     public static Reading measure(Module lm, WordTokenizer tokenizer, LanguageText text, List<Sample> images,
-                                  Map<QuestionType, String> majority, int positions, int answerTokens, int batch,
-                                  NDManager root) {
+                           Map<QuestionType, String> majority, int positions, int answerTokens, int batch,
+                           NDManager root, CountedProgress progress) {
         List<Asked> asked = new ArrayList<>();
         java.util.Set<QA> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Sample s : images) {
@@ -107,6 +116,7 @@ public final class CaptionReading {
                 .withMinNewTokens(1);
         VqaAccuracy all = new VqaAccuracy(majority);
         VqaAccuracy settled = new VqaAccuracy(majority);
+        progress.advance(0, READING);
         for (List<Asked> chunk : SameLengthBatches.of(asked, a -> a.ids().length, batch)) {
             int length = chunk.get(0).ids().length;
             long[] flat = new long[chunk.size() * length];
@@ -124,6 +134,7 @@ public final class CaptionReading {
                     }
                 }
             }
+            progress.advance(chunk.size(), READING);
         }
         return new Reading(all, settled);
     }

@@ -1,5 +1,6 @@
 package org.qformerlab.blip2.experiment.evaluation;
 
+import org.qformerlab.blip2.report.CountedProgress;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
@@ -27,6 +28,14 @@ import org.qformerlab.blip2.vision.ImageFeatures;
  */
 public record ImageConditioning(double matched, double mismatched) {
 
+    /**
+     * Progress units per image whose captions are scored behind two prompts (measured against a
+     * generated answer's unit: {@link Stage2Evaluation#CAPTION_UNITS}).
+     */
+    static final int UNITS = 9;
+
+    private static final String NOTE = "the image's worth to the LM";
+
     /** Nats per token the image is worth: {@code mismatched - matched} (0 = the image is ignored). */
     public double gain() {
         return mismatched - matched;
@@ -38,10 +47,23 @@ public record ImageConditioning(double matched, double mismatched) {
      * mismatched loss, the next image's.
      */
     public static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text,
-                                            Instructions instructions, List<Sample> images, int batch, NDManager root) {
+                                     Instructions instructions, List<Sample> images, int batch, NDManager root) {
+        return measure(model, features, text, instructions, images, batch, root, CountedProgress.silent());
+    }
+
+    /** The work of {@link #measure} in progress units. */
+    public static long work(List<Sample> images) {
+        return UNITS * (long) images.size();
+    }
+
+    /** As the method above, telling {@code progress} of the images done, batch by batch. */
+    public static ImageConditioning measure(Stage2Model model, ImageFeatures features, LanguageText text,
+                                     Instructions instructions, List<Sample> images, int batch, NDManager root,
+                                     CountedProgress progress) {
         double matched = 0;
         double mismatched = 0;
         int batches = 0;
+        progress.advance(0, NOTE);
         try (GradMode ignored = GradMode.off()) {
             for (int from = 0; from + 1 < images.size(); from += batch) {
                 // at least two images per chunk (the loop condition), so "the next image" is another one
@@ -66,6 +88,7 @@ public record ImageConditioning(double matched, double mismatched) {
                     mismatched += loss(model, scope, prompts, next, t);
                 }
                 batches++;
+                progress.advance(UNITS * (long) chunk.size(), NOTE);
             }
         }
         return new ImageConditioning(matched / Math.max(1, batches), mismatched / Math.max(1, batches));

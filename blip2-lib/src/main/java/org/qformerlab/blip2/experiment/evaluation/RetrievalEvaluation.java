@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.qformerlab.blip2.config.MaskSpec;
 import org.qformerlab.blip2.data.CaptionTruth;
 import org.qformerlab.blip2.data.EvaluationSet;
@@ -29,6 +30,14 @@ public final class RetrievalEvaluation {
 
     private static final int EXAMPLE_CAPTIONS = 3;
 
+    /**
+     * Image-caption pairs ranked and counted per unit of progress once the scores are in (the truth
+     * of every caption about every scene, the ranks, the recalls), a unit being about the time of one
+     * embedding ({@link RetrievalScorer#SIMILARITIES_PER_UNIT}): measured 36 s for the 31 million
+     * pairs of the embedded preset's test split.
+     */
+    static final long PAIRS_PER_UNIT = 2_500;
+
     private final Blip2QFormer model;
     private final ImageFeatures features;
     private final TextPadding padding;
@@ -49,25 +58,48 @@ public final class RetrievalEvaluation {
         return evaluate(manager, world, split, rerankK, examples, 0);
     }
 
+    /** As {@link #evaluate(NDManager, ShapesDataset, Split, int, int, int, LongConsumer)}, its progress untold. */
+    public SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples,
+                            int rerankImages) {
+        return evaluate(manager, world, split, rerankK, examples, rerankImages, units -> { });
+    }
+
+    /**
+     * The work of {@link #evaluate} on {@code split}, in the units it tells its progress in: the
+     * scorer's ({@link RetrievalScorer#work}: embeddings, similarities, ITM candidates), then the
+     * ranking ({@link #PAIRS_PER_UNIT}).
+     */
+    public long work(ShapesDataset world, Split split, int rerankK, int rerankImages) {
+        EvaluationSet set = EvaluationSet.of(world.split(split));
+        int images = set.images().size();
+        int texts = set.captionOwners().length;
+        return scorer(set, rerankK, rerankImages).work(images, texts) + rankingUnits(images, texts);
+    }
+
+    /** The units of {@link #work} of ranking {@code images} images against {@code texts} texts. */
+    private static long rankingUnits(long images, long texts) {
+        return (images * texts + PAIRS_PER_UNIT - 1) / PAIRS_PER_UNIT;
+    }
+
     /**
      * @param rerankK candidates re-ranked by ITM per query (0 = ITC only)
      * @param examples how many images (the split's first) to keep with their top captions
      * @param rerankImages the split's first this many images, and their captions, are the queries
      *     that ITM re-ranks (0 = all); ITC ranks every query
+     * @param progress told the units of {@link #work} done, batch by batch, then the ranking's
      */
     public SplitRetrieval evaluate(NDManager manager, ShapesDataset world, Split split, int rerankK, int examples,
-                                   int rerankImages) {
+                            int rerankImages, LongConsumer progress) {
         EvaluationSet set = EvaluationSet.of(world.split(split));
         int[] owners = set.captionOwners();
-        int imageQueries = rerankImages == 0 ? set.images().size() : Math.min(rerankImages, set.images().size());
-        int textQueries = (int) java.util.Arrays.stream(owners).filter(o -> o < imageQueries).count();
+        int imageQueries = imageQueries(set, rerankImages);
+        int textQueries = textQueries(set, imageQueries);
         RetrievalScorer.Scores scores;
         try (NDManager scope = manager.newSubManager()) {
             int[] ids = set.images().stream().mapToInt(Sample::id).toArray();
             NDArray images = features.get(scope, ids);
             TextTensors texts = padding.collate(scope, set.captionTexts());
-            scores = new RetrievalScorer(rerankK, batchSize, imageQueries, textQueries, itmMask)
-                    .score(scope, model, images, texts.ids(), texts.mask());
+            scores = scorer(set, rerankK, rerankImages).score(scope, model, images, texts.ids(), texts.mask(), progress);
         }
         boolean[][] truth = truth(set, owners);
         Ranks itcRanks = Ranks.of(scores.itc(), null, owners);
@@ -110,8 +142,24 @@ public final class RetrievalEvaluation {
             }
             shown.add(new SplitRetrieval.Example(i, captions, correct, own));
         }
+        progress.accept(rankingUnits(set.images().size(), owners.length));
         return new SplitRetrieval(split, set.images().size(), owners.length, itc, reranked, chance, rerankK,
                 rerankTest, shown, truthAware);
+    }
+
+    /** The scorer of a split: ITM re-ranks the first {@code rerankImages} images (0 = all) and their captions. */
+    private RetrievalScorer scorer(EvaluationSet set, int rerankK, int rerankImages) {
+        int imageQueries = imageQueries(set, rerankImages);
+        return new RetrievalScorer(rerankK, batchSize, imageQueries, textQueries(set, imageQueries), itmMask);
+    }
+
+    private static int imageQueries(EvaluationSet set, int rerankImages) {
+        return rerankImages == 0 ? set.images().size() : Math.min(rerankImages, set.images().size());
+    }
+
+    /** How many captions the first {@code imageQueries} images own: the text queries ITM re-ranks (they come first). */
+    private static int textQueries(EvaluationSet set, int imageQueries) {
+        return (int) java.util.Arrays.stream(set.captionOwners()).filter(o -> o < imageQueries).count();
     }
 
     /** The ranks of the first {@code images} image queries and the first {@code texts} text queries. */
