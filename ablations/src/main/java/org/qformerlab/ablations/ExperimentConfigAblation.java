@@ -2,6 +2,7 @@ package org.qformerlab.ablations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -26,6 +27,16 @@ abstract class ExperimentConfigAblation implements Experiment {
     public void validate(JsonNode config) {
         parse(config);
     }
+
+    /** Runs to the end: both stages' runs stop early only when asked through the four-argument form. */
+    @Override
+    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
+        return run(config, runDir, log, () -> false);
+    }
+
+    @Override
+    public abstract Map<String, Double> run(JsonNode config, Path runDir, PrintStream log,
+            BooleanSupplier stopRequested) throws Exception;
 
     /**
      * Fields added after runs had been made without them, with what those runs did instead: a plan

@@ -38,11 +38,6 @@ public final class Stage2Ablation extends ExperimentConfigAblation {
     }
 
     @Override
-    public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log) throws Exception {
-        return run(config, runDir, log, () -> false);
-    }
-
-    @Override
     public Map<String, Double> run(JsonNode config, Path runDir, PrintStream log, BooleanSupplier stopRequested)
             throws Exception {
         ExperimentConfig c = parse(config);
