@@ -243,6 +243,10 @@ class TrainingMagicsTest extends SessionTest {
                 + " --as s");
         assertEquals(2, value("s.records().size()"));
         assertEquals(0L, value("s.failed()"));
+        // the headline's answer, as the cell prints it first: one seed cannot state a detectable effect
+        String answer = (String) value("s.headline().sentence()");
+        assertTrue(answer.startsWith("On i2t_r1, ") && answer.contains("only 1 paired seed, so the spread is unknown"),
+                answer);
         assertEquals(2, sink.displayed(Table.class).get(tables).rowCount(), "one row per variant");
         assertTrue(sink.displayed(BufferedImage.class).size() >= images + 2, "bars and loss curves");
         String config = Files.readString(dir.resolve("study/runs").toFile().listFiles()[0].toPath().resolve("config.json"));

@@ -197,6 +197,9 @@ public final class AblateMagic implements Magic {
         }
         bar.finish(results.executed() + " runs executed, " + (total - results.executed()) + " already done, "
                 + results.failed() + " failed");
+        if (results.headline() != null) {
+            context.println(results.headline().sentence()); // the answer with its power, as the report opens
+        }
         context.println(String.join("\n", results.answers()));
         context.display(results.table());
         for (BufferedImage tile : figureTiles(results.folder())) {
