@@ -12,6 +12,7 @@ import org.qformerlab.blip2.llm.OptConfig;
 import org.qformerlab.blip2.llm.OptModel;
 import org.qformerlab.blip2.llm.T5Config;
 import org.qformerlab.blip2.llm.T5Model;
+import org.qformerlab.blip2.nn.BatchShapes;
 import org.qformerlab.blip2.nn.GradMode;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scopes;
@@ -174,18 +175,7 @@ public final class Stage2Model extends Module {
     }
 
     private static void checkText(NDArray image, NDArray ids, NDArray mask, int promptLength) {
-        if (image.getShape().dimension() != 3) {
-            throw new IllegalArgumentException(
-                    "image features must be [batch, patches, width]; got shape " + image.getShape());
-        }
-        if (ids.getShape().dimension() != 2 || !ids.getShape().equals(mask.getShape())) {
-            throw new IllegalArgumentException("text ids " + ids.getShape() + " and text mask " + mask.getShape()
-                    + " must both be [batch, textLength]");
-        }
-        if (ids.getShape().get(0) != image.getShape().get(0)) {
-            throw new IllegalArgumentException("batch sizes differ: " + image.getShape().get(0) + " images but "
-                    + ids.getShape().get(0) + " texts; pair every image with one text");
-        }
+        BatchShapes.requireImageTextBatch(image, ids, mask);
         if (promptLength < 0 || promptLength >= ids.getShape().get(1)) {
             throw new IllegalArgumentException("promptLength=" + promptLength + " must be in [0, textLength="
                     + ids.getShape().get(1) + "): at least one token must remain to predict");

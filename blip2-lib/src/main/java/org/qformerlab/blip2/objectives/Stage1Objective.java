@@ -3,12 +3,13 @@ package org.qformerlab.blip2.objectives;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.qformerlab.blip2.config.ObjectiveConfig;
+import org.qformerlab.blip2.nn.BatchShapes;
+import org.qformerlab.blip2.nn.Scalars;
 import org.qformerlab.blip2.nn.Scopes;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 import org.qformerlab.blip2.qformer.ImageContext;
-import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * BLIP-2's stage-1 objective: {@code wItc * ITC + wItm * ITM + wItg * ITG} on one batch of
@@ -105,7 +106,7 @@ public final class Stage1Objective {
     public Stage1Output forward(
             NDManager scope, Blip2QFormer model, NDArray imageEmbeds, NDArray textIds, NDArray textMask,
             NDArray alsoTrue, boolean training) {
-        checkBatch(imageEmbeds, textIds, textMask);
+        BatchShapes.requireImageTextBatch(imageEmbeds, textIds, textMask);
         Scopes.enter(scope, imageEmbeds, textIds, textMask);
         NDManager m = scope;
         long b = textIds.getShape().get(0);
@@ -215,22 +216,5 @@ public final class Stage1Objective {
         }
         NDArray term = weight == 1 ? loss : Scalars.times(loss, weight);
         return total == null ? term : total.add(term);
-    }
-
-    private static void checkBatch(NDArray image, NDArray ids, NDArray mask) {
-        if (image.getShape().dimension() != 3) {
-            throw new IllegalArgumentException(
-                    "image features must be [batch, patches, width]; got shape " + image.getShape());
-        }
-        if (ids.getShape().dimension() != 2 || !ids.getShape().equals(mask.getShape())) {
-            throw new IllegalArgumentException(
-                    "text ids " + ids.getShape() + " and text mask " + mask.getShape()
-                            + " must both be [batch, textLength]");
-        }
-        if (ids.getShape().get(0) != image.getShape().get(0)) {
-            throw new IllegalArgumentException(
-                    "batch sizes differ: " + image.getShape().get(0) + " images but "
-                            + ids.getShape().get(0) + " texts; pair every image with one text");
-        }
     }
 }
