@@ -121,14 +121,7 @@ class AblateVerbTest {
             "--target needs a pilot to measure the spread: add --plan --pilot DIR",
             "--target needs a positive detectable effect, got -1.0",
         };
-        for (int i = 0; i < cases.length; i++) {
-            String[] argv = new String[cases[i].length + 1];
-            argv[0] = spec.toString();
-            System.arraycopy(cases[i], 0, argv, 1, cases[i].length);
-            String m = org.junit.jupiter.api.Assertions.assertThrows(Args.UsageException.class,
-                    () -> new AblateVerb().run(new Args(argv), new PrintStream(new ByteArrayOutputStream()))).getMessage();
-            assertTrue(m.startsWith(messages[i]), m);
-        }
+        assertUsageErrors(spec, cases, messages);
         // a pilot without runs, or with one seed each, cannot give a spread
         String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> run(spec.toString(), "--plan", "--pilot", dir.resolve("none").toString())).getMessage();
@@ -228,14 +221,7 @@ class AblateVerbTest {
             "--mem='8 GB' is not a SLURM memory size",
             "--dry-run submits nothing, so there is nothing to --wait for",
         };
-        for (int i = 0; i < cases.length; i++) {
-            String[] argv = new String[cases[i].length + 1];
-            argv[0] = spec.toString();
-            System.arraycopy(cases[i], 0, argv, 1, cases[i].length);
-            String m = org.junit.jupiter.api.Assertions.assertThrows(Args.UsageException.class,
-                    () -> new AblateVerb().run(new Args(argv), new PrintStream(new ByteArrayOutputStream()))).getMessage();
-            assertTrue(m.startsWith(messages[i]), m);
-        }
+        assertUsageErrors(spec, cases, messages);
         assertFalse(Files.exists(dir.resolve("runs")));
     }
 
@@ -246,5 +232,17 @@ class AblateVerbTest {
         assertEquals("1G", a.string("mem", null));
         assertEquals(java.util.List.of(), a.strings("setup"));
         a.checkAllUsed();
+    }
+
+    /** Each case (the spec, then its options) is refused with a usage error starting with its message. */
+    private static void assertUsageErrors(Path spec, String[][] cases, String[] messages) {
+        for (int i = 0; i < cases.length; i++) {
+            String[] argv = new String[cases[i].length + 1];
+            argv[0] = spec.toString();
+            System.arraycopy(cases[i], 0, argv, 1, cases[i].length);
+            String m = org.junit.jupiter.api.Assertions.assertThrows(Args.UsageException.class,
+                    () -> new AblateVerb().run(new Args(argv), new PrintStream(new ByteArrayOutputStream()))).getMessage();
+            assertTrue(m.startsWith(messages[i]), m);
+        }
     }
 }
