@@ -170,6 +170,11 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
                     + " seeds, %s; the detectable effect at %d seeds is %s).", m, c.variant(), betterOrWorse(c),
                     baseline, signed(c.effect()), num(c.standardError()), c.pairs(), p, c.pairs(), num(c.detectable()));
         }
+        if (!bounded(c)) {
+            return String.format(Locale.ROOT, "On %s, %s vs %s: %s ± %s, larger than the detectable effect %s at %d"
+                    + " seeds but not significant (%s): too few seeds to tell.", m, c.variant(), baseline,
+                    signed(c.effect()), num(c.standardError()), num(c.detectable()), c.pairs(), p);
+        }
         return String.format(Locale.ROOT, "On %s, %s vs %s: no effect larger than %s (the detectable effect at %d"
                 + " seeds); observed %s ± %s (%s).", m, c.variant(), baseline, num(c.detectable()), c.pairs(),
                 signed(c.effect()), num(c.standardError()), p);
@@ -177,7 +182,9 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
 
     private String severalComparisons(String m) {
         List<Comparison> found = comparisons.stream().filter(Comparison::found).toList();
-        List<Comparison> none = comparisons.stream().filter(c -> c.paired() && !c.found()).toList();
+        List<Comparison> none = comparisons.stream().filter(c -> c.paired() && !c.found() && bounded(c)).toList();
+        List<Comparison> unresolved = comparisons.stream().filter(c -> c.paired() && !c.found() && !bounded(c))
+                .toList();
         List<Comparison> unknown = comparisons.stream().filter(c -> !c.paired()).toList();
         List<String> parts = new ArrayList<>();
         if (!found.isEmpty()) {
@@ -197,7 +204,7 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
             parts.add(list);
         }
         if (!none.isEmpty()) {
-            String who = found.isEmpty() ? "no variant differs from it: no effect larger than "
+            String who = found.isEmpty() && unresolved.isEmpty() ? "no variant differs from it: no effect larger than "
                     : "for " + names(none) + ", no effect larger than ";
             Comparison largest = none.get(0);
             for (Comparison c : none) {
@@ -207,17 +214,32 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
             }
             String text = who + num(max(none)) + " (" + (none.size() == 1 ? "the detectable effect "
                     : "the largest detectable effect among them, ") + at(none) + ")";
-            if (found.isEmpty()) {
+            if (found.isEmpty() && unresolved.isEmpty()) {
                 text += String.format(Locale.ROOT, "; the largest observed, %s, is %s ± %s (%s)", largest.variant(),
                         signed(largest.effect()), num(largest.standardError()), pText(largest.holmP(), "Holm p"));
             }
             parts.add(text);
+        }
+        for (Comparison c : unresolved) {
+            parts.add(String.format(Locale.ROOT, "%s is %s ± %s, larger than its detectable effect %s but not"
+                    + " significant (%s): too few seeds to tell", c.variant(), signed(c.effect()),
+                    num(c.standardError()), num(c.detectable()), pText(c.holmP(), "Holm p")));
         }
         if (!unknown.isEmpty()) {
             parts.add(names(unknown) + (unknown.size() == 1 ? " has" : " have") + " fewer than 2 seeds paired with"
                     + " the baseline: no conclusion");
         }
         return "On " + m + " against the baseline " + baseline + ": " + String.join("; ", parts) + ".";
+    }
+
+    /**
+     * Whether "no effect larger than the detectable effect" can be said of a comparison that found
+     * nothing: only when the observed effect is itself smaller than that. With very few seeds a large
+     * effect can miss significance (one degree of freedom needs |t| > 12.7); that is "too few seeds to
+     * tell", not "no effect".
+     */
+    private static boolean bounded(Comparison c) {
+        return !(Math.abs(c.effect()) >= c.detectable());
     }
 
     /** "at 6 seeds", or "at 5-6 seeds" where the comparisons pair unequal numbers of seeds. */
@@ -299,7 +321,7 @@ public record Headline(MetricSpec metric, String baseline, SampleStats baselineS
             row.put("MDE", c.paired() ? c.detectable() : null);
             row.put("Holm p", c.paired() ? c.holmP() : null);
             row.put("verdict", !c.paired() ? "too few seeds" : c.found() ? betterOrWorse(c)
-                    : "none found (< MDE)");
+                    : bounded(c) ? "none found (< MDE)" : "not significant (> MDE)");
             rows.add(row);
         }
         return Tables.fromRows(metric.name() + " against " + baseline, rows);

@@ -105,6 +105,23 @@ class HeadlineTest {
     }
 
     @Test
+    void anEffectLargerThanTheDetectableOneThatHolmLeavesIsTooFewSeedsNotNoEffect() {
+        // two seeds (1 df): a + (5, 5.2): mean 5.1, s_d = sqrt(0.02), se 0.1, t = 51,
+        // p = 1 - 2 atan(51) / pi = 0.01248; MDE = (12.706 + 1.376) * 0.1 = 1.408; five such variants:
+        // Holm 5 * 0.01248 = 0.0624 > 0.05, so none is found though each is 3.6 MDEs away
+        Map<Long, Double> a = Map.of(1L, 10.0, 2L, 20.0);
+        Map<Long, Double> up = Map.of(1L, 15.0, 2L, 25.2);
+        Headline h = Headline.of(SCORE, "a", variants("a", a, "b", up, "c", up, "d", up, "e", up, "f", up));
+        assertEquals(5 * (1 - 2 * Math.atan(51) / Math.PI), h.comparison("b").holmP(), 1e-9);
+        assertFalse(h.comparison("b").found());
+        String sentence = h.sentence();
+        assertTrue(sentence.startsWith("On score against the baseline a: b is +5.1 ± 0.1, larger than its detectable"
+                + " effect 1.408 but not significant (Holm p = 0.062): too few seeds to tell;"), sentence);
+        assertFalse(sentence.contains("no effect larger than"), sentence);
+        assertEquals("not significant (> MDE)", h.table().stringColumn("verdict").get(1));
+    }
+
+    @Test
     void equalValuesHaveNoSpreadThoughRoundingLeavesSome() {
         // 0.1 + 0.2 != 0.3 in binary: the three values are equal to 16 digits, not bit for bit
         Map<Long, Double> flat = Map.of(1L, 0.1 + 0.2, 2L, 0.3, 3L, 0.3);
