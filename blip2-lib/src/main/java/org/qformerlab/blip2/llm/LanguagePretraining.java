@@ -59,8 +59,6 @@ import org.qformerlab.blip2.train.Trainer;
  */
 public final class LanguagePretraining {
 
-    private static final double MIN_LR_RATIO = 0.1;
-
     private LanguagePretraining() {}
 
     /** The pretrained model ({@link OptModel} or {@link T5Model}, as the family) and the loss of every step. */
@@ -100,8 +98,8 @@ public final class LanguagePretraining {
      * cosine ending at a tenth of the peak.
      */
     public static TrainConfig trainConfig(LanguagePretrainConfig config) {
-        return new TrainConfig(config.steps(), config.batchSize(), config.learningRate(), config.warmupSteps(),
-                MIN_LR_RATIO, config.weightDecay(), 0.9, 0.98, 1e-8, 1.0, config.seed(), 0, 0, config.logEvery(), "auto");
+        return TrainConfig.pretraining(config.steps(), config.batchSize(), config.learningRate(),
+                config.warmupSteps(), config.weightDecay(), 0.98, config.seed(), config.logEvery());
     }
 
     /** Pretrains in a temporary run folder ({@link RunFolder#temporary()}). */

@@ -83,6 +83,17 @@ public record TrainConfig(
         require(weightDecay >= 0, prefix + "weightDecay=" + weightDecay + " must be >= 0");
     }
 
+    /**
+     * The unimodal pretrainings' shared recipe (the shipped ViT's, the masked autoencoder's, the frozen
+     * LM's): AdamW with beta1 0.9 and the given beta2, the gradient norm clipped to 1, the cosine ending at
+     * a tenth of the peak, on the CPU or GPU the machine has; no validation, no periodic checkpoint.
+     */
+    public static TrainConfig pretraining(int steps, int batchSize, double learningRate, int warmupSteps,
+                                          double weightDecay, double beta2, long seed, int logEvery) {
+        return new TrainConfig(steps, batchSize, learningRate, warmupSteps, 0.1, weightDecay, 0.9, beta2, 1e-8, 1.0,
+                seed, 0, 0, logEvery, "auto");
+    }
+
     /** BLIP-2's stage-1 recipe scaled to the embedded default. */
     public static TrainConfig stage1Default() {
         return new TrainConfig(1500, 32, 3e-4, 100, 0.1, 0.05, 0.9, 0.999, 1e-8, 1.0, 0, 500, 500, 50, "auto");

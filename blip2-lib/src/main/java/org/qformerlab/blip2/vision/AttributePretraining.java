@@ -43,9 +43,6 @@ import org.qformerlab.blip2.train.Trainer;
  */
 public final class AttributePretraining {
 
-    /** Minimum learning rate as a fraction of the peak, at the end of the cosine. */
-    private static final double MIN_LR_RATIO = 0.1;
-
     private AttributePretraining() {}
 
     /** The pretrained encoder, the summed loss of every step, the last steps' mean of each term, and the time. */
@@ -86,8 +83,8 @@ public final class AttributePretraining {
      * the cosine ending at a tenth of the peak.
      */
     public static TrainConfig trainConfig(AttributePretrainConfig config) {
-        return new TrainConfig(config.steps(), config.batchSize(), config.learningRate(), config.warmupSteps(),
-                MIN_LR_RATIO, config.weightDecay(), 0.9, 0.999, 1e-8, 1.0, config.seed(), 0, 0, config.logEvery(), "auto");
+        return TrainConfig.pretraining(config.steps(), config.batchSize(), config.learningRate(),
+                config.warmupSteps(), config.weightDecay(), 0.999, config.seed(), config.logEvery());
     }
 
     /** Pretrains in a temporary run folder ({@link RunFolder#temporary()}). */

@@ -32,9 +32,6 @@ import org.qformerlab.blip2.train.Trainer;
  */
 public final class VisionPretraining {
 
-    /** Minimum learning rate as a fraction of the peak, at the end of the cosine. */
-    private static final double MIN_LR_RATIO = 0.1;
-
     private VisionPretraining() {}
 
     /** The pretrained encoder and the loss of every step. */
@@ -67,8 +64,8 @@ public final class VisionPretraining {
      * to 1, the cosine ending at a tenth of the peak.
      */
     public static TrainConfig trainConfig(VisionPretrainConfig config) {
-        return new TrainConfig(config.steps(), config.batchSize(), config.learningRate(), config.warmupSteps(),
-                MIN_LR_RATIO, config.weightDecay(), 0.9, 0.95, 1e-8, 1.0, config.seed(), 0, 0, config.logEvery(), "auto");
+        return TrainConfig.pretraining(config.steps(), config.batchSize(), config.learningRate(),
+                config.warmupSteps(), config.weightDecay(), 0.95, config.seed(), config.logEvery());
     }
 
     /** Pretrains in a temporary run folder ({@link RunFolder#temporary()}). */
