@@ -32,8 +32,12 @@ import org.qformerlab.blip2.config.QFormerConfig;
  *     width W (LLaVA-1.5's two-layer MLP; the single Linear when that is already within tolerance). The Q-Former types are the reference, shaped by the
  *     {@code qformer} section and never resized: set the budget to the Q-Former bridge's count
  *     ({@link #trainableParameters}) to compare the others with it
+ * @param projectionOnly a probe of what the queries carry (default false): the Q-Former keeps the
+ *     weights it starts stage 2 with (a stage-1 checkpoint or a random start) and only its
+ *     projection to the LLM ({@code opt_proj} / {@code t5_proj}) trains. Q-Former types only
  */
-public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads, Long parameterBudget) {
+public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads, Long parameterBudget,
+                           boolean projectionOnly) {
 
     public BridgeConfig {
         String c = "stage2.bridge.";
@@ -46,11 +50,19 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
                 c + "heads=" + heads + " must be at least 1, or left out to take qformer.numHeads");
         require(parameterBudget == null || parameterBudget >= 1, c + "parameterBudget=" + parameterBudget
                 + " must be at least 1 (trainable parameters), or left out to give every bridge the Q-Former's widths");
+        require(!projectionOnly || type.isQFormer(), c + "projectionOnly=true freezes a Q-Former and trains only its"
+                + " projection to the LLM, but type=" + type.id() + " has no Q-Former: use type=qformer or"
+                + " instruction-qformer, or set projectionOnly=false");
+    }
+
+    /** The five sizing knobs, every bridge trained whole. */
+    public BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads, Long parameterBudget) {
+        this(type, numLatents, layers, heads, parameterBudget, false);
     }
 
     /** The four knobs, without a parameter budget (every bridge at the Q-Former's widths). */
     public BridgeConfig(BridgeType type, Integer numLatents, int layers, Integer heads) {
-        this(type, numLatents, layers, heads, null);
+        this(type, numLatents, layers, heads, null, false);
     }
 
     /** BLIP-2's bridge, the default: the Q-Former. */
@@ -60,7 +72,7 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
 
     /** A bridge of this type with the default knobs (N and heads as the Q-Former's, 2 perceiver layers). */
     public static BridgeConfig of(BridgeType type) {
-        return new BridgeConfig(type, null, 2, null, null);
+        return new BridgeConfig(type, null, 2, null, null, false);
     }
 
     /** N for the perceiver and attentional pooling: {@link #numLatents}, or the Q-Former's query count. */
@@ -106,7 +118,14 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
      */
     public Bridge create(QFormerConfig qformer, int numPatches, int llmWidth, String projectionName) {
         check(qformer);
-        if (parameterBudget == null || type.isQFormer()) {
+        if (type.isQFormer()) {
+            QFormerBridge bridge = (QFormerBridge) atWidth(qformer, numPatches, llmWidth, projectionName, 0);
+            if (projectionOnly) {
+                bridge.freezeQFormer();
+            }
+            return bridge;
+        }
+        if (parameterBudget == null) {
             return atWidth(qformer, numPatches, llmWidth, projectionName,
                     type == BridgeType.LINEAR ? 0 : qformer.hiddenSize());
         }
@@ -185,6 +204,11 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
         return toBuilder().parameterBudget(parameterBudget).build();
     }
 
+    /** This config with {@code projectionOnly} replaced. */
+    public BridgeConfig withProjectionOnly(boolean projectionOnly) {
+        return toBuilder().projectionOnly(projectionOnly).build();
+    }
+
     /** This config with {@code heads} replaced. */
     public BridgeConfig withHeads(Integer heads) {
         return toBuilder().heads(heads).build();
@@ -205,8 +229,10 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
         private int layers;
         private Integer heads;
         private Long parameterBudget;
+        private boolean projectionOnly;
 
         private Builder(BridgeConfig c) {
+            this.projectionOnly = c.projectionOnly();
             this.parameterBudget = c.parameterBudget();
             this.type = c.type();
             this.numLatents = c.numLatents();
@@ -239,8 +265,13 @@ public record BridgeConfig(BridgeType type, Integer numLatents, int layers, Inte
             return this;
         }
 
+        public Builder projectionOnly(boolean projectionOnly) {
+            this.projectionOnly = projectionOnly;
+            return this;
+        }
+
         public BridgeConfig build() {
-            return new BridgeConfig(type, numLatents, layers, heads, parameterBudget);
+            return new BridgeConfig(type, numLatents, layers, heads, parameterBudget, projectionOnly);
         }
     }
 }

@@ -87,6 +87,15 @@ public final class QFormerBridge extends Bridge {
         return qformer;
     }
 
+    /**
+     * Freezes the whole Q-Former (queries, {@code ln_vision}, every layer): only the projection to the
+     * LLM trains, so stage 2 becomes a probe of what the queries carry
+     * ({@code stage2.bridge.projectionOnly}). Call before the weights are loaded or initialised.
+     */
+    public void freezeQFormer() {
+        qformer.namedParameters().forEach((name, p) -> p.freeze(true));
+    }
+
     public Dense projection() {
         return projection;
     }

@@ -101,6 +101,39 @@ class BridgesTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = BridgeType.class, names = {"QFORMER", "INSTRUCTION_QFORMER"})
+    void aProjectionOnlyProbeTrainsTheProjectionAndNothingOfTheQFormer(BridgeType type) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Seeds.set(12);
+            Stage2Model model = model(BridgeConfig.of(type).withProjectionOnly(true), m);
+            NDArray image = m.randomNormal(new Shape(2, PATCHES, Q.visionWidth()));
+            NDArray ids = m.create(new long[] {2, 7, 8, 9, 2, 5, 6, 1}, new Shape(2, 4));
+            NDArray mask = m.create(new long[] {1, 1, 1, 1, 1, 1, 1, 0}, new Shape(2, 4));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(model.forward(m, image, null, ids, mask, 1, true).loss());
+            }
+            List<String> trained = new ArrayList<>();
+            model.namedParameters().forEach((name, p) -> {
+                if (p.requiresGradient()) {
+                    trained.add(name);
+                    assertTrue(p.getArray().getGradient().abs().sum().getFloat() > 0, name);
+                }
+            });
+            assertEquals(java.util.Set.of("opt_proj.weight", "opt_proj.bias"), java.util.Set.copyOf(trained));
+            int llm = OptConfig.tiny().hiddenSize();
+            assertEquals((long) Q.hiddenSize() * llm + llm, model.parameterCount(true), "H x llm + llm: the projection");
+        }
+    }
+
+    @Test
+    void aProjectionOnlyProbeNeedsAQFormerToFreeze() {
+        var e = assertThrows(org.qformerlab.blip2.config.ConfigException.class,
+                () -> BridgeConfig.of(BridgeType.PERCEIVER).withProjectionOnly(true));
+        assertTrue(e.getMessage().contains("projectionOnly=true") && e.getMessage().contains("type=perceiver")
+                && e.getMessage().contains("use type=qformer"), e.getMessage());
+    }
+
     @Test
     void theInstructionAwareQFormersQueriesFollowTheInstructionAndThePlainOnesDoNot() {
         try (NDManager m = NDManager.newBaseManager()) {
