@@ -22,8 +22,9 @@ import org.qformerlab.blip2.experiment.report.Stage2Result;
  * the Q-Former sets {@code stage2.init = SCRATCH}, since they have no stage 1, and
  * {@code seedPath: stage2.train.seed}); the other sections describe the world, the encoder and, for
  * {@code stage2.init = STAGE1}, the stage-1 run. One run is one {@link Stage2Experiment}; with
- * {@code init = STAGE1} and no {@code stage2.stage1Run}, the run first trains stage 1 itself (in
- * {@code stage1/} of its folder, resuming it when retried), so every variant is self-contained. A
+ * {@code init = STAGE1} and no {@code stage2.stage1Run}, the run starts from the stage-1 run of its
+ * config and seed, trained by the first run that needs it and reused by the others
+ * ({@link SharedStage1}: the variants of a study that differ only in {@code stage2} share it). A
  * retried run, or one stopped from a notebook, resumes each stage from its last checkpoint.
  * Metrics: {@code cider}, {@code bleu4}, {@code attr_colour/shape/relation}, {@code vqa} and
  * {@code vqa_majority}, {@code vqa_<type>} and {@code vqa_<type>_majority}, {@code loss_lm_first/last},
@@ -44,10 +45,15 @@ public final class Stage2Ablation extends ExperimentConfigAblation {
         Path cache = cacheDir();
         Path stage1 = null;
         if (c.stage2().init() == Stage2Init.STAGE1 && c.stage2().stage1Run().isEmpty()) {
-            stage1 = runDir.resolve("stage1");
-            boolean resume = Files.isDirectory(stage1.resolve("checkpoints"));
-            log.println("stage 2 starts from stage 1: training stage 1 first in " + stage1);
-            Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, resume, log, stopWhen(stopRequested)));
+            Path own = runDir.resolve("stage1");
+            if (Files.isDirectory(own.resolve("checkpoints"))) { // a run begun before stage 1 was shared
+                stage1 = own;
+                log.println("stage 2 starts from stage 1: resuming this run's own stage 1 in " + stage1);
+                Stage1Experiment.run(c, new Stage1Experiment.Options(stage1, cache, true, log, stopWhen(stopRequested)));
+            } else {
+                stage1 = SharedStage1.run(c, cache, log, stopWhen(stopRequested));
+                log.println("stage 2 starts from the stage-1 run in " + stage1);
+            }
         }
         boolean resume = Files.isDirectory(runDir.resolve("checkpoints"));
         Stage2Result r = Stage2Experiment.run(c, new Stage2Experiment.Options(runDir, cache, stage1, resume, log,

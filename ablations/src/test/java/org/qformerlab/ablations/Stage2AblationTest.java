@@ -1,6 +1,7 @@
 package org.qformerlab.ablations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,19 +87,43 @@ class Stage2AblationTest {
     void aStage1InitRunTrainsStage1FirstAndReportsCaptionAndVqaMetrics() throws Exception {
         System.setProperty("qformerlab.cache", dir.resolve("cache").toString());
         try {
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
             Map<String, Double> m = new Stage2Ablation().run(Configs.JSON.valueToTree(ExperimentConfig.tiny()),
-                    dir, new PrintStream(new ByteArrayOutputStream(), true));
-            assertTrue(Files.isDirectory(dir.resolve("stage1/checkpoints")));
+                    dir.resolve("a"), new PrintStream(first, true));
+            Path shared = SharedStage1.entry(ExperimentConfig.tiny(), dir.resolve("cache")).folder();
+            assertTrue(Files.isDirectory(shared.resolve("run/checkpoints")), "stage 1 trained in the shared entry");
+            assertTrue(Files.exists(shared.resolve("config.json")), "and marked complete once it finished");
+            assertTrue(first.toString().contains("training the shared stage-1 run in " + shared.resolve("run")),
+                    first.toString());
             for (String k : new String[] {"cider", "bleu4", "attr_colour", "vqa", "vqa_majority", "loss_lm_last",
                     "trainable_params", "steps_per_s"}) {
                 assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
             }
             // the study reads exactly the numbers the stage-2 run wrote (counted by hand in Stage2ExperimentTest)
-            var written = Configs.JSON.readTree(dir.resolve("results.json").toFile()).get("metrics");
+            var written = Configs.JSON.readTree(dir.resolve("a/results.json").toFile()).get("metrics");
             for (String k : new String[] {"cider", "bleu4", "vqa", "vqa_majority"}) {
                 assertEquals(written.get(k).asDouble(), m.get(k), 0.0, k);
             }
             assertTrue(m.get("vqa_majority") > 0, "the majority answer is right on some tiny-world questions: " + m);
+
+            // a variant that differs only in stage 2 (here the projection-only probe) reuses that stage 1
+            ObjectNode probe = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+            ((ObjectNode) probe.get("stage2").get("bridge")).put("projectionOnly", true);
+            ByteArrayOutputStream second = new ByteArrayOutputStream();
+            Map<String, Double> p = new Stage2Ablation().run(probe, dir.resolve("b"), new PrintStream(second, true));
+            assertFalse(second.toString().contains("training the shared stage-1 run"), second.toString());
+            assertTrue(second.toString().contains("stage 2 starts from the stage-1 run in " + shared.resolve("run")),
+                    second.toString());
+            assertTrue(p.get("trainable_params") < m.get("trainable_params") / 5,
+                    "the probe trains the projection only: " + p.get("trainable_params") + " of " + m.get("trainable_params"));
+
+            // another seed is another stage 1
+            ObjectNode seed = Configs.JSON.valueToTree(ExperimentConfig.tiny());
+            ((ObjectNode) seed.get("train")).put("seed", 9091);
+            ByteArrayOutputStream third = new ByteArrayOutputStream();
+            new Stage2Ablation().run(seed, dir.resolve("c"), new PrintStream(third, true));
+            assertTrue(third.toString().contains("training the shared stage-1 run"), third.toString());
+            assertFalse(third.toString().contains(shared.toString()), third.toString());
         } finally {
             System.clearProperty("qformerlab.cache");
         }
