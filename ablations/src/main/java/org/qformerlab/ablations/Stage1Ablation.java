@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.qformerlab.blip2.train.MetricsLog;
+import org.qformerlab.blip2.train.Trainer;
 import org.qformerlab.blip2.data.Split;
 import org.qformerlab.blip2.experiment.Stage1Experiment;
 import org.qformerlab.bench.Stage1Flops;
@@ -55,7 +57,21 @@ public final class Stage1Ablation extends ExperimentConfigAblation {
         out.put("trainable_params", (double) r.parameters());
         out.put("steps_per_s", r.training().stepsPerSecond());
         r.losses().last().forEach((term, value) -> out.put("loss_" + term, value));
+        double updateRms = meanUpdateRms(runDir.resolve("metrics.jsonl"));
+        if (Double.isFinite(updateRms)) {
+            out.put("update_rms", updateRms);
+        }
         return out;
+    }
+
+    /**
+     * The mean over the run's measured steps of {@code update_rms}, the RMS of a step's change of
+     * the weights ({@link Trainer#UPDATE_RMS}): what a study needs to match a control's learning
+     * rate to another optimiser mode's effective step. NaN when the log has none.
+     */
+    static double meanUpdateRms(Path metricsFile) throws java.io.IOException {
+        double[] v = MetricsLog.series(MetricsLog.read(metricsFile), Trainer.STEP, Trainer.UPDATE_RMS)[1];
+        return v.length == 0 ? Double.NaN : java.util.Arrays.stream(v).average().orElse(Double.NaN);
     }
 
     /**

@@ -22,6 +22,7 @@ class ShippedStudiesTest {
     static final Map<String, Integer> VARIANTS = Map.ofEntries(
             Map.entry("01-itg-helps-retrieval.yaml", 2),
             Map.entry("02-stage1-helps-stage2.yaml", 2),
+            Map.entry("02b-stage1-probe.yaml", 2),
             Map.entry("03-query-count.yaml", 5),
             Map.entry("04-itc-mask.yaml", 2),
             Map.entry("05-loss-weights.yaml", 8),
@@ -33,7 +34,8 @@ class ShippedStudiesTest {
             Map.entry("11-language-family.yaml", 2));
 
     /** Seeds per study where not three. */
-    static final Map<String, Integer> SEEDS = Map.of("02-stage1-helps-stage2.yaml", 12, "01-itg-helps-retrieval.yaml", 5);
+    static final Map<String, Integer> SEEDS = Map.of("02-stage1-helps-stage2.yaml", 12, "01-itg-helps-retrieval.yaml", 5,
+            "02b-stage1-probe.yaml", 5, "06-bridges.yaml", 5);
 
     static Path studies() {
         String root = System.getProperty("repo.root");
@@ -86,7 +88,7 @@ class ShippedStudiesTest {
         assertEquals("stage2", study.experiment().kind());
         for (boolean quick : new boolean[] {false, true}) {
             List<RunPlan> plans = study.plans(quick, Path.of("unused"));
-            assertEquals(quick ? 5 : 15, plans.size());
+            assertEquals(quick ? 5 : 25, plans.size());
             List<String> types = plans.stream().map(p -> p.config().get("stage2").get("bridge").get("type").asText())
                     .distinct().toList();
             assertEquals(List.of("qformer", "perceiver", "linear", "attentional-pooling", "instruction-qformer"), types);
@@ -124,9 +126,12 @@ class ShippedStudiesTest {
     }
 
     /** The study's budget is the Q-Former bridge's count at its base: the embedded preset, 16 patches of width 784. */
+    /** The Q-Former bridge's trainable parameters on the shipped testbed: its queries read the frozen ViT's features. */
     private static final long QFORMER_BRIDGE_AT_BASE = org.qformerlab.blip2.bridge.BridgeConfig.qformer()
-            .trainableParameters(org.qformerlab.blip2.experiment.config.ExperimentConfig.embedded().resolved(784, 1000).qformer(),
-                    16, org.qformerlab.blip2.llm.LanguagePretrainConfig.embedded().hiddenSize());
+            .trainableParameters(org.qformerlab.blip2.experiment.config.ExperimentConfig.embedded()
+                            .resolved(org.qformerlab.blip2.experiment.config.ExperimentConfig.embedded().encoder().vit().width(),
+                                    1000).qformer(),
+                    64, org.qformerlab.blip2.llm.LanguagePretrainConfig.embedded().hiddenSize());
 
     private static List<Double> weights(Variant v) {
         return Stream.of("itc", "itm", "itg")

@@ -131,9 +131,17 @@ class Stage1AblationTest {
             for (String k : new String[] {"i2t_r1", "t2i_r1", "i2t_r1_itc", "comp_i2t_r1", "comp_t2i_r5",
                     "i2t_r1_true", "t2i_r1_true_itc", "comp_t2i_r1_true", "bind_attribute_swap_itm",
                     "bind_relation_swap_itg", "bind_count_change_itc", "bind_all_itm",
-                    "trainable_params", "steps_per_s", "loss_total"}) {
+                    "trainable_params", "steps_per_s", "loss_total", "update_rms"}) {
                 assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
             }
+            // the mean of the logged step sizes, each a fraction of the peak learning rate (AdamW's
+            // normalised step is at most about 1 per weight, plus weight decay's lr * wd * |w|)
+            double[] logged = org.qformerlab.blip2.train.MetricsLog.series(org.qformerlab.blip2.train.MetricsLog.read(
+                    dir.resolve("metrics.jsonl")), "step", "update_rms")[1];
+            assertTrue(logged.length > 0);
+            assertEquals(java.util.Arrays.stream(logged).average().orElseThrow(), m.get("update_rms"), 1e-12);
+            assertTrue(m.get("update_rms") > 0 && m.get("update_rms") < 2 * ExperimentConfig.tiny().train().learningRate(),
+                    "update_rms " + m.get("update_rms"));
             // recall counts hits: of the tiny test split's 12 images and 48 captions, and of its compositional split
             for (String k : new String[] {"i2t_r1", "i2t_r1_itc", "i2t_r5", "i2t_r10"}) {
                 double hits = m.get(k) * 12;

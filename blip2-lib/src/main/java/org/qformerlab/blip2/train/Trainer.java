@@ -52,6 +52,8 @@ public final class Trainer {
     public static final String STEP = "step";
     public static final String LEARNING_RATE = "lr";
     public static final String GRAD_NORM = "grad_norm";
+    /** The RMS of the step's change of the trainable weights ({@link UpdateSize}), on log steps. */
+    public static final String UPDATE_RMS = "update_rms";
     public static final String STEPS_PER_SECOND = "steps_per_s";
 
     /** Computes one step's named losses (including {@code total}) inside {@code scope}. */
@@ -245,7 +247,10 @@ public final class Trainer {
                     double lr = schedule.at(step);
                     double gradNorm;
                     double diverged = 0;
+                    double updateRms = Double.NaN;
+                    boolean measure = (step + 1) % config.logEvery() == 0;
                     try (NDManager scope = modelManager.newSubManager()) {
+                        List<NDArray> before = measure ? UpdateSize.before(trainable, scope) : null;
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             Map<String, NDArray> terms = stepFunction.losses(scope, step);
                             losses = values(terms);
@@ -267,6 +272,9 @@ public final class Trainer {
                                 }
                             }
                         }
+                        if (measure && Double.isFinite(diverged)) {
+                            updateRms = UpdateSize.rms(trainable, before, scope);
+                        }
                     }
                     if (!Double.isFinite(diverged)) { // outside the step's collector: blame recomputes the step
                         optimizer.zeroGradients();
@@ -282,6 +290,9 @@ public final class Trainer {
                     losses.forEach(row::put);
                     row.put(LEARNING_RATE, lr);
                     row.put(GRAD_NORM, gradNorm);
+                    if (measure) {
+                        row.put(UPDATE_RMS, updateRms);
+                    }
                     row.put(STEPS_PER_SECOND, rate);
                     log.append(row);
                     listener.onStep(new StepReport(done, config.steps(), losses, lr, gradNorm, rate,

@@ -307,4 +307,41 @@ class TrainerTest {
                     && e.getMessage().contains("resume with the run's own config.json"), e.getMessage());
         }
     }
+
+    /**
+     * The logged step size, by hand: every trainable weight enters the loss L = sum of all weights,
+     * so each gets gradient 1; AdamW's first step (no decay) moves each by lr * g / sqrt(g^2) = lr,
+     * so update_rms = lr. With moments per loss and two terms that are both L, each term takes its
+     * own normalised step of lr: update_rms = 2 lr. Only log steps carry it.
+     */
+    @ParameterizedTest(name = "perLossMoments = {0}")
+    @ValueSource(booleans = {false, true})
+    void theLoggedUpdateSizeIsTheLearningRateTimesTheNormalisedStepsPerWeight(boolean perLoss) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyStage1 task = new TinyStage1(m, 16, 4, 1);
+            Blip2QFormer model = task.model(m, 5);
+            List<Parameter> trainable = model.namedParameters().values().stream()
+                    .filter(Parameter::requiresGradient).toList();
+            Trainer.StepFunction sumOfWeights = (scope, step) -> {
+                NDArray l = null;
+                for (Parameter p : trainable) {
+                    NDArray s = p.getArray().sum();
+                    l = l == null ? s : l.add(s);
+                }
+                return Map.of("a", l, "b", l, "total", l.mul(2));
+            };
+            TrainConfig c = config(4).withWeightDecay(0).withWarmupSteps(0).withGradClipNorm(1e9)
+                    .withPerLossMoments(perLoss).withBookkeeping(0, 0, 2);
+            new Trainer(c, model, dir, Map.of()).withLossWeights(Map.of("a", 1.0, "b", 1.0))
+                    .run(sumOfWeights, null, quiet(), false);
+            List<Map<String, Object>> rows = MetricsLog.read(dir.resolve("metrics.jsonl"));
+            assertEquals(4, rows.size());
+            assertTrue(!rows.get(0).containsKey(Trainer.UPDATE_RMS) && !rows.get(2).containsKey(Trainer.UPDATE_RMS),
+                    "only every logEvery-th step is measured: " + rows);
+            // step 2 is AdamW's second step with the same gradient: m-hat = g, v-hat = g^2 again
+            double lr = ((Number) rows.get(1).get(Trainer.LEARNING_RATE)).doubleValue();
+            double rms = ((Number) rows.get(1).get(Trainer.UPDATE_RMS)).doubleValue();
+            assertEquals(perLoss ? 2.0 : 1.0, rms / lr, 1e-3, "update_rms / lr at step 2");
+        }
+    }
 }
