@@ -148,6 +148,41 @@ class StopAndBenchMagicsTest extends SessionTest {
         }
     }
 
+    /** Stage 2 stops the same way, keeps its checkpoint, and its resume continues from it to the last step. */
+    @Test
+    void stoppingStage2KeepsACheckpointAndItsResumeContinuesTheRun() throws Exception {
+        session.execute("%%config experiment --preset tiny\n");
+        Path out = dir.resolve("stopped2");
+        int before = sink.shown.size();
+        CompletableFuture<Throwable> cell = CompletableFuture.supplyAsync(() -> {
+            try {
+                session.execute("%train stage2 --scratch --steps 60 --out " + out + " --as partial2");
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!stepped(before) && !cell.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        session.interrupt();
+        assertNull(cell.get(120, TimeUnit.SECONDS), "the stopped cell ends without an error");
+        StoppedRun partial = assertInstanceOf(StoppedRun.class, value("partial2"));
+        assertTrue(partial.step() >= 1 && partial.step() < 60, "stopped early: " + partial);
+        assertEquals("%train stage2 --resume " + out, partial.resume());
+
+        session.execute("%train stage2 --resume " + out + " --as resumed2");
+        assertEquals(true, value("resumed2.training().resumed()"));
+        assertEquals(60, ((Number) value("resumed2.training().steps()")).intValue());
+        assertEquals(60, Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+                .filter(l -> !l.contains("\"eval\"")).count(), "one metrics row per step, none twice");
+        MagicUsageException e = assertThrows(MagicUsageException.class,
+                () -> session.execute("%train stage2 --resume " + dir.resolve("nothing2")));
+        assertTrue(e.getMessage().startsWith("--resume " + dir.resolve("nothing2") + ": not a stage-2 run folder"),
+                e.getMessage());
+    }
+
     @Test
     void resumeRefusesAFolderThatIsNotARun() {
         MagicUsageException e = assertThrows(MagicUsageException.class,

@@ -17,7 +17,7 @@ import org.qformerlab.blip2.experiment.report.Stage2Result;
 import org.qformerlab.kernel.display.TrainingDisplay;
 
 /**
- * {@code %train stage2 [--from RUN_DIR | --scratch]}: BLIP-2 stage 2 ({@link Stage2Experiment}). The
+ * {@code %train stage2 [--from RUN_DIR | --scratch | --resume RUN_DIR]}: BLIP-2 stage 2 ({@link Stage2Experiment}). The
  * Q-Former's query outputs, projected by {@code opt_proj}, become a soft prompt in front of a frozen
  * OPT (or, with {@code stage2.language.family=T5}, by {@code t5_proj} into a frozen T5's encoder);
  * only the Q-Former and the projection learn, from the LM loss of the captions. The Q-Former
@@ -46,7 +46,9 @@ final class Stage2Training implements MagicTask {
     public void run(MagicArgs args, MagicContext context) throws IOException {
         args.atMostPositionals(1);
         if (args.has("resume")) {
-            throw new MagicUsageException(args.spec(), "--resume continues a stage-1 run; stage 2 cannot resume yet");
+            resume(Path.of(args.string("resume", null)), new TrainingRun(name(), args.variable("as", "run2"), context),
+                    context);
+            return;
         }
         boolean scratch = args.flag("scratch");
         if (scratch && args.has("from")) {
@@ -102,7 +104,36 @@ final class Stage2Training implements MagicTask {
                 result -> String.format(Locale.ROOT, "trained %d steps in %.0f s; bound to `%s`; run folder %s%n"
                                 + "%%eval caption and %%eval vqa show the tables", result.training().steps(),
                         result.seconds().getOrDefault("train", 0.0), run.variable(), result.runDir()),
-                null);
+                stop -> "%train stage2 --resume " + stop.runDir());
+    }
+
+    /**
+     * {@code --resume RUN_DIR}: the stage-2 run's own config (its {@code config.json} names the
+     * stage-1 run it started from), from its latest checkpoint to its last step.
+     */
+    private static void resume(Path runDir, TrainingRun run, MagicContext context) {
+        Path configFile = runDir.resolve("config.json");
+        if (!Files.isRegularFile(configFile) || !Files.isDirectory(runDir.resolve("checkpoints"))) {
+            throw new MagicUsageException("--resume " + runDir + ": not a stage-2 run folder with checkpoints"
+                    + " (it needs config.json and checkpoints/; %train stage2 prints the folder it writes)");
+        }
+        ExperimentConfig config = ExperimentConfig.read(configFile, ExperimentConfig.embedded());
+        String from = config.stage2().stage1Run();
+        Path stage1 = config.stage2().init() == Stage2Init.STAGE1 && !from.isEmpty() ? Path.of(from) : null;
+        if (config.stage2().init() == Stage2Init.STAGE1 && (stage1 == null || !Files.isDirectory(stage1))) {
+            throw new MagicUsageException("--resume " + runDir + ": the stage-1 run it started from ("
+                    + (from.isEmpty() ? "not recorded" : from) + ") is gone; a stage-2 run resumes only beside"
+                    + " its stage-1 run");
+        }
+        context.println(String.format(Locale.ROOT, "stage 2: resuming %s from its latest checkpoint to step %d",
+                runDir, config.stage2().train().steps()));
+        Path cache = UserCache.folder();
+        run.train("stage 2 (resumed)", Stage2Result.class,
+                (log, display) -> Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1, true,
+                        log, display)),
+                result -> String.format(Locale.ROOT, "trained %d steps (resumed); bound to `%s`; run folder %s",
+                        result.training().steps(), run.variable(), result.runDir()),
+                stop -> "%train stage2 --resume " + stop.runDir());
     }
 
     private static Path stage1Folder(MagicArgs args) {

@@ -40,7 +40,7 @@ public final class TrainMagic implements Magic {
                         MagicOption.valued("out", "DIR", "the run folder (default runs/notebook/<stage>-<time>)"),
                         MagicOption.valued("from", "RUN_DIR", "stage 2: start the Q-Former from this stage-1 run folder"),
                         MagicOption.flag("scratch", "stage 2: start the Q-Former from random weights"),
-                        MagicOption.valued("resume", "RUN_DIR", "stage 1: continue a stopped run from its last checkpoint"),
+                        MagicOption.valued("resume", "RUN_DIR", "continue a stopped run (stage 1 or 2) from its last checkpoint"),
                         MagicOption.valued("as", "NAME", "variable to bind the result to (default run; run2 for stage 2)")),
                 List.of("%train stage1 --steps 200", "%train stage1 --steps 100 --set objective.itgWeight=0 --as noItg",
                         "%train stage2 --steps 300", "%train stage2 --scratch --steps 300 --as scratch"));
