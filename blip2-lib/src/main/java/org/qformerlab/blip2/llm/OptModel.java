@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Map;
 import org.qformerlab.blip2.checkpoint.NameMap;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * OPT as a causal language model (Hugging Face {@code OPTForCausalLM}): the decoder
@@ -65,6 +66,8 @@ public final class OptModel extends Module implements CausalLm {
 
     /** hidden [B, S, D] -> logits [B, S, V] through the tied {@code lm_head}. */
     public NDArray lmHead(NDArray hidden) {
-        return hidden.getNDArrayInternal().linear(hidden, decoder.embedTokens().weight(), null).singletonOrThrow();
+        NDArray in = Autocast.compute(hidden);
+        return in.getNDArrayInternal()
+                .linear(in, Autocast.compute(decoder.embedTokens().weight()), null).singletonOrThrow();
     }
 }

@@ -10,6 +10,7 @@ import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
+import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * T5 / FlanT5 as an encoder-decoder language model (Hugging Face
@@ -69,8 +70,8 @@ public final class T5Model extends Module {
         if (lmHead != null) {
             return lmHead.forward(hidden);
         }
-        NDArray scaled = Scalars.times(hidden, Math.pow(config.dModel(), -0.5));
-        return scaled.getNDArrayInternal().linear(scaled, shared.weight(), null).singletonOrThrow();
+        NDArray scaled = Autocast.compute(Scalars.times(hidden, Math.pow(config.dModel(), -0.5)));
+        return scaled.getNDArrayInternal().linear(scaled, Autocast.compute(shared.weight()), null).singletonOrThrow();
     }
 
     /** The decoder conditioned on one encoder output, as a causal LM for the {@link Generator}. */

@@ -20,7 +20,11 @@ class PrecisionTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> Precision.resolve("bf16", Device.cpu()));
         assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains("aborts the JVM"), e.getMessage());
-        assertTrue(e.getMessage().contains("--dtype float32"), "names the fix: " + e.getMessage());
+        assertTrue(e.getMessage().contains("--precision float32") && e.getMessage().contains("--device gpu"),
+                "names the fix: " + e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+        assertThrows(IllegalArgumentException.class, () -> Precision.BFLOAT16.check(Device.cpu(), true),
+                "the CPU float16 opt-in does not let bfloat16 through: it would abort the JVM");
     }
 
     @Test
@@ -28,6 +32,26 @@ class PrecisionTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> Precision.FLOAT16.check(Device.cpu()));
         assertTrue(e.getMessage().contains("float16") && e.getMessage().contains("GPU"), e.getMessage());
+    }
+
+    /** The opt-in for tests and experts: given, or read from the system property, and for float16 only. */
+    @Test
+    void float16OnCpuPassesWithTheExplicitOptIn() {
+        assertSame(Precision.FLOAT16, Precision.FLOAT16.check(Device.cpu(), true));
+        String before = System.getProperty(Precision.CPU_FLOAT16_PROPERTY);
+        try {
+            System.setProperty(Precision.CPU_FLOAT16_PROPERTY, "true");
+            assertSame(Precision.FLOAT16, Precision.resolve("fp16", Device.cpu()));
+            assertEquals(java.util.List.of(Precision.FLOAT32, Precision.FLOAT16), Precision.accepted(Device.cpu()));
+        } finally {
+            if (before == null) {
+                System.clearProperty(Precision.CPU_FLOAT16_PROPERTY);
+            } else {
+                System.setProperty(Precision.CPU_FLOAT16_PROPERTY, before);
+            }
+        }
+        assertEquals(java.util.List.of(Precision.FLOAT32), Precision.accepted(Device.cpu()), "without it, float32 only");
+        assertEquals(java.util.List.of(Precision.values()), Precision.accepted(Device.gpu()));
     }
 
     @Test
