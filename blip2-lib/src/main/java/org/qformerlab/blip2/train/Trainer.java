@@ -195,6 +195,7 @@ public final class Trainer {
     private final Path runDir;
     private final Map<String, Object> runInfo;
     private Map<String, Double> lossWeights = Map.of();
+    private LossScaler lossScaler; // null: the precision's own (LossScaler#forPrecision)
 
     /**
      * @param runInfo facts stored with every checkpoint (the experiment config, data identity)
@@ -224,6 +225,22 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * The loss scaler of a float16 run, in place of {@link LossScaler#dynamic()} (start at 2^16,
+     * double after 2000 clean steps): another start or growth interval, for experts and tests.
+     * Ignored unless {@code train.precision} is float16.
+     *
+     * @return this trainer
+     */
+    public Trainer withLossScaler(LossScaler scaler) {
+        if (!scaler.enabled()) {
+            throw new IllegalArgumentException("give a dynamic loss scaler (LossScaler.dynamic); float32 and bfloat16"
+                    + " runs use none");
+        }
+        this.lossScaler = scaler;
+        return this;
+    }
+
     /** Whether this run keeps one pair of AdamW moments per loss. */
     private boolean perLoss() {
         return config.perLossMoments() && lossWeights.size() > 1;
@@ -239,7 +256,8 @@ public final class Trainer {
         NDManager modelManager = trainable.get(0).getArray().getManager();
         Device device = trainable.get(0).getArray().getDevice();
         Precision precision = config.computePrecision().check(device); // before anything is cast
-        LossScaler scaler = LossScaler.forPrecision(precision);
+        LossScaler scaler = precision == Precision.FLOAT16 && lossScaler != null ? lossScaler
+                : LossScaler.forPrecision(precision);
 
         try (AdamW optimizer = perLoss()
                 ? AdamW.perLoss(model.namedParameters(), List.copyOf(lossWeights.keySet()), config.beta1(),
