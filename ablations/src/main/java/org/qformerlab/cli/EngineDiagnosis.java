@@ -131,9 +131,10 @@ public record EngineDiagnosis(
         for (Device d : devices()) {
             List<Precision> accepted = Precision.accepted(d);
             String refused = java.util.Arrays.stream(Precision.values()).filter(p -> !accepted.contains(p))
-                    .map(Precision::label).collect(Collectors.joining(", "));
+                    .map(p -> p.label() + (p == Precision.BFLOAT16 ? ", which DJL's JNI cannot create" : " (GPU only)"))
+                    .collect(Collectors.joining("; "));
             out.add(row("precisions", d + ": " + accepted.stream().map(Precision::label).collect(Collectors.joining(", "))
-                    + (refused.isEmpty() ? "" : " (refused: " + refused + ", GPU formats)")));
+                    + (refused.isEmpty() ? "" : "; refused: " + refused)));
         }
         if (gpuUsed()) {
             out.add(row("GPU", "used: --device auto trains on " + Device.gpu()));
@@ -141,7 +142,7 @@ public record EngineDiagnosis(
             List<String> why = whyNoGpu();
             out.add(row("GPU", "not used: " + why.get(0)));
             for (String fix : why.subList(1, why.size())) {
-                out.add("  " + " ".repeat(16) + fix);
+                out.add("  " + " ".repeat(18) + fix);
             }
         }
         out.add(row("training runs on", gpuUsed() ? Device.gpu().toString() : Device.cpu().toString()));
@@ -149,6 +150,6 @@ public record EngineDiagnosis(
     }
 
     private static String row(String label, String value) {
-        return String.format("  %-16s%s", label, value);
+        return String.format("  %-18s%s", label, value);
     }
 }

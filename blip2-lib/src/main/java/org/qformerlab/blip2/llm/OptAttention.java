@@ -2,11 +2,11 @@ package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * OPT's multi-head self-attention ({@code self_attn}): {@code q_proj}, {@code k_proj},

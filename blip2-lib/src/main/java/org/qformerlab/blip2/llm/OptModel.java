@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.Map;
 import org.qformerlab.blip2.checkpoint.NameMap;
-import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Autocast;
+import org.qformerlab.blip2.nn.Module;
 
 /**
  * OPT as a causal language model (Hugging Face {@code OPTForCausalLM}): the decoder

@@ -3,11 +3,11 @@ package org.qformerlab.blip2.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * T5's attention ({@code SelfAttention} / {@code EncDecAttention}): bias-free projections

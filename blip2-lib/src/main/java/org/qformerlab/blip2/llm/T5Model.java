@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.checkpoint.NameMap;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * T5 / FlanT5 as an encoder-decoder language model (Hugging Face

@@ -2,16 +2,16 @@ package org.qformerlab.blip2.objectives;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.CrossEntropy;
+import org.qformerlab.blip2.nn.Scalars;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 import org.qformerlab.blip2.qformer.ImageContext;
-import org.qformerlab.blip2.nn.Scalars;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * Image-text contrastive learning (ITC). Each image is Q query embeddings, each text one [CLS]

@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 import org.qformerlab.blip2.qformer.ImageContext;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * Image-grounded text generation (ITG): the Q-Former as a causal language model over the text,

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * BERT's language-model head for ITG ({@code Qformer.cls.predictions}): a transform

@@ -3,12 +3,12 @@ package org.qformerlab.blip2.qformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Consumer;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Dropout;
 import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * Scaled dot-product attention with several heads (BERT's {@code BertSelfAttention}, named

@@ -31,7 +31,8 @@ import org.qformerlab.blip2.nn.Precision;
  *     weights they share ({@link AdamW}). Costs one backward pass per loss. A single loss (stage 2,
  *     the pretrainings) trains the same either way
  * @param precision the compute format of the training forward pass: {@code float32} (the default),
- *     or mixed precision in {@code float16} or {@code bfloat16} (GPU only): the weights and AdamW's
+ *     or mixed precision in {@code float16} or {@code bfloat16} (GPU only; bfloat16 is refused while DJL's
+ *     JNI cannot create it, see {@link Precision}): the weights and AdamW's
  *     moments stay float32, linear layers and matrix products compute in the reduced format
  *     ({@link org.qformerlab.blip2.nn.Autocast}), softmax, norms and losses in float32; float16 adds
  *     dynamic loss scaling ({@link org.qformerlab.blip2.nn.LossScaler}). Absent from a file means

@@ -1,8 +1,10 @@
 package org.qformerlab.blip2.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,8 +22,6 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.Configs;
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Backward;
 import org.qformerlab.blip2.nn.LossScaler;

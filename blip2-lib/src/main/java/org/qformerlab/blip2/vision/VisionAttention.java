@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
-import org.qformerlab.blip2.nn.Autocast;
 
 /**
  * Multi-head self-attention of the ViT (Hugging Face {@code Blip2Attention}, from EVA/BEiT): one
