@@ -107,8 +107,9 @@ public record EngineDiagnosis(
             return List.of("no CUDA build of libtorch is loaded: " + libraryPath + " is the " + flavour
                             + " build, which cannot use a GPU",
                     "fix: on a machine with an NVIDIA GPU, load DJL's CUDA build of libtorch " + engineVersion
-                            + " (its pytorch-native-cu1xx jar, or PYTORCH_LIBRARY_PATH + PYTORCH_VERSION + PYTORCH_FLAVOR"
-                            + " naming an installed one): environment/gpu.md says how");
+                            + " for CUDA 12.8 (DJL's pytorch-native-cu128 jar in place of the CPU one, or"
+                            + " PYTORCH_LIBRARY_PATH + PYTORCH_VERSION=" + engineVersion + " + PYTORCH_FLAVOR=cu128 naming an"
+                            + " installed one): environment/gpu.md says how");
         }
         return List.of("no GPU is visible to the CUDA build of libtorch (" + flavour + ")",
                 "fix: check that `nvidia-smi` lists a GPU, that the NVIDIA driver supports this CUDA version, and"
