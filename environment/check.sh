@@ -28,5 +28,18 @@ if [ -x /usr/bin/jupyter ] && /usr/bin/jupyter kernelspec list 2>/dev/null | gre
 else
   miss "kernel spec 'qformerlab' (needed for Jupyter, not for the tests)" "./environment/install-kernel.sh"
 fi
+# the compute engine: DJL, libtorch (CPU or CUDA build), devices and precisions (environment/gpu.md)
+if [ -f ablations/target/qformerlab.jar ]; then
+  errors="$(mktemp)"
+  if report="$(java -Dai.djl.offline=true -jar ablations/target/qformerlab.jar doctor 2>"$errors")"; then
+    ok "compute engine (qformerlab doctor):"
+    printf '%s\n' "$report" | tail -n +2 | sed 's/^/         /'
+  else
+    miss "compute engine: qformerlab doctor failed ($(tail -1 "$errors"))" "see environment/gpu.md; ./qformerlab doctor shows the whole error"
+  fi
+  rm -f "$errors"
+else
+  printf '  skipped  compute engine report: ./qformerlab doctor builds the command-line jar and prints it\n'
+fi
 [ "$missing" -eq 0 ] && echo "Everything is in place." || echo "Something is missing (see fix: lines)."
 exit "$missing"

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.config.ObjectiveConfig;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Autocast;
+import org.qformerlab.blip2.nn.LossScaler;
 import org.qformerlab.blip2.nn.Precision;
 import org.qformerlab.blip2.nn.Seeds;
 import org.qformerlab.blip2.objectives.Stage1Objective;
@@ -60,10 +62,11 @@ public class Stage1StepBenchmark implements Benchmark {
 
     @Override
     public List<Measurement> run(BenchConfig config, BenchEnvironment env) throws Exception {
-        if (env.precision() != Precision.FLOAT32) {
-            throw new IllegalArgumentException("the stage-1 step computes in float32 only so far; "
-                    + env.precision().label() + " compute (float32 master weights) is not implemented: use --dtype float32");
+        if (perLoss && env.precision() == Precision.FLOAT16) {
+            throw new IllegalArgumentException("stage1-step-per-loss in float16: loss scaling skips whole steps, moments"
+                    + " per loss are updated loss by loss; use --precision bfloat16 or float32 (or --only stage1-step)");
         }
+        LossScaler scaler = LossScaler.forPrecision(env.precision()); // float16 only; the trainer's mixed precision
         QFormerConfig qc = config.qformer();
         Timings steps;
         PhaseClock clock = new PhaseClock();
@@ -84,20 +87,23 @@ public class Stage1StepBenchmark implements Benchmark {
                 steps = StepLoop.run(config, env, clock, () -> {
                     try (NDManager scope = root.newSubManager()) {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            Stage1Output out = objective.forward(scope, model, images, texts.ids(), texts.mask(), true);
+                            Stage1Output out;
+                            try (Autocast ignored = Autocast.open(env.precision(), scope)) {
+                                out = objective.forward(scope, model, images, texts.ids(), texts.mask(), true);
+                            }
                             clock.mark("loss");
                             if (perLoss) {
                                 Trainer.perLossUpdate(out.terms(), weights, optimizer, 1e-4,
                                         term -> GradientClipping.clip(trainable, 1.0, scope));
                                 clock.mark("backward, clip, adamw per loss");
                             } else {
-                                gc.backward(out.total());
+                                gc.backward(scaler.scale(out.total()));
                             }
-                            last[0] = out.total().getFloat();
+                            last[0] = Autocast.full(out.total()).getFloat();
                         }
                         if (!perLoss) {
                             clock.mark("backward");
-                            StepLoop.update(trainable, optimizer, scope, clock);
+                            StepLoop.update(trainable, optimizer, scope, clock, scaler);
                         }
                     }
                 });

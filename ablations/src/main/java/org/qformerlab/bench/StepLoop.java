@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.train.AdamW;
 import org.qformerlab.blip2.train.GradientClipping;
+import org.qformerlab.blip2.nn.LossScaler;
 
 /**
  * The timing discipline every step benchmark shares: {@code warmup} untimed steps (the engine
@@ -52,6 +53,22 @@ final class StepLoop {
     /** The parameters a step updates: those that require gradients (frozen ones never do). */
     static List<Parameter> trainable(Map<String, Parameter> parameters) {
         return parameters.values().stream().filter(Parameter::requiresGradient).toList();
+    }
+
+    /**
+     * How a mixed-precision step ends, as the trainer ends it: unscale the gradients, clip the norm
+     * to 1, then AdamW, or, where a float16 gradient overflowed, no update and a halved scale.
+     */
+    static void update(List<Parameter> trainable, AdamW optimizer, NDManager scope, PhaseClock clock, LossScaler scaler) {
+        scaler.unscale(trainable);
+        double norm = GradientClipping.clip(trainable, 1.0, scope);
+        clock.mark("clip");
+        if (scaler.update(Double.isFinite(norm))) {
+            optimizer.step(1e-4);
+        } else {
+            optimizer.zeroGradients();
+        }
+        clock.mark("adamw");
     }
 
     /** How every timed training step ends: clip the gradient norm to 1, then AdamW, each on the clock. */

@@ -46,7 +46,8 @@ public final class BenchVerb implements Verb {
         sb.append("options:\n");
         sb.append("  --only NAME[,NAME]   benchmarks to run (default: all)\n");
         sb.append("  --device D           auto | cpu | gpu | gpu:N (default auto)\n");
-        sb.append("  --dtype T            float32 | float16 | bfloat16 (default float32; reduced precision is GPU-only)\n");
+        sb.append("  --precision P        float32 | float16 | bfloat16 (default float32; also --dtype). float16 and bfloat16\n");
+        sb.append("                       are mixed precision on a GPU: float32 weights, matmuls in P (stage1-step)\n");
         sb.append("  --threads N          PyTorch intra-op threads (default: the engine's choice)\n");
         sb.append("  --matmul N           size of the reference matmul (default 1024)\n");
         sb.append("  --trace FILE         write a PyTorch profiler trace of the last timed step (chrome://tracing)\n");
@@ -60,6 +61,17 @@ public final class BenchVerb implements Verb {
         return sb.toString();
     }
 
+    /** {@code --precision}, or its older name {@code --dtype}; float32 when neither is given. */
+    static String precision(Args args) {
+        String precision = args.string("precision", null);
+        String dtype = args.string("dtype", null);
+        if (precision != null && dtype != null && !precision.equals(dtype)) {
+            throw new Args.UsageException("--precision " + precision + " and --dtype " + dtype
+                    + " disagree: give one (--dtype is the older name of --precision)");
+        }
+        return precision != null ? precision : dtype != null ? dtype : "float32";
+    }
+
     @Override
     public int run(Args args, PrintStream out) throws Exception {
         List<String> names = args.positional().isEmpty() ? List.of("bench-small") : args.positional();
@@ -71,7 +83,7 @@ public final class BenchVerb implements Verb {
         }
         List<Benchmark> benchmarks = Benchmarks.select(args.string("only", null));
         String device = args.string("device", "auto");
-        String dtype = args.string("dtype", "float32");
+        String dtype = precision(args);
         int threads = args.integer("threads", 0);
         int matmul = args.integer("matmul", 1024);
         String trace = args.string("trace", null);

@@ -106,10 +106,41 @@ class BenchVerbTest {
     @Test
     void bfloat16OnCpuIsRefusedWithAMessageNotACrash() {
         // the guard runs before any array exists: were it missing, this JVM would abort here
-        CommandLineRun r = run("bench", "--device", "cpu", "--dtype", "bf16", "--steps", "1");
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("bfloat16") && r.err().contains("--dtype float32"), r.err());
-        assertTrue(r.out().isBlank(), "nothing measured: " + r.out());
+        for (String option : List.of("--precision", "--dtype")) {
+            CommandLineRun r = run("bench", "--device", "cpu", option, "bf16", "--steps", "1");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("precision bfloat16 is refused on cpu()") && r.err().contains("aborts the JVM"),
+                    r.err());
+            assertTrue(r.out().isBlank(), "nothing measured: " + r.out());
+        }
+        CommandLineRun r = run("bench", "--precision", "bf16", "--dtype", "float32", "--steps", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--precision bf16 and --dtype float32 disagree"), r.err());
+    }
+
+    /**
+     * The stage-1 step in float16 mixed precision, on the CPU with the experts' opt-in: the trainer's
+     * path (autocast, loss scaling) runs and reports its precision and a finite loss.
+     */
+    @Test
+    void float16StepRunsTheMixedPrecisionPathWithTheCpuOptIn() throws Exception {
+        String before = System.setProperty(org.qformerlab.blip2.nn.Precision.CPU_FLOAT16_PROPERTY, "true");
+        CommandLineRun r;
+        try {
+            List<String> argv = new ArrayList<>(List.of(TINY));
+            argv.addAll(List.of("--precision", "fp16"));
+            r = run(argv.toArray(String[]::new));
+        } finally {
+            if (before == null) {
+                System.clearProperty(org.qformerlab.blip2.nn.Precision.CPU_FLOAT16_PROPERTY);
+            } else {
+                System.setProperty(org.qformerlab.blip2.nn.Precision.CPU_FLOAT16_PROPERTY, before);
+            }
+        }
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out().strip());
+        assertEquals("float16", j.get("dtype").asText());
+        assertTrue(Double.isFinite(j.get("loss").asDouble()) && j.get("loss").asDouble() > 0, "loss " + j.get("loss"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.qformerlab.blip2.llm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.nn.Module;
@@ -45,8 +46,10 @@ public final class OptAttention extends Module {
             kv = past.concat(kv);
         }
         NDArray query = splitHeads(Scalars.times(q.forward(hidden), 1.0 / Math.sqrt(headSize)));
-        NDArray scores = query.matMul(kv.keys().transpose(0, 1, 3, 2)).addi(bias);
-        NDArray context = scores.softmax(-1).matMul(kv.values());
+        // the products in the autocast's compute type; the bias and the softmax in float32
+        NDArray scores = Autocast.full(Autocast.compute(query).matMul(Autocast.compute(kv.keys()).transpose(0, 1, 3, 2)))
+                .addi(bias);
+        NDArray context = Autocast.compute(scores.softmax(-1)).matMul(Autocast.compute(kv.values()));
         Shape s = hidden.getShape();
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), (long) heads * headSize);
         return new Output(out.forward(merged), kv);

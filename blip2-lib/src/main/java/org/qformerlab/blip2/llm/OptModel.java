@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.Map;
 import org.qformerlab.blip2.checkpoint.NameMap;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Module;
 
 /**
@@ -65,6 +66,8 @@ public final class OptModel extends Module implements CausalLm {
 
     /** hidden [B, S, D] -> logits [B, S, V] through the tied {@code lm_head}. */
     public NDArray lmHead(NDArray hidden) {
-        return hidden.getNDArrayInternal().linear(hidden, decoder.embedTokens().weight(), null).singletonOrThrow();
+        NDArray in = Autocast.compute(hidden);
+        return in.getNDArrayInternal()
+                .linear(in, Autocast.compute(decoder.embedTokens().weight()), null).singletonOrThrow();
     }
 }

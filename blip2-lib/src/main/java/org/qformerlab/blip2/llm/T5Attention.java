@@ -3,6 +3,7 @@ package org.qformerlab.blip2.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.KeyValue;
@@ -58,8 +59,10 @@ public final class T5Attention extends Module {
                 kv = past.concat(kv);
             }
         }
-        NDArray scores = splitHeads(q.forward(hidden)).matMul(kv.keys().transpose(0, 1, 3, 2)).addi(bias);
-        NDArray context = scores.softmax(-1).matMul(kv.values());
+        // the products in the autocast's compute type; the position bias and the softmax in float32
+        NDArray scores = Autocast.full(splitHeads(q.forward(hidden)).matMul(Autocast.compute(kv.keys()).transpose(0, 1, 3, 2)))
+                .addi(bias);
+        NDArray context = Autocast.compute(scores.softmax(-1)).matMul(Autocast.compute(kv.values()));
         Shape s = hidden.getShape();
         return new Output(o.forward(context.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), (long) heads * dKv)), kv);
     }

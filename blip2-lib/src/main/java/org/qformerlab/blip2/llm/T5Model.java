@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.checkpoint.NameMap;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Embedding;
 import org.qformerlab.blip2.nn.Module;
@@ -69,8 +70,8 @@ public final class T5Model extends Module {
         if (lmHead != null) {
             return lmHead.forward(hidden);
         }
-        NDArray scaled = Scalars.times(hidden, Math.pow(config.dModel(), -0.5));
-        return scaled.getNDArrayInternal().linear(scaled, shared.weight(), null).singletonOrThrow();
+        NDArray scaled = Autocast.compute(Scalars.times(hidden, Math.pow(config.dModel(), -0.5)));
+        return scaled.getNDArrayInternal().linear(scaled, Autocast.compute(shared.weight()), null).singletonOrThrow();
     }
 
     /** The decoder conditioned on one encoder output, as a causal LM for the {@link Generator}. */

@@ -21,7 +21,7 @@ public final class CrossEntropy {
      */
     public static NDArray loss(NDArray logits, NDArray labels, double smoothing, NDArray valid) {
         int classes = (int) logits.getShape().get(1);
-        NDArray logp = logits.logSoftmax(1);
+        NDArray logp = Autocast.full(logits).logSoftmax(1); // float32 also under an autocast
         NDArray oneHot = labels.oneHot(classes, DataType.FLOAT32);
         NDArray nll = logp.mul(oneHot).sum(new int[] {1}).neg();
         NDArray perRow = nll;

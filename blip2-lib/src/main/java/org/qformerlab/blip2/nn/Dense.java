@@ -50,9 +50,11 @@ public final class Dense extends Module {
         return new Dense(in, out, uniform, uniform);
     }
 
+    /** {@code x W^T + b}; under an {@link Autocast}, in its compute type. */
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal()
-                .linear(x, value(weight), bias == null ? null : value(bias))
+        NDArray in = Autocast.compute(x);
+        return in.getNDArrayInternal()
+                .linear(in, Autocast.compute(value(weight)), bias == null ? null : Autocast.compute(value(bias)))
                 .singletonOrThrow();
     }
 

@@ -19,9 +19,11 @@ public final class Norm extends Module {
         this.bias = parameter("bias", new Shape(size), Initializer.ZEROS);
     }
 
+    /** Normalises {@code x}; always in float32, also under an {@link Autocast} (its output is float32). */
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal()
-                .layerNorm(x, new Shape(size), value(weight), value(bias), eps)
+        NDArray in = Autocast.full(x);
+        return in.getNDArrayInternal()
+                .layerNorm(in, new Shape(size), value(weight), value(bias), eps)
                 .singletonOrThrow();
     }
 }

@@ -18,7 +18,9 @@ public final class RmsNorm extends Module {
         this.weight = parameter("weight", new Shape(size), Initializer.ONES);
     }
 
-    public NDArray forward(NDArray x) {
+    /** Normalises {@code x}; always in float32, also under an {@link Autocast}. */
+    public NDArray forward(NDArray input) {
+        NDArray x = Autocast.full(input);
         NDArray rms = x.square().mean(new int[] {-1}, true).add(eps).sqrt();
         return x.div(rms).mul(value(weight));
     }

@@ -2,15 +2,16 @@ package org.qformerlab.blip2.objectives;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.CrossEntropy;
+import org.qformerlab.blip2.nn.Scalars;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
 import org.qformerlab.blip2.qformer.ImageContext;
-import org.qformerlab.blip2.nn.Scalars;
 
 /**
  * Image-text contrastive learning (ITC). Each image is Q query embeddings, each text one [CLS]
@@ -81,8 +82,9 @@ public final class Itc {
         long q = s.get(1);
         long texts = textFeat.getShape().get(0);
         // [B*Q, E] x [E, Bt] -> [B, Q, Bt] -> best query per (image, text)
-        NDArray perQuery = imageFeats.reshape(b * q, s.get(2)).matMul(textFeat.transpose()).reshape(b, q, texts);
-        NDArray i2t = perQuery.max(new int[] {1}).div(temperature);
+        NDArray perQuery = Autocast.compute(imageFeats).reshape(b * q, s.get(2))
+                .matMul(Autocast.compute(textFeat).transpose()).reshape(b, q, texts);
+        NDArray i2t = Autocast.full(perQuery.max(new int[] {1})).div(temperature); // logits in float32
         return new Similarities(i2t, i2t.transpose());
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.CrossEntropy;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
@@ -125,7 +126,7 @@ public final class Itg {
         EncoderOutput text = model.encoder().forward(null, decoderIds, bias, null, queryPass.cache(), false);
         NDArray logits = model.qformer().lmLogits(text.hidden());
         int v = (int) logits.getShape().get(2);
-        NDArray logp = logits.get(new NDIndex(":, :-1")).toType(DataType.FLOAT32, false).logSoftmax(2);
+        NDArray logp = Autocast.full(logits.get(new NDIndex(":, :-1"))).logSoftmax(2); // float32 under an autocast too
         NDArray labels = decoderIds.get(new NDIndex(":, 1:"));
         NDArray valid = labels.neq(cfg.padTokenId()).toType(DataType.FLOAT32, false);
         return logp.mul(labels.oneHot(v, DataType.FLOAT32)).sum(new int[] {2}).mul(valid).sum(new int[] {1});

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 import org.qformerlab.blip2.config.QFormerConfig;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Norm;
@@ -28,6 +29,8 @@ public final class LmHead extends Module {
     /** hidden [B, T, H] -> logits [B, T, V] with the tied decoder weight [V, H]. */
     public NDArray forward(NDArray hidden, NDArray wordEmbeddingWeight) {
         NDArray h = layerNorm.forward(dense.forward(hidden).getNDArrayInternal().gelu());
-        return h.getNDArrayInternal().linear(h, wordEmbeddingWeight, value(bias)).singletonOrThrow();
+        NDArray in = Autocast.compute(h);
+        return in.getNDArrayInternal()
+                .linear(in, Autocast.compute(wordEmbeddingWeight), Autocast.compute(value(bias))).singletonOrThrow();
     }
 }

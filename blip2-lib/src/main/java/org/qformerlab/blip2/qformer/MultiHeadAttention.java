@@ -3,6 +3,7 @@ package org.qformerlab.blip2.qformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Consumer;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Dropout;
 import org.qformerlab.blip2.nn.KeyValue;
@@ -62,7 +63,8 @@ public final class MultiHeadAttention extends Module {
         // 1/sqrt(d) scales the queries [B, S, H] rather than the scores [B, h, S, keys]: the same
         // product, on the smaller array (forward and backward)
         NDArray q = splitHeads(Scalars.times(query.forward(hidden), 1.0 / Math.sqrt(headSize)));
-        NDArray scores = q.matMul(kv.keys().transpose(0, 1, 3, 2));
+        // the product in the autocast's compute type; the mask and the softmax in float32
+        NDArray scores = Autocast.full(Autocast.compute(q).matMul(Autocast.compute(kv.keys()).transpose(0, 1, 3, 2)));
         if (bias != null) {
             scores = scores.addi(bias);
         }
@@ -73,7 +75,7 @@ public final class MultiHeadAttention extends Module {
         if (training && dropout > 0) {
             probs = Dropout.apply(probs, dropout, true);
         }
-        NDArray context = probs.matMul(kv.values()); // [B, h, S, d]
+        NDArray context = Autocast.compute(probs).matMul(Autocast.compute(kv.values())); // [B, h, S, d]
         Shape s = hidden.getShape();
         return context.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), (long) heads * headSize);
     }

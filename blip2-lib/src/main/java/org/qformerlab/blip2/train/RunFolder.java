@@ -90,8 +90,7 @@ public record RunFolder(Path folder, boolean resume, int checkpointEvery, Traine
             int k = Math.min(n, rows.size());
             for (Map<String, Object> row : rows.subList(rows.size() - k, rows.size())) {
                 row.forEach((name, v) -> {
-                    if (!List.of(Trainer.STEP, "total", Trainer.LEARNING_RATE, Trainer.GRAD_NORM,
-                            Trainer.UPDATE_RMS, Trainer.STEPS_PER_SECOND).contains(name)) {
+                    if (!name.equals("total") && !Trainer.BOOKKEEPING.contains(name)) {
                         means.merge(name, ((Number) v).floatValue() / (double) k, Double::sum);
                     }
                 });

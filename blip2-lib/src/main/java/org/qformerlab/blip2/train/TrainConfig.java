@@ -2,6 +2,9 @@ package org.qformerlab.blip2.train;
 
 import static org.qformerlab.blip2.config.ConfigException.require;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.qformerlab.blip2.nn.Precision;
+
 /**
  * How a model is trained: optimiser, schedule, regularisation, seeds and bookkeeping. Every field is
  * a knob an ablation may turn.
@@ -27,6 +30,14 @@ import static org.qformerlab.blip2.config.ConfigException.require;
  *     weight, and a loss with large gradients no longer shrinks the steps of the others on the
  *     weights they share ({@link AdamW}). Costs one backward pass per loss. A single loss (stage 2,
  *     the pretrainings) trains the same either way
+ * @param precision the compute format of the training forward pass: {@code float32} (the default),
+ *     or mixed precision in {@code float16} or {@code bfloat16} (GPU only; bfloat16 is refused while DJL's
+ *     JNI cannot create it, see {@link Precision}): the weights and AdamW's
+ *     moments stay float32, linear layers and matrix products compute in the reduced format
+ *     ({@link org.qformerlab.blip2.nn.Autocast}), softmax, norms and losses in float32; float16 adds
+ *     dynamic loss scaling ({@link org.qformerlab.blip2.nn.LossScaler}). Absent from a file means
+ *     float32, and a float32 config is written without it, so float32 runs read and write exactly
+ *     what they did before the field existed
  */
 public record TrainConfig(
         int steps,
@@ -44,7 +55,21 @@ public record TrainConfig(
         int checkpointEvery,
         int logEvery,
         String device,
-        boolean perLossMoments) {
+        boolean perLossMoments,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Float32.class) String precision) {
+
+    /** Leaves {@code precision} out of a written config when it is float32, the default. */
+    static final class Float32 {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || Precision.FLOAT32.label().equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
 
     /** With one pair of AdamW moments for the whole objective, as BLIP-2. */
     public TrainConfig(
@@ -53,6 +78,15 @@ public record TrainConfig(
             int evalEvery, int checkpointEvery, int logEvery, String device) {
         this(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay, beta1, beta2, epsilon,
                 gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, false);
+    }
+
+    /** In float32. */
+    public TrainConfig(
+            int steps, int batchSize, double learningRate, int warmupSteps, double minLearningRateRatio,
+            double weightDecay, double beta1, double beta2, double epsilon, double gradClipNorm, long seed,
+            int evalEvery, int checkpointEvery, int logEvery, String device, boolean perLossMoments) {
+        this(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay, beta1, beta2, epsilon,
+                gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLossMoments, "float32");
     }
 
     public TrainConfig {
@@ -68,6 +102,21 @@ public record TrainConfig(
         require(checkpointEvery >= 0, c + "checkpointEvery=" + checkpointEvery + " must be >= 0");
         require(logEvery > 0, c + "logEvery=" + logEvery + " must be at least 1");
         require(device != null, c + "device must be auto, cpu, gpu or gpu:N");
+        Precision p;
+        try {
+            p = Precision.parse(precision == null ? Precision.FLOAT32.label() : precision);
+        } catch (IllegalArgumentException e) {
+            throw new org.qformerlab.blip2.config.ConfigException(c + "precision: " + e.getMessage());
+        }
+        precision = p.label();
+        require(!(p == Precision.FLOAT16 && perLossMoments), c + "precision=float16 with perLossMoments=true:"
+                + " float16's loss scaling skips a whole step on an overflow, but moments per loss are updated loss by"
+                + " loss; use precision=bfloat16 or perLossMoments=false");
+    }
+
+    /** The compute format of {@link #precision}. */
+    public Precision computePrecision() {
+        return Precision.parse(precision);
     }
 
     /**
@@ -102,23 +151,25 @@ public record TrainConfig(
     public TrainConfig withSteps(int s) {
         return new TrainConfig(s, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
                 beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device,
-                perLossMoments);
+                perLossMoments, precision);
     }
 
     public TrainConfig withSeed(long s) {
         return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
-                beta1, beta2, epsilon, gradClipNorm, s, evalEvery, checkpointEvery, logEvery, device, perLossMoments);
+                beta1, beta2, epsilon, gradClipNorm, s, evalEvery, checkpointEvery, logEvery, device, perLossMoments,
+                precision);
     }
 
     public TrainConfig withPerLossMoments(boolean perLoss) {
         return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
-                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLoss);
+                beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLoss,
+                precision);
     }
 
     public TrainConfig withBookkeeping(int evalEvery, int checkpointEvery, int logEvery) {
         return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay,
                 beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device,
-                perLossMoments);
+                perLossMoments, precision);
     }
 
     /** This config with {@code batchSize} replaced. */
@@ -186,6 +237,11 @@ public record TrainConfig(
         return toBuilder().device(device).build();
     }
 
+    /** This config with {@code precision} replaced ({@code float32}, {@code float16} or {@code bfloat16}). */
+    public TrainConfig withPrecision(String precision) {
+        return toBuilder().precision(precision).build();
+    }
+
     /** A builder starting from this config: name the fields that change, then {@link Builder#build}. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -212,6 +268,7 @@ public record TrainConfig(
         private int logEvery;
         private String device;
         private boolean perLossMoments;
+        private String precision;
 
         private Builder(TrainConfig c) {
             this.steps = c.steps();
@@ -230,6 +287,7 @@ public record TrainConfig(
             this.logEvery = c.logEvery();
             this.device = c.device();
             this.perLossMoments = c.perLossMoments();
+            this.precision = c.precision();
         }
 
         public Builder steps(int steps) {
@@ -312,8 +370,13 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder precision(String precision) {
+            this.precision = precision;
+            return this;
+        }
+
         public TrainConfig build() {
-            return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay, beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLossMoments);
+            return new TrainConfig(steps, batchSize, learningRate, warmupSteps, minLearningRateRatio, weightDecay, beta1, beta2, epsilon, gradClipNorm, seed, evalEvery, checkpointEvery, logEvery, device, perLossMoments, precision);
         }
     }
 }

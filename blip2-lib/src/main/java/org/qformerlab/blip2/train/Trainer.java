@@ -1,10 +1,13 @@
 package org.qformerlab.blip2.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,8 +22,11 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.qformerlab.blip2.checkpoint.AtomicFiles;
 import org.qformerlab.blip2.config.Configs;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Backward;
+import org.qformerlab.blip2.nn.LossScaler;
 import org.qformerlab.blip2.nn.Module;
+import org.qformerlab.blip2.nn.Precision;
 import org.qformerlab.blip2.nn.Seeds;
 
 /**
@@ -40,6 +46,19 @@ import org.qformerlab.blip2.nn.Seeds;
  *   <li>log; every N steps evaluate and checkpoint.
  * </ol>
  *
+ * <h2>Mixed precision ({@code train.precision})</h2>
+ *
+ * With {@code float16} or {@code bfloat16} the step function runs inside an {@link Autocast}: its
+ * linear layers and matrix products compute in the reduced format from float32 master weights,
+ * its softmaxes, norms and losses in float32, and the gradients arrive in the float32 weights,
+ * where clipping and AdamW (float32 moments) work as in a float32 run. float16 adds a dynamic
+ * {@link LossScaler}: the total is scaled before the backward pass and the gradients unscaled
+ * before clipping; a step whose gradients overflowed is skipped (no update) and the scale halved,
+ * the log row says {@code skipped}, and the scale is kept in each checkpoint. A float16 run stops
+ * as diverged only when its loss is not finite, or when its gradients overflow at every scale
+ * ({@link LossScaler#exhausted}). The precision is checked against the model's device first
+ * ({@link Precision#check}): a CPU refuses reduced formats with a one-line message.
+ *
  * The step function must pick its batch as a function of the step index (the batch sampler does;
  * {@link BatchSource#replaying} makes any seeded sequential draw one),
  * which makes {@code N} steps and {@code N/2 + resume + N/2} the same run. A resumed run continues from
@@ -55,6 +74,12 @@ public final class Trainer {
     /** The RMS of the step's change of the trainable weights ({@link UpdateSize}), on log steps. */
     public static final String UPDATE_RMS = "update_rms";
     public static final String STEPS_PER_SECOND = "steps_per_s";
+    /** float16 runs only: the loss scale of the step, and whether the step was skipped for an overflow. */
+    public static final String LOSS_SCALE = "loss_scale";
+    public static final String SKIPPED = "skipped";
+    /** The keys of a training row that are not loss terms: the step and what the trainer measured. */
+    public static final List<String> BOOKKEEPING = List.of(STEP, LEARNING_RATE, GRAD_NORM, UPDATE_RMS,
+            STEPS_PER_SECOND, LOSS_SCALE, SKIPPED);
 
     /** Computes one step's named losses (including {@code total}) inside {@code scope}. */
     public interface StepFunction {
@@ -175,6 +200,7 @@ public final class Trainer {
     private final Path runDir;
     private final Map<String, Object> runInfo;
     private Map<String, Double> lossWeights = Map.of();
+    private LossScaler lossScaler; // null: the precision's own (LossScaler#forPrecision)
 
     /**
      * @param runInfo facts stored with every checkpoint (the experiment config, data identity)
@@ -204,6 +230,22 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * The loss scaler of a float16 run, in place of {@link LossScaler#dynamic()} (start at 2^16,
+     * double after 2000 clean steps): another start or growth interval, for experts and tests.
+     * Ignored unless {@code train.precision} is float16.
+     *
+     * @return this trainer
+     */
+    public Trainer withLossScaler(LossScaler scaler) {
+        if (!scaler.enabled()) {
+            throw new IllegalArgumentException("give a dynamic loss scaler (LossScaler.dynamic); float32 and bfloat16"
+                    + " runs use none");
+        }
+        this.lossScaler = scaler;
+        return this;
+    }
+
     /** Whether this run keeps one pair of AdamW moments per loss. */
     private boolean perLoss() {
         return config.perLossMoments() && lossWeights.size() > 1;
@@ -217,6 +259,10 @@ public final class Trainer {
         LearningRateSchedule schedule = LearningRateSchedule.of(config);
         Path metricsFile = runDir.resolve("metrics.jsonl");
         NDManager modelManager = trainable.get(0).getArray().getManager();
+        Device device = trainable.get(0).getArray().getDevice();
+        Precision precision = config.computePrecision().check(device); // before anything is cast
+        LossScaler scaler = precision == Precision.FLOAT16 && lossScaler != null ? lossScaler
+                : LossScaler.forPrecision(precision);
 
         try (AdamW optimizer = perLoss()
                 ? AdamW.perLoss(model.namedParameters(), List.copyOf(lossWeights.keySet()), config.beta1(),
@@ -231,6 +277,7 @@ public final class Trainer {
                 lastCheckpoint = from.folder();
                 start = from.step();
                 resumed = true;
+                restoreScale(scaler, from);
                 listener.onResume(from.line());
                 truncateLog(metricsFile, start);
             } else {
@@ -249,10 +296,12 @@ public final class Trainer {
                     double diverged = 0;
                     double updateRms = Double.NaN;
                     boolean measure = (step + 1) % config.logEvery() == 0;
+                    boolean skipped = false;
+                    double lossScale = scaler.scale();
                     try (NDManager scope = modelManager.newSubManager()) {
                         List<NDArray> before = measure ? UpdateSize.before(trainable, scope) : null;
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            Map<String, NDArray> terms = stepFunction.losses(scope, step);
+                            Map<String, NDArray> terms = forward(stepFunction, scope, step, precision);
                             losses = values(terms);
                             for (Map.Entry<String, Double> e : losses.entrySet()) {
                                 if (!Double.isFinite(e.getValue())) {
@@ -263,12 +312,17 @@ public final class Trainer {
                             if (perLoss()) { // back-propagates, clips and updates loss by loss
                                 gradNorm = perLossStep(terms, optimizer, lr, trainable, scope, step, lastCheckpoint);
                             } else {
-                                gc.backward(terms.get("total"));
+                                gc.backward(scaler.scale(terms.get("total")));
+                                scaler.unscale(trainable); // clipping sees the true gradients
                                 gradNorm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
-                                if (!Double.isFinite(gradNorm)) {
-                                    diverged = gradNorm;
-                                } else {
+                                boolean finite = Double.isFinite(gradNorm);
+                                if (scaler.update(finite)) {
                                     optimizer.step(lr);
+                                } else if (scaler.enabled() && !scaler.exhausted()) {
+                                    skipped = true; // float16 overflow: no update; the scale was halved
+                                    optimizer.zeroGradients();
+                                } else {
+                                    diverged = gradNorm;
                                 }
                             }
                         }
@@ -294,6 +348,10 @@ public final class Trainer {
                         row.put(UPDATE_RMS, updateRms);
                     }
                     row.put(STEPS_PER_SECOND, rate);
+                    if (scaler.enabled()) {
+                        row.put(LOSS_SCALE, lossScale);
+                        row.put(SKIPPED, skipped);
+                    }
                     log.append(row);
                     listener.onStep(new StepReport(done, config.steps(), losses, lr, gradNorm, rate,
                             (config.steps() - done) / rate));
@@ -314,12 +372,14 @@ public final class Trainer {
                         Map<String, Object> state = new LinkedHashMap<>(runInfo);
                         state.put("seed", config.seed());
                         state.put("train", config);
+                        putScale(state, scaler);
                         lastCheckpoint = checkpoints.save(done, model, optimizer, state);
                     }
                     if (!last && listener.stopRequested()) { // stop keeps the work: a checkpoint at this step
                         Map<String, Object> state = new LinkedHashMap<>(runInfo);
                         state.put("seed", config.seed());
                         state.put("train", config);
+                        putScale(state, scaler);
                         Path checkpoint = checkpoints.save(done, model, optimizer, state);
                         throw new TrainingStoppedException(done, config.steps(), runDir, checkpoint);
                     }
@@ -330,6 +390,31 @@ public final class Trainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             return new Result(config.steps(), losses, evaluations, seconds,
                     (config.steps() - start) / Math.max(seconds, 1e-9), lastCheckpoint, resumed);
+        }
+    }
+
+    /** The step's losses, computed under an autocast to the run's precision (none for float32). */
+    private static Map<String, NDArray> forward(StepFunction stepFunction, NDManager scope, long step,
+                                                Precision precision) {
+        try (Autocast ignored = Autocast.open(precision, scope)) {
+            return stepFunction.losses(scope, step);
+        }
+    }
+
+    /** A float16 run's loss scale in a checkpoint's state, so that a resumed run continues with it. */
+    private static void putScale(Map<String, Object> state, LossScaler scaler) {
+        if (scaler.enabled()) {
+            state.put("lossScale", Map.of("scale", scaler.scale(), "cleanSteps", scaler.cleanSteps(),
+                    "skippedSteps", scaler.skippedSteps()));
+        }
+    }
+
+    /** Continues with the loss scale the checkpoint holds (a float32 or bfloat16 checkpoint has none). */
+    private static void restoreScale(LossScaler scaler, Checkpoints.Resumed from) {
+        JsonNode s = from.state() == null ? null : from.state().get("lossScale");
+        if (scaler.enabled() && s != null && s.isObject()) {
+            scaler.restore(s.path("scale").asDouble(LossScaler.INITIAL_SCALE), s.path("cleanSteps").asInt(0),
+                    s.path("skippedSteps").asLong(0));
         }
     }
 
@@ -399,7 +484,7 @@ public final class Trainer {
         List<String> blamed = new ArrayList<>();
         try (NDManager scope = modelManager.newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            Map<String, NDArray> terms = stepFunction.losses(scope, step);
+            Map<String, NDArray> terms = forward(stepFunction, scope, step, config.computePrecision());
             List<String> names = terms.keySet().stream()
                     .filter(n -> lossWeights.isEmpty() ? !n.equals("total") || terms.size() == 1 : lossWeights.containsKey(n))
                     .toList();
@@ -442,7 +527,9 @@ public final class Trainer {
             throw new IllegalStateException("the step function must return a 'total' loss; got " + terms.keySet());
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        terms.forEach((k, v) -> out.put(k, (double) v.getFloat()));
+        // a term an autocast left in float16 or bfloat16 is read as float32
+        terms.forEach((k, v) -> out.put(k, (double) (v.getDataType() == DataType.FLOAT32 ? v
+                : v.toType(DataType.FLOAT32, false)).getFloat()));
         return out;
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+import org.qformerlab.blip2.nn.Autocast;
 import org.qformerlab.blip2.nn.Dense;
 import org.qformerlab.blip2.nn.Module;
 import org.qformerlab.blip2.nn.Scalars;
@@ -43,13 +44,16 @@ public final class VisionAttention extends Module {
         NDArray zeros = x.getManager().zeros(new Shape(width), x.getDataType());
         NDArray bias = NDArrays.concat(new NDList(value(qBias), zeros, value(vBias))); // [q_bias ; 0 ; v_bias]
         bias.attach(x.getManager()); // one op on parameters: its result joins the step's scope
-        NDArray mixed = x.getNDArrayInternal().linear(x, qkv.weight(), bias).singletonOrThrow();
+        NDArray in = Autocast.compute(x);
+        NDArray mixed = in.getNDArrayInternal()
+                .linear(in, Autocast.compute(qkv.weight()), Autocast.compute(bias)).singletonOrThrow();
         NDArray qkvHeads = mixed.reshape(s.get(0), s.get(1), 3, heads, headSize).transpose(2, 0, 3, 1, 4); // 3 B h S d
         NDArray queries = qkvHeads.get(0);
         NDArray keys = qkvHeads.get(1);
         NDArray values = qkvHeads.get(2);
-        NDArray probs = Scalars.times(queries.matMul(keys.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headSize)).softmax(-1);
-        NDArray context = probs.matMul(values).transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), width);
+        NDArray scores = Autocast.full(queries.matMul(keys.transpose(0, 1, 3, 2))); // softmax in float32
+        NDArray probs = Scalars.times(scores, 1.0 / Math.sqrt(headSize)).softmax(-1);
+        NDArray context = Autocast.compute(probs).matMul(values).transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), width);
         return projection.forward(context);
     }
 }
