@@ -48,6 +48,19 @@ public final class Measurement {
         return this;
     }
 
+    /**
+     * Where the time went: the median milliseconds per phase ({@code phases_ms}) and, when a step
+     * was traced ({@code --trace}), the top operators of each phase ({@code top_ops}, see
+     * {@link OperatorProfile#toJson}).
+     */
+    Measurement phases(PhaseClock clock) {
+        put("phases_ms", clock.medians());
+        if (clock.operators() != null) {
+            put("top_ops", clock.operators());
+        }
+        return this;
+    }
+
     /** Peak resident memory, engine, device, precision and threads: call last. */
     public Measurement environment(BenchEnvironment env) {
         put("peak_rss_mb", PeakMemory.peakResidentMb());

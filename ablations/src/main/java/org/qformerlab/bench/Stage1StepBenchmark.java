@@ -113,7 +113,7 @@ public class Stage1StepBenchmark implements Benchmark {
         Stage1Flops flops = new Stage1Flops(qc, config.batch(), config.patches(), config.textLength());
         Measurement m = new Measurement(name(), config)
                 .timed(steps, config.batch(), flops.trainingStep(), env)
-                .put("phases_ms", clock.medians())
+                .phases(clock)
                 .put("loss", Measurement.round(loss))
                 .environment(env);
         return List.of(m);

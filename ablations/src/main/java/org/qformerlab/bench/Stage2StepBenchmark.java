@@ -102,7 +102,7 @@ public final class Stage2StepBenchmark implements Benchmark {
                 : Stage2Flops.trainingStep(qc, opt, config.batch(), config.patches(), config.textLength());
         Measurement m = new Measurement(name(), config)
                 .timed(steps, config.batch(), flops, env)
-                .put("phases_ms", clock.medians())
+                .phases(clock)
                 .put("loss", Measurement.round(loss))
                 .put("llm", t5 ? describe(t5Config) : describe(opt))
                 .put("prompt_len", prompt)

@@ -4,6 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.qformerlab.blip2.train.AdamW;
@@ -14,7 +16,8 @@ import org.qformerlab.blip2.nn.LossScaler;
  * The timing discipline every step benchmark shares: {@code warmup} untimed steps (the engine
  * allocates, tunes and fills caches), then {@code steps} timed ones, each timed from start to end
  * with its phases on a {@link PhaseClock}; with {@code --trace} the last timed step is recorded by
- * the PyTorch profiler. A step must finish its work before it returns (read a loss or a norm).
+ * the PyTorch profiler, and the trace's top operators per phase ({@link OperatorProfile}) are kept
+ * on the clock. A step must finish its work before it returns (read a loss or a norm).
  */
 final class StepLoop {
 
@@ -33,8 +36,10 @@ final class StepLoop {
             boolean timed = s >= config.warmup();
             boolean traced = env.trace() != null && s == config.warmup() + config.steps() - 1
                     && "PyTorch".equals(Engine.getInstance().getEngineName());
+            long origin = 0;
             if (traced) {
                 JniUtils.startProfile(false, true, false);
+                origin = System.nanoTime(); // the trace's time 0, give or take the call's return
             }
             clock.recording(timed);
             long t0 = System.nanoTime();
@@ -45,9 +50,25 @@ final class StepLoop {
             }
             if (traced) {
                 JniUtils.stopProfile(env.trace().toAbsolutePath().toString());
+                clock.operators(topOperators(env.trace(), clock.lastStep(), origin));
             }
         }
         return timings;
+    }
+
+    /**
+     * The trace's top operators per phase, or (no phases marked) null; a trace that cannot be read
+     * gives an {@code error} entry rather than losing the run's measurements.
+     */
+    private static Map<String, Object> topOperators(Path trace, List<PhaseClock.Window> windows, long origin) {
+        if (windows.isEmpty()) {
+            return null;
+        }
+        try {
+            return OperatorProfile.of(trace, windows, origin);
+        } catch (IOException | RuntimeException e) {
+            return Map.of("error", "cannot read the profiler trace " + trace + ": " + e.getMessage());
+        }
     }
 
     /** The parameters a step updates: those that require gradients (frozen ones never do). */

@@ -12,6 +12,7 @@ import org.qformerlab.bench.BenchEnvironment;
 import org.qformerlab.bench.Benchmark;
 import org.qformerlab.bench.Benchmarks;
 import org.qformerlab.bench.Measurement;
+import org.qformerlab.bench.PeakMemory;
 import org.qformerlab.blip2.llm.LanguageFamily;
 
 /**
@@ -120,6 +121,7 @@ public final class BenchVerb implements Verb {
         for (BenchConfig c : configs) {
             for (Benchmark b : benchmarks) {
                 env.probe(); // the reference measured right before the timed work
+                PeakMemory.reset(); // each benchmark's peak_rss_mb is its own
                 System.err.println("bench: " + b.name() + " at " + c.name() + " (" + c.warmup() + " warm-up + "
                         + c.steps() + " timed steps) on " + env.device() + "...");
                 for (Measurement m : b.run(c, env)) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import org.qformerlab.blip2.config.MaskSpec;
 import org.qformerlab.blip2.config.StandardMask;
 import org.qformerlab.blip2.nn.CrossEntropy;
+import org.qformerlab.blip2.nn.KeyValue;
 import org.qformerlab.blip2.qformer.AttentionMask;
 import org.qformerlab.blip2.qformer.Blip2QFormer;
 import org.qformerlab.blip2.qformer.EncoderOutput;
@@ -80,6 +81,10 @@ public final class Itm {
         NDArray bias = AttentionMask.of("ITM", mask, q, t).bias(scope, textMask);
         EncoderOutput out = model.encoder()
                 .forward(model.queries(scope, textIds.getShape().get(0)), textIds, bias, image, null, training);
+        for (KeyValue kv : out.cache()) { // no later pass attends to these pairs: free their keys/values now
+            kv.keys().close();
+            kv.values().close();
+        }
         return new Scored(out.hidden(), model.itmHead().forward(out.queries()).mean(new int[] {1}));
     }
 }

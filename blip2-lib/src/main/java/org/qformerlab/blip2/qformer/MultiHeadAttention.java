@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.qformer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Consumer;
 import org.qformerlab.blip2.nn.Autocast;
@@ -70,6 +71,7 @@ public final class MultiHeadAttention extends Module {
         }
         NDArray probs = scores.softmax(-1);
         if (observer != null) {
+            NDScope.unregister(probs); // the observer reads them after the layer has returned
             observer.accept(probs);
         }
         if (training && dropout > 0) {

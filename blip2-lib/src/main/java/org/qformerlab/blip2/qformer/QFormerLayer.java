@@ -1,6 +1,7 @@
 package org.qformerlab.blip2.qformer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.nn.KeyValue;
@@ -72,6 +73,19 @@ public final class QFormerLayer extends Module {
      * @param image this layer's image keys/values, or null (then no cross-attention happens)
      */
     public Output forward(
+            NDArray hidden, int numQueries, NDArray selfBias, KeyValue prefix, KeyValue image, boolean training) {
+        // Every array made in the layer is closed when it returns, but the two it returns: autograd
+        // keeps what the backward pass needs by itself, the rest (projections before the heads are
+        // split, scores before the softmax, outputs before dropout...) is freed now, not at the end
+        // of the step. The values computed are the same.
+        try (NDScope layer = new NDScope()) {
+            Output out = compute(hidden, numQueries, selfBias, prefix, image, training);
+            NDScope.unregister(out.hidden(), out.selfKeysValues().keys(), out.selfKeysValues().values());
+            return out;
+        }
+    }
+
+    private Output compute(
             NDArray hidden, int numQueries, NDArray selfBias, KeyValue prefix, KeyValue image, boolean training) {
         KeyValue own = attention.self().keysValues(hidden);
         KeyValue kv = prefix == null ? own : prefix.concat(own);
