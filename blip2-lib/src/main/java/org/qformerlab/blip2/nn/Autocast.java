@@ -2,6 +2,7 @@ package org.qformerlab.blip2.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -111,8 +112,13 @@ public final class Autocast implements AutoCloseable {
         if (!outlivesScope(x)) {
             return differentiable(x, type, x.getManager()); // the step's own activation: its manager
         }
-        // a parameter's manager lives as long as the model; its cast lives one step, in the scope
-        return longLivedCasts.computeIfAbsent(x, w -> differentiable(w, type, scope));
+        // a parameter's manager lives as long as the model; its cast lives one step, in the scope,
+        // and is reused by every layer of the step: no layer's NDScope may close it on return
+        return longLivedCasts.computeIfAbsent(x, w -> {
+            NDArray cast = differentiable(w, type, scope);
+            NDScope.unregister(cast);
+            return cast;
+        });
     }
 
     /** Whether {@code x}'s manager is neither this autocast's scope nor one of its sub-managers. */

@@ -100,6 +100,7 @@ class ConfigWithersTest {
             out.addAll(List.of(type.getEnumConstants()));
         } else if (type == String.class) {
             out.add(value == null ? "renamed" : value + "-renamed");
+            out.addAll(List.of("float16", "bfloat16")); // a String field may take names only (train.precision)
         } else if (type == Integer.class) {
             out.addAll(List.of(1, 2, 4, 8));
         } else if (type == Long.class) {
