@@ -33,23 +33,7 @@ class StopAndBenchMagicsTest extends SessionTest {
     void stoppingTrainEndsAtAStepBoundaryWithACheckpointBindsTheRunAndItResumes() throws Exception {
         session.execute("%%config experiment --preset tiny\n");
         Path out = dir.resolve("stopped");
-        int before = sink.shown.size();
-        CompletableFuture<Throwable> cell = CompletableFuture.supplyAsync(() -> {
-            try {
-                session.execute("%train stage1 --steps 60 --out " + out + " --as partial");
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (!stepped(before) && !cell.isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        session.interrupt(); // one press: stop at the next step boundary
-        assertNull(cell.get(120, TimeUnit.SECONDS), "the stopped cell ends without an error");
-
-        StoppedRun partial = assertInstanceOf(StoppedRun.class, value("partial"));
+        StoppedRun partial = stopOnceItSteps("%train stage1 --steps 60 --out " + out + " --as partial", "partial");
         assertTrue(partial.step() >= 1 && partial.step() < 60, "stopped early: " + partial);
         assertEquals(60, partial.totalSteps());
         assertTrue(Files.isDirectory(partial.checkpoint()), "the checkpoint is written: " + partial.checkpoint());
@@ -153,22 +137,8 @@ class StopAndBenchMagicsTest extends SessionTest {
     void stoppingStage2KeepsACheckpointAndItsResumeContinuesTheRun() throws Exception {
         session.execute("%%config experiment --preset tiny\n");
         Path out = dir.resolve("stopped2");
-        int before = sink.shown.size();
-        CompletableFuture<Throwable> cell = CompletableFuture.supplyAsync(() -> {
-            try {
-                session.execute("%train stage2 --scratch --steps 60 --out " + out + " --as partial2");
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (!stepped(before) && !cell.isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        session.interrupt();
-        assertNull(cell.get(120, TimeUnit.SECONDS), "the stopped cell ends without an error");
-        StoppedRun partial = assertInstanceOf(StoppedRun.class, value("partial2"));
+        StoppedRun partial = stopOnceItSteps("%train stage2 --scratch --steps 60 --out " + out + " --as partial2",
+                "partial2");
         assertTrue(partial.step() >= 1 && partial.step() < 60, "stopped early: " + partial);
         assertEquals("%train stage2 --resume " + out, partial.resume());
 
@@ -188,6 +158,30 @@ class StopAndBenchMagicsTest extends SessionTest {
         MagicUsageException e = assertThrows(MagicUsageException.class,
                 () -> session.execute("%train stage1 --resume " + dir.resolve("nothing")));
         assertTrue(e.getMessage().startsWith("--resume " + dir.resolve("nothing") + ": not a stage-1 run folder"), e.getMessage());
+    }
+
+    /**
+     * Runs {@code cell} in the background, presses stop once (stop at the next step boundary) as
+     * soon as it shows a step, checks that the cell ends without an error, and returns the stopped
+     * run it bound to {@code variable}.
+     */
+    private StoppedRun stopOnceItSteps(String cell, String variable) throws Exception {
+        int before = sink.shown.size();
+        CompletableFuture<Throwable> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                session.execute(cell);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!stepped(before) && !running.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        session.interrupt(); // one press: stop at the next step boundary
+        assertNull(running.get(120, TimeUnit.SECONDS), "the stopped cell ends without an error");
+        return assertInstanceOf(StoppedRun.class, value(variable));
     }
 
     private boolean stepped(int from) {

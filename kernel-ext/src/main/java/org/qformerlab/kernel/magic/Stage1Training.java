@@ -1,7 +1,6 @@
 package org.qformerlab.kernel.magic;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,12 +69,7 @@ final class Stage1Training implements MagicTask {
 
     /** {@code --resume RUN_DIR}: the run's own config, from its latest checkpoint to its last step. */
     private static void resume(Path runDir, TrainingRun run, MagicContext context) {
-        Path configFile = runDir.resolve("config.json");
-        if (!Files.isRegularFile(configFile) || !Files.isDirectory(runDir.resolve("checkpoints"))) {
-            throw new MagicUsageException("--resume " + runDir + ": not a stage-1 run folder with checkpoints"
-                    + " (it needs config.json and checkpoints/; %train stage1 prints the folder it writes)");
-        }
-        ExperimentConfig config = ExperimentConfig.read(configFile, ExperimentConfig.embedded());
+        ExperimentConfig config = run.resumable(runDir);
         context.println(String.format(Locale.ROOT, "stage 1: resuming %s from its latest checkpoint to step %d",
                 runDir, config.train().steps()));
         train(config, runDir, true, run);

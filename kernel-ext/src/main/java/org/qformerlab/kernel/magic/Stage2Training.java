@@ -92,15 +92,19 @@ final class Stage2Training implements MagicTask {
                 config.stage2().train().steps(), config.stage2().train().batchSize(), config.stage2().language().family(),
                 config.stage2().language().numLayers(), String.join("; ", sources), runDir));
 
-        train(config, runDir, stage1, run);
+        train(config, runDir, stage1, false, run);
     }
 
-    /** Trains from {@code stage1} (null: from scratch) and binds the result, or the stopped run. */
-    private static void train(ExperimentConfig config, Path runDir, Path stage1, TrainingRun run) {
+    /**
+     * Trains (or resumes) from {@code stage1} (null: from scratch) and binds the result, or, when the
+     * stop button ends it, the stopped run.
+     */
+    private static void train(ExperimentConfig config, Path runDir, Path stage1, boolean resume, TrainingRun run) {
         Path cache = UserCache.folder();
-        run.train("stage 2 (" + (stage1 == null ? "from scratch" : "from stage 1") + ")", Stage2Result.class,
-                (log, display) -> Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1, log,
-                        display)),
+        run.train("stage 2 (" + (resume ? "resumed" : stage1 == null ? "from scratch" : "from stage 1") + ")",
+                Stage2Result.class,
+                (log, display) -> Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1, resume,
+                        log, display)),
                 result -> String.format(Locale.ROOT, "trained %d steps in %.0f s; bound to `%s`; run folder %s%n"
                                 + "%%eval caption and %%eval vqa show the tables", result.training().steps(),
                         result.seconds().getOrDefault("train", 0.0), run.variable(), result.runDir()),
@@ -112,12 +116,7 @@ final class Stage2Training implements MagicTask {
      * stage-1 run it started from), from its latest checkpoint to its last step.
      */
     private static void resume(Path runDir, TrainingRun run, MagicContext context) {
-        Path configFile = runDir.resolve("config.json");
-        if (!Files.isRegularFile(configFile) || !Files.isDirectory(runDir.resolve("checkpoints"))) {
-            throw new MagicUsageException("--resume " + runDir + ": not a stage-2 run folder with checkpoints"
-                    + " (it needs config.json and checkpoints/; %train stage2 prints the folder it writes)");
-        }
-        ExperimentConfig config = ExperimentConfig.read(configFile, ExperimentConfig.embedded());
+        ExperimentConfig config = run.resumable(runDir);
         String from = config.stage2().stage1Run();
         Path stage1 = config.stage2().init() == Stage2Init.STAGE1 && !from.isEmpty() ? Path.of(from) : null;
         if (config.stage2().init() == Stage2Init.STAGE1 && (stage1 == null || !Files.isDirectory(stage1))) {
@@ -127,13 +126,7 @@ final class Stage2Training implements MagicTask {
         }
         context.println(String.format(Locale.ROOT, "stage 2: resuming %s from its latest checkpoint to step %d",
                 runDir, config.stage2().train().steps()));
-        Path cache = UserCache.folder();
-        run.train("stage 2 (resumed)", Stage2Result.class,
-                (log, display) -> Stage2Experiment.run(config, new Stage2Experiment.Options(runDir, cache, stage1, true,
-                        log, display)),
-                result -> String.format(Locale.ROOT, "trained %d steps (resumed); bound to `%s`; run folder %s",
-                        result.training().steps(), run.variable(), result.runDir()),
-                stop -> "%train stage2 --resume " + stop.runDir());
+        train(config, runDir, stage1, true, run);
     }
 
     private static Path stage1Folder(MagicArgs args) {

@@ -2,6 +2,7 @@ package org.qformerlab.kernel.magic;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -77,6 +78,22 @@ final class TrainingRun {
             context.println(QuickScale.note(scaled));
         }
         return config;
+    }
+
+    /**
+     * The config of the stopped run in {@code runDir} that {@code --resume} continues: its own
+     * {@code config.json}, which must sit beside its {@code checkpoints/}.
+     *
+     * @throws MagicUsageException naming the folder and what it lacks
+     */
+    ExperimentConfig resumable(Path runDir) {
+        Path configFile = runDir.resolve("config.json");
+        if (!Files.isRegularFile(configFile) || !Files.isDirectory(runDir.resolve("checkpoints"))) {
+            String kind = stage.equals("stage1") ? "stage-1" : "stage-2";
+            throw new MagicUsageException("--resume " + runDir + ": not a " + kind + " run folder with checkpoints"
+                    + " (it needs config.json and checkpoints/; %train " + stage + " prints the folder it writes)");
+        }
+        return ExperimentConfig.read(configFile, ExperimentConfig.embedded());
     }
 
     /**
