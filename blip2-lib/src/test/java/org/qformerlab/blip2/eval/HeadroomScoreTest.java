@@ -45,6 +45,8 @@ class HeadroomScoreTest {
         assertEquals(2.0, h.normalised().get(QuestionType.COUNT), 1e-12); // (1 - 0.6) / (0.8 - 0.6): beyond the captions
         assertEquals(Map.of(QuestionType.COLOUR, 0.5, QuestionType.COUNT, 2.0).keySet(), h.normalised().keySet());
         assertEquals(1.25, h.aggregate(), 1e-12); // (0.5 + 2.0) / 2, each type weighing the same
+        // pooled: gains summed over headrooms summed, ((0.75 - 0.5) + (1 - 0.6)) / ((1 - 0.5) + (0.8 - 0.6))
+        assertEquals(0.65 / 0.7, h.pooled(), 1e-12);
         assertTrue(h.excluded().get(QuestionType.SIZE).contains("no headroom"), h.excluded().toString());
         assertTrue(h.excluded().get(QuestionType.RELATION).contains("0.500 of the 2 questions whose answer the captions"
                 + " state"), h.excluded().toString());
@@ -55,5 +57,6 @@ class HeadroomScoreTest {
         HeadroomScore kept = HeadroomScore.of(model, ceiling, readable);
         assertEquals(0.5, kept.normalised().get(QuestionType.RELATION), 1e-12);
         assertEquals((0.5 + 2.0 + 0.5) / 3, kept.aggregate(), 1e-12);
+        assertEquals((0.25 + 0.4 + 0.25) / (0.5 + 0.2 + 0.5), kept.pooled(), 1e-12);
     }
 }

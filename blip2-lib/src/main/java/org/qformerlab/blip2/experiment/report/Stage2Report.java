@@ -110,7 +110,9 @@ public final class Stage2Report {
         HeadroomScore h = r.headroom();
         StringBuilder sb = new StringBuilder("Normalised: (accuracy - majority) / (reading - majority) per type, 0 for"
                 + " the majority answer, 1 for as much as the LM reads from the true captions; \"all\" is the mean over"
-                + " the types kept, each weighing the same.");
+                + " the types kept, each weighing the same; pooled (the gains over the majority summed, over the"
+                + " headrooms summed: steadier where one type has little headroom)");
+        sb.append(Double.isNaN(h.pooled()) ? " is undefined: no type is kept." : String.format(Locale.ROOT, " is %.3f.", h.pooled()));
         h.excluded().forEach((type, why) -> sb.append(" Left out: ").append(type.name().toLowerCase(Locale.ROOT))
                 .append(", because ").append(why).append('.'));
         if (r.readingStated() != null && r.readingStated().count(QuestionType.RELATION) > 0) {

@@ -71,6 +71,7 @@ public record Stage2Result(
         }
         HeadroomScore headroom = headroom();
         out.put("vqa_headroom", headroom.aggregate());
+        out.put("vqa_headroom_pooled", headroom.pooled());
         headroom.normalised().forEach((t, v) -> out.put("vqa_" + t.name().toLowerCase(Locale.ROOT) + "_headroom", v));
         out.put("loss_lm_first", losses.first().get("total"));
         out.put("loss_lm_last", losses.last().get("total"));
