@@ -25,7 +25,21 @@ public final class BenchEnvironment {
         this.matmulSize = matmulSize;
     }
 
-    /** Resolves {@code --device} and {@code --dtype}; refuses bf16/fp16 on a CPU before any cast. */
+    /**
+     * The precision asked for by {@code --precision} or by its older name {@code --dtype} (either may
+     * be null); float32 when neither is given.
+     *
+     * @throws IllegalArgumentException when both are given and disagree
+     */
+    public static String precisionOption(String precision, String dtype) {
+        if (precision != null && dtype != null && !precision.equals(dtype)) {
+            throw new IllegalArgumentException("--precision " + precision + " and --dtype " + dtype
+                    + " disagree: give one (--dtype is the older name of --precision)");
+        }
+        return precision != null ? precision : dtype != null ? dtype : "float32";
+    }
+
+    /** Resolves {@code --device} and {@code --precision}; refuses bf16/fp16 on a CPU before any cast. */
     public static BenchEnvironment resolve(String device, String dtype, int matmulSize) {
         Device d = Devices.resolve(device);
         return new BenchEnvironment(d, Precision.resolve(dtype, d), matmulSize);

@@ -64,13 +64,11 @@ public final class BenchVerb implements Verb {
 
     /** {@code --precision}, or its older name {@code --dtype}; float32 when neither is given. */
     static String precision(Args args) {
-        String precision = args.string("precision", null);
-        String dtype = args.string("dtype", null);
-        if (precision != null && dtype != null && !precision.equals(dtype)) {
-            throw new Args.UsageException("--precision " + precision + " and --dtype " + dtype
-                    + " disagree: give one (--dtype is the older name of --precision)");
+        try {
+            return BenchEnvironment.precisionOption(args.string("precision", null), args.string("dtype", null));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
         }
-        return precision != null ? precision : dtype != null ? dtype : "float32";
     }
 
     @Override

@@ -221,4 +221,18 @@ class StopAndBenchMagicsTest extends SessionTest {
                 () -> session.execute("%bench --only generate --language t5"));
         assertTrue(generate.getMessage().contains("--language opt"), generate.getMessage());
     }
+
+    @Test
+    void benchTakesThePrecisionByEitherNameAndRefusesBfloat16BeforeAnythingRuns() {
+        MagicUsageException disagree = assertThrows(MagicUsageException.class,
+                () -> session.execute("%bench --precision bf16 --dtype float32"));
+        assertEquals("--precision bf16 and --dtype float32 disagree: give one (--dtype is the older name of --precision)",
+                disagree.getMessage());
+        for (String option : List.of("--precision", "--dtype")) {
+            Exception refused = assertThrows(Exception.class,
+                    () -> session.execute("%bench --only stage1-step --steps 1 " + option + " bfloat16"));
+            assertTrue(refused.getMessage().contains("bfloat16") && refused.getMessage().contains("aborts the JVM"),
+                    option + ": " + refused.getMessage());
+        }
+    }
 }

@@ -29,7 +29,9 @@ public final class BenchMagic implements Magic {
         List<MagicOption> options = new ArrayList<>();
         options.add(MagicOption.valued("only", "NAME[,NAME]", "benchmarks to run: " + String.join(", ", Benchmarks.all().keySet())));
         options.add(MagicOption.valued("device", "D", "auto | cpu | gpu | gpu:N (default auto)"));
-        options.add(MagicOption.valued("dtype", "T", "float32 | float16 | bfloat16 (default float32; reduced precision is GPU-only)"));
+        options.add(MagicOption.valued("precision", "P", "float32 | float16 | bfloat16 (default float32): float16 is mixed precision"
+                + " on a GPU (float32 weights); bfloat16 is refused (DJL's engine aborts on it)"));
+        options.add(MagicOption.valued("dtype", "P", "the older name of --precision"));
         options.add(MagicOption.valued("threads", "N", "PyTorch intra-op threads (default: the engine's choice)"));
         options.add(MagicOption.valued("matmul", "N", "size of the reference matmul (default 1024)"));
         options.add(MagicOption.valued("language", "L", "opt | t5: the frozen LM of the stage-2 step (default opt; generate is OPT-only)"));
@@ -77,6 +79,7 @@ public final class BenchMagic implements Magic {
         }
         List<Map<String, Integer>> variants = variants(args);
         org.qformerlab.blip2.llm.LanguageFamily language;
+        String precision;
         try {
             language = BenchConfig.language(args.string("language", "opt"));
             for (Map<String, Integer> variant : variants) {
@@ -84,10 +87,11 @@ public final class BenchMagic implements Magic {
                     b.check(BenchConfig.named(size).with(variant).withLanguage(language));
                 }
             }
+            precision = BenchEnvironment.precisionOption(args.string("precision", null), args.string("dtype", null));
         } catch (IllegalArgumentException e) {
             throw new MagicUsageException(SPEC, e.getMessage());
         }
-        BenchEnvironment env = BenchEnvironment.resolve(args.string("device", "auto"), args.string("dtype", "float32"),
+        BenchEnvironment env = BenchEnvironment.resolve(args.string("device", "auto"), precision,
                 args.integer("matmul", 1024, 16));
         int threads = args.integer("threads", 0, 0);
         if (threads > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
