@@ -369,18 +369,10 @@ public final class Trainer {
                         listener.onEvaluation(done, metrics);
                     }
                     if (last || (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0)) {
-                        Map<String, Object> state = new LinkedHashMap<>(runInfo);
-                        state.put("seed", config.seed());
-                        state.put("train", config);
-                        putScale(state, scaler);
-                        lastCheckpoint = checkpoints.save(done, model, optimizer, state);
+                        lastCheckpoint = checkpoints.save(done, model, optimizer, checkpointState(scaler));
                     }
                     if (!last && listener.stopRequested()) { // stop keeps the work: a checkpoint at this step
-                        Map<String, Object> state = new LinkedHashMap<>(runInfo);
-                        state.put("seed", config.seed());
-                        state.put("train", config);
-                        putScale(state, scaler);
-                        Path checkpoint = checkpoints.save(done, model, optimizer, state);
+                        Path checkpoint = checkpoints.save(done, model, optimizer, checkpointState(scaler));
                         throw new TrainingStoppedException(done, config.steps(), runDir, checkpoint);
                     }
                 }
@@ -401,12 +393,19 @@ public final class Trainer {
         }
     }
 
-    /** A float16 run's loss scale in a checkpoint's state, so that a resumed run continues with it. */
-    private static void putScale(Map<String, Object> state, LossScaler scaler) {
+    /**
+     * What a checkpoint stores beside the weights and moments: the run's facts, its seed and train
+     * config, and a float16 run's loss scale, so that a resumed run continues with it.
+     */
+    private Map<String, Object> checkpointState(LossScaler scaler) {
+        Map<String, Object> state = new LinkedHashMap<>(runInfo);
+        state.put("seed", config.seed());
+        state.put("train", config);
         if (scaler.enabled()) {
             state.put("lossScale", Map.of("scale", scaler.scale(), "cleanSteps", scaler.cleanSteps(),
                     "skippedSteps", scaler.skippedSteps()));
         }
+        return state;
     }
 
     /** Continues with the loss scale the checkpoint holds (a float32 or bfloat16 checkpoint has none). */
