@@ -40,9 +40,9 @@ public final class BenchEnvironment {
     }
 
     /** Resolves {@code --device} and {@code --precision}; refuses bf16/fp16 on a CPU before any cast. */
-    public static BenchEnvironment resolve(String device, String dtype, int matmulSize) {
+    public static BenchEnvironment resolve(String device, String precision, int matmulSize) {
         Device d = Devices.resolve(device);
-        return new BenchEnvironment(d, Precision.resolve(dtype, d), matmulSize);
+        return new BenchEnvironment(d, Precision.resolve(precision, d), matmulSize);
     }
 
     public Device device() {

@@ -77,8 +77,9 @@ public record HeadroomScore(Map<QuestionType, Double> normalised, Map<QuestionTy
                 excluded.put(type, String.format(Locale.ROOT, "the LM reading the true captions (%.3f) is not %.2f"
                         + " above the majority answer (%.3f): no headroom to normalise by", top, MIN_HEADROOM, majority));
             } else {
-                normalised.put(type, (model.accuracy(type) - majority) / (top - majority));
-                gains += model.accuracy(type) - majority;
+                double gain = model.accuracy(type) - majority;
+                normalised.put(type, gain / (top - majority));
+                gains += gain;
                 headrooms += top - majority;
             }
         }
