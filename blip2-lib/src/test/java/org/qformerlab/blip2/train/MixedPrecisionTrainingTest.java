@@ -254,31 +254,31 @@ class MixedPrecisionTrainingTest {
         }
     }
 
-    @Test
-    void bfloat16IsRefusedOnTheCpuBeforeAnythingIsCastWithOneLine() {
+    /** The error of a 2-step tiny stage-1 run in {@code precision} on the CPU. */
+    private IllegalArgumentException refusal(String precision) {
         try (NDManager m = NDManager.newBaseManager()) {
             TinyStage1 task = new TinyStage1(m, 16, 4, 1);
             Blip2QFormer model = task.model(m, 5);
-            var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(config(2, "bf16"), model, dir, Map.of())
+            return assertThrows(IllegalArgumentException.class, () -> new Trainer(config(2, precision), model, dir, Map.of())
                     .run(task.step(model, ObjectiveConfig.blip2()), null, TrainerTest.quiet(), false));
-            assertTrue(e.getMessage().startsWith("precision bfloat16 is refused on cpu(): DJL's PyTorch JNI"), e.getMessage());
-            assertTrue(e.getMessage().contains("aborts the JVM") && e.getMessage().contains("--precision float16"),
-                    e.getMessage());
-            assertFalse(e.getMessage().contains("\n"), "one line");
         }
+    }
+
+    @Test
+    void bfloat16IsRefusedOnTheCpuBeforeAnythingIsCastWithOneLine() {
+        var e = refusal("bf16");
+        assertTrue(e.getMessage().startsWith("precision bfloat16 is refused on cpu(): DJL's PyTorch JNI"), e.getMessage());
+        assertTrue(e.getMessage().contains("aborts the JVM") && e.getMessage().contains("--precision float16"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
         // still alive: the JVM was not aborted, since nothing was cast
     }
 
     @Test
     void float16OnTheCpuIsRefusedWithoutTheOptIn() {
         System.clearProperty(Precision.CPU_FLOAT16_PROPERTY);
-        try (NDManager m = NDManager.newBaseManager()) {
-            TinyStage1 task = new TinyStage1(m, 16, 4, 1);
-            Blip2QFormer model = task.model(m, 5);
-            var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(config(2, "float16"), model, dir, Map.of())
-                    .run(task.step(model, ObjectiveConfig.blip2()), null, TrainerTest.quiet(), false));
-            assertTrue(e.getMessage().startsWith("precision float16 is refused on cpu(): float16 is for GPUs"), e.getMessage());
-        }
+        var e = refusal("float16");
+        assertTrue(e.getMessage().startsWith("precision float16 is refused on cpu(): float16 is for GPUs"), e.getMessage());
     }
 
     /** The field is plain data: parsed and named on load, float32 when absent, left out when float32. */
