@@ -331,9 +331,10 @@ public final class Trainer {
                         }
                     }
                     if (!Double.isFinite(diverged)) { // outside the step's collector: blame recomputes the step
+                        double value = nonFiniteGradients(modelManager).value(diverged);
                         optimizer.zeroGradients();
                         throw new TrainingDivergedException(step + 1, "the gradient of loss term "
-                                + blame(stepFunction, step, modelManager, trainable, optimizer), diverged,
+                                + blame(stepFunction, step, modelManager, trainable, optimizer), value,
                                 path(lastCheckpoint));
                     }
                     long done = step + 1;
@@ -463,10 +464,10 @@ public final class Trainer {
             Path lastCheckpoint) {
         double norm = GradientClipping.clip(trainable, config.gradClipNorm(), scope);
         if (!Double.isFinite(norm)) {
-            String where = nonFiniteGradients(scope);
+            NonFinite bad = nonFiniteGradients(scope);
             optimizer.zeroGradients();
-            throw new TrainingDivergedException(step + 1, "the gradient" + which + " (non-finite in " + where + ")",
-                    norm, path(lastCheckpoint));
+            throw new TrainingDivergedException(step + 1, "the gradient" + which + " (non-finite in " + bad.where() + ")",
+                    bad.value(norm), path(lastCheckpoint));
         }
         return norm;
     }
@@ -490,7 +491,7 @@ public final class Trainer {
             for (int j = 0; j < names.size(); j++) {
                 Backward.of(terms.get(names.get(j)), j < names.size() - 1);
                 if (!Double.isFinite(GradientClipping.clip(trainable, 0, scope))) {
-                    blamed.add("'" + names.get(j) + "' (non-finite in " + nonFiniteGradients(scope) + ")");
+                    blamed.add("'" + names.get(j) + "' (non-finite in " + nonFiniteGradients(scope).where() + ")");
                 }
                 optimizer.zeroGradients();
             }
@@ -501,9 +502,23 @@ public final class Trainer {
         return blamed.isEmpty() ? "'total' (no single term's gradient is non-finite)" : String.join(" and ", blamed);
     }
 
-    /** The parameters whose gradient holds a NaN or an infinity, for the divergence message. */
-    private String nonFiniteGradients(NDManager scope) {
+    /**
+     * The parameters whose gradient holds a NaN or an infinity ({@code where}, for the divergence
+     * message), and whether any holds a NaN.
+     */
+    private record NonFinite(String where, boolean nan) {
+        /**
+         * What the gradient became: NaN when any gradient holds one, else the norm (infinite). The norm
+         * alone does not say which: a step whose gradient held NaNs once reported an infinite norm.
+         */
+        double value(double norm) {
+            return nan ? Double.NaN : norm;
+        }
+    }
+
+    private NonFinite nonFiniteGradients(NDManager scope) {
         List<String> bad = new ArrayList<>();
+        boolean nan = false;
         try (NDManager s = scope.newSubManager()) {
             for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
                 if (!e.getValue().requiresGradient()) {
@@ -511,14 +526,14 @@ public final class Trainer {
                 }
                 NDArray g = e.getValue().getArray().getGradient();
                 g.attach(s);
-                NDArray nonFinite = g.isInfinite().logicalOr(g.isNaN()).any();
-                nonFinite.attach(s);
-                if (nonFinite.getBoolean()) {
+                boolean hasNaN = g.isNaN().any().getBoolean();
+                if (hasNaN || g.isInfinite().any().getBoolean()) {
                     bad.add(e.getKey());
                 }
+                nan |= hasNaN;
             }
         }
-        return bad.size() > 6 ? bad.subList(0, 6) + " and " + (bad.size() - 6) + " more" : bad.toString();
+        return new NonFinite(bad.size() > 6 ? bad.subList(0, 6) + " and " + (bad.size() - 6) + " more" : bad.toString(), nan);
     }
 
     private static Map<String, Double> values(Map<String, NDArray> terms) {
