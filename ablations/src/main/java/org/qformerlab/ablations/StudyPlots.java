@@ -88,11 +88,14 @@ final class StudyPlots {
     List<Figure> vsAxis() {
         List<Figure> out = new ArrayList<>();
         for (Axis axis : spec.axes()) {
-            // a zip axis held constant (ITC's weight while only ITG's is switched) has nothing to plot against
-            if (!axis.numeric() || axis.values().stream().map(JsonNode::doubleValue).distinct().count() < 2) {
+            // a zip axis held constant (ITC's weight while only ITG's is switched) has nothing to plot
+            // against, nor one whose value two zipped variants share (a control's learning rate): the
+            // points at that value would be different variants
+            boolean inZip = spec.zip().contains(axis);
+            long distinct = axis.values().stream().map(JsonNode::doubleValue).distinct().count();
+            if (!axis.numeric() || distinct < 2 || inZip && distinct < axis.values().size()) {
                 continue;
             }
-            boolean inZip = spec.zip().contains(axis);
             Integer[] order = new Integer[axis.values().size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
