@@ -64,7 +64,7 @@ public class Stage1StepBenchmark implements Benchmark {
     public List<Measurement> run(BenchConfig config, BenchEnvironment env) throws Exception {
         if (perLoss && env.precision() == Precision.FLOAT16) {
             throw new IllegalArgumentException("stage1-step-per-loss in float16: loss scaling skips whole steps, moments"
-                    + " per loss are updated loss by loss; use float32 (or --only stage1-step; bfloat16 only on a GPU with -Dqformerlab.allowBfloat16=true)");
+                    + " per loss are updated loss by loss; use --precision float32, or --only stage1-step for float16");
         }
         LossScaler scaler = LossScaler.forPrecision(env.precision()); // float16 only; the trainer's mixed precision
         QFormerConfig qc = config.qformer();

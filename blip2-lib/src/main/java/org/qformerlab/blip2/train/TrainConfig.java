@@ -111,7 +111,8 @@ public record TrainConfig(
         precision = p.label();
         require(!(p == Precision.FLOAT16 && perLossMoments), c + "precision=float16 with perLossMoments=true:"
                 + " float16's loss scaling skips a whole step on an overflow, but moments per loss are updated loss by"
-                + " loss; use perLossMoments=false (or precision=bfloat16 on a GPU, with -Dqformerlab.allowBfloat16=true)");
+                + " loss; use perLossMoments=false (bfloat16 needs no loss scaling, but DJL's PyTorch JNI aborts on it"
+                + " today: environment/gpu.md)");
     }
 
     /** The compute format of {@link #precision}. */
