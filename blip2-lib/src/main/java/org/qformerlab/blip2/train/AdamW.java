@@ -43,6 +43,15 @@ import org.qformerlab.blip2.nn.Overwrite;
  *
  * A step is then {@link #accumulate} once per loss, with that loss's gradient in the parameters,
  * and {@link #apply} once. The decay is applied once per step, as above.
+ *
+ * <h2>A learning rate per parameter ({@link #withLearningRateScales})</h2>
+ *
+ * Some parameters may step at a multiple of the scheduled rate, as a parameter group with its own
+ * {@code lr} in PyTorch: their Adam step and their decay both use {@code scale * lr}. Adam moves a
+ * weight by about {@code lr} per step whatever its gradient, so a weight whose useful values are
+ * large (a T5's relative-position biases, which must reach several nats to single out one position
+ * among sixty) needs a larger rate to get there within the budget ({@link
+ * org.qformerlab.blip2.llm.LanguagePretraining}).
  */
 public final class AdamW implements AutoCloseable {
 
@@ -50,6 +59,7 @@ public final class AdamW implements AutoCloseable {
     private final List<String> names = new ArrayList<>();
     private final List<Parameter> params = new ArrayList<>();
     private final List<Boolean> decay = new ArrayList<>();
+    private final List<Double> rateScale = new ArrayList<>(); // per parameter: its multiple of the scheduled rate
     private final List<String> losses; // one pair of moments each; empty: one pair for the whole objective
     private final List<List<NDArray>> m = new ArrayList<>(); // [moment set][parameter]
     private final List<List<NDArray>> v = new ArrayList<>();
@@ -100,6 +110,7 @@ public final class AdamW implements AutoCloseable {
             names.add(e.getKey());
             params.add(p);
             decay.add(decays(e.getKey(), w));
+            rateScale.add(1.0);
         }
         if (owner == null) {
             throw new IllegalArgumentException("nothing to optimise: every parameter is frozen");
@@ -120,6 +131,36 @@ public final class AdamW implements AutoCloseable {
             out.add(manager.zeros(p.getArray().getShape(), p.getArray().getDataType()));
         }
         return out;
+    }
+
+    /**
+     * Parameters whose name ends with a key of {@code scales} step at that multiple of the scheduled
+     * learning rate, their decay included (see the class comment); the others at the rate itself.
+     *
+     * @return this optimizer
+     * @throws IllegalArgumentException for a scale that is not positive and finite, or a key that ends
+     *     no trainable parameter's name (a misspelt name would otherwise change nothing, silently)
+     */
+    public AdamW withLearningRateScales(Map<String, Double> scales) {
+        scales.forEach((suffix, scale) -> {
+            if (!(scale > 0) || !Double.isFinite(scale)) {
+                throw new IllegalArgumentException("learning-rate scale of '" + suffix + "' is " + scale
+                        + "; give a positive multiple of the scheduled rate");
+            }
+            boolean matched = false;
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i).endsWith(suffix)) {
+                    rateScale.set(i, scale);
+                    matched = true;
+                }
+            }
+            if (!matched) {
+                throw new IllegalArgumentException("learning-rate scale for '" + suffix + "' ends no trainable"
+                        + " parameter's name; name a suffix of one of " + names.size() + " parameters (e.g. '"
+                        + names.get(0) + "')");
+            }
+        });
+        return this;
     }
 
     /** The losses that have their own moments; empty when the whole objective shares one pair. */
@@ -155,7 +196,7 @@ public final class AdamW implements AutoCloseable {
                 NDArray g = w.getGradient();
                 g.attach(scope);
                 float wd = decay.get(i) && weightDecay > 0 ? (float) weightDecay : 0f;
-                fusedAdam(w, g, 0, i, step, lr, 1, wd); // the kernel zeroes w's gradient
+                fusedAdam(w, g, 0, i, step, lr * rateScale.get(i), 1, wd); // the kernel zeroes w's gradient
             }
         }
     }
@@ -192,7 +233,7 @@ public final class AdamW implements AutoCloseable {
                 NDArray g = w.getGradient();
                 g.attach(scope);
                 // the step being summed is step + 1 (apply counts it); the decay comes once, in apply
-                fusedAdam(pending.get(i), g, set, i, step + 1, lr, weight, 0f);
+                fusedAdam(pending.get(i), g, set, i, step + 1, lr * rateScale.get(i), weight, 0f);
                 Backward.zeroGradient(w);
             }
         }
@@ -211,7 +252,7 @@ public final class AdamW implements AutoCloseable {
             for (int i = 0; i < params.size(); i++) {
                 NDArray w = params.get(i).getArray();
                 if (decay.get(i) && weightDecay > 0) {
-                    w.muli((float) (1 - lr * weightDecay));
+                    w.muli((float) (1 - lr * rateScale.get(i) * weightDecay));
                 }
                 w.addi(pending.get(i));
                 pending.get(i).subi(pending.get(i)); // finite: a sum of Adam steps of finite gradients

@@ -109,6 +109,16 @@ public record RunFolder(Path folder, boolean resume, int checkpointEvery, Traine
      */
     public Trained train(TrainConfig config, Module model, Map<String, Object> recipe, Trainer.StepFunction step,
                          Trainer.Listener progress) {
+        return train(config, model, recipe, step, progress, Map.of());
+    }
+
+    /**
+     * As {@link #train(TrainConfig, Module, Map, Trainer.StepFunction, Trainer.Listener)}, with some
+     * parameters stepping at a multiple of the scheduled rate ({@link Trainer#withLearningRateScales});
+     * put the scales in {@code recipe} too, since the weights depend on them.
+     */
+    public Trained train(TrainConfig config, Module model, Map<String, Object> recipe, Trainer.StepFunction step,
+                         Trainer.Listener progress, Map<String, Double> learningRateScales) {
         Path dir = folder != null ? folder : temporaryFolder();
         try {
             if (resume) {
@@ -116,6 +126,7 @@ public record RunFolder(Path folder, boolean resume, int checkpointEvery, Traine
             }
             Trainer.Listener lines = progress != null ? progress : new Trainer.Listener() {};
             Trainer.Result result = new Trainer(config.withCheckpointEvery(checkpointEvery), model, dir, recipe)
+                    .withLearningRateScales(learningRateScales)
                     .run(step, null, lines.and(listener), resume);
             Path log = dir.resolve("metrics.jsonl");
             List<Map<String, Object>> rows = MetricsLog.read(log).stream().filter(r -> !r.containsKey("eval")).toList();

@@ -200,6 +200,7 @@ public final class Trainer {
     private final Path runDir;
     private final Map<String, Object> runInfo;
     private Map<String, Double> lossWeights = Map.of();
+    private Map<String, Double> learningRateScales = Map.of();
     private LossScaler lossScaler; // null: the precision's own (LossScaler#forPrecision)
 
     /**
@@ -227,6 +228,18 @@ public final class Trainer {
             }
         });
         this.lossWeights = new LinkedHashMap<>(weights);
+        return this;
+    }
+
+    /**
+     * Parameters whose name ends with a key step at that multiple of the scheduled learning rate
+     * ({@link AdamW#withLearningRateScales}: a parameter group with its own rate); a key that ends no
+     * trainable parameter's name is refused when the run starts.
+     *
+     * @return this trainer
+     */
+    public Trainer withLearningRateScales(Map<String, Double> scales) {
+        this.learningRateScales = new LinkedHashMap<>(scales);
         return this;
     }
 
@@ -269,6 +282,7 @@ public final class Trainer {
                         config.beta2(), config.epsilon(), config.weightDecay())
                 : new AdamW(model.namedParameters(), config.beta1(), config.beta2(), config.epsilon(),
                         config.weightDecay())) {
+            optimizer.withLearningRateScales(learningRateScales);
             long start = 0;
             Path lastCheckpoint = null;
             boolean resumed = false;

@@ -39,6 +39,33 @@ class AdamWTest {
 
     @Test
     void twoStepsMatchTorchAdamW() {
+        twoStepsMatchTorchAdamW(1.0, false);
+    }
+
+    /**
+     * A parameter group at ten times the rate (the weight, matched by the suffix "weight"): its Adam
+     * step and its decay both use 10 lr, the bias keeps lr; the same with moments per loss (one loss).
+     */
+    @Test
+    void aParameterGroupStepsAtItsMultipleOfTheRate() {
+        twoStepsMatchTorchAdamW(10.0, false);
+        twoStepsMatchTorchAdamW(10.0, true);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Dense dense = new Dense(3, 2);
+            dense.initialize(m, DataType.FLOAT32);
+            try (AdamW opt = new AdamW(dense.namedParameters(), B1, B2, EPS, WD)) {
+                var e = assertThrows(IllegalArgumentException.class,
+                        () -> opt.withLearningRateScales(java.util.Map.of("relative_attention_bias.weight", 10.0)));
+                assertTrue(e.getMessage().contains("'relative_attention_bias.weight' ends no trainable parameter's name"),
+                        e.getMessage());
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> opt.withLearningRateScales(java.util.Map.of("bias", 0.0)));
+                assertTrue(e.getMessage().contains("learning-rate scale of 'bias' is 0.0"), e.getMessage());
+            }
+        }
+    }
+
+    private static void twoStepsMatchTorchAdamW(double weightScale, boolean perLoss) {
         Seeds.set(3);
         try (NDManager m = NDManager.newBaseManager()) {
             Dense dense = new Dense(3, 2);
@@ -50,24 +77,32 @@ class AdamWTest {
             for (int i = 0; i < 2; i++) {
                 w[i] = toDouble(params.get(i).getArray().toFloatArray());
             }
-            try (AdamW opt = new AdamW(dense.namedParameters(), B1, B2, EPS, WD)) {
+            try (AdamW opt = (perLoss ? AdamW.perLoss(dense.namedParameters(), List.of("only"), B1, B2, EPS, WD)
+                    : new AdamW(dense.namedParameters(), B1, B2, EPS, WD))
+                    .withLearningRateScales(java.util.Map.of("weight", weightScale))) {
                 for (int t = 1; t <= 2; t++) {
                     backward(m, dense, t == 1 ? 1f : -2.5f);
                     for (int i = 0; i < 2; i++) {
                         double[] g = toDouble(params.get(i).getArray().getGradient().toFloatArray());
                         boolean decays = i == 0;
+                        double lr = i == 0 ? LR * weightScale : LR;
                         for (int k = 0; k < g.length; k++) {
                             if (decays) {
-                                w[i][k] *= 1 - LR * WD;
+                                w[i][k] *= 1 - lr * WD;
                             }
                             mom[i][k] = B1 * mom[i][k] + (1 - B1) * g[k];
                             vel[i][k] = B2 * vel[i][k] + (1 - B2) * g[k] * g[k];
                             double mHat = mom[i][k] / (1 - Math.pow(B1, t));
                             double vHat = vel[i][k] / (1 - Math.pow(B2, t));
-                            w[i][k] -= LR * mHat / (Math.sqrt(vHat) + EPS);
+                            w[i][k] -= lr * mHat / (Math.sqrt(vHat) + EPS);
                         }
                     }
-                    opt.step(LR);
+                    if (perLoss) {
+                        opt.accumulate("only", 1, LR);
+                        opt.apply(LR);
+                    } else {
+                        opt.step(LR);
+                    }
                     for (int i = 0; i < 2; i++) {
                         float[] got = params.get(i).getArray().toFloatArray();
                         for (int k = 0; k < got.length; k++) {
@@ -77,7 +112,8 @@ class AdamWTest {
                         for (float x : g) {
                             assertEquals(0f, x, 0f, "gradients are zeroed after the step");
                         }
-                        float[] mState = opt.state().get("m." + (i == 0 ? "weight" : "bias")).toFloatArray();
+                        float[] mState = opt.state().get((perLoss ? "only." : "") + "m." + (i == 0 ? "weight" : "bias"))
+                                .toFloatArray();
                         assertEquals(mom[i][0], mState[0], 1e-6, "first moment");
                     }
                 }
