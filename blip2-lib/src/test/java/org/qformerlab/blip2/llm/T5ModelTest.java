@@ -99,7 +99,9 @@ class T5ModelTest {
             // causal: the first two positions do not see the third token
             NDArray two = dec.forward(dec.embedTokens(ids.get(new NDIndex(":, :2"))),
                     m.ones(new Shape(2, 2), DataType.INT64), null, false).logits();
-            assertTrue(two.sub(logits.get(new NDIndex(":, :2"))).abs().max().getFloat() < 1e-5);
+            // float32 rounding relative to the logits' scale (T5's initialisation makes them of order 10)
+            float tol = 1e-6f * Math.max(1f, logits.abs().max().getFloat());
+            assertTrue(two.sub(logits.get(new NDIndex(":, :2"))).abs().max().getFloat() < 10 * tol);
             // the encoder's padded positions are invisible to the unpadded positions and the decoder
             NDArray changed = enc.duplicate();
             changed.set(new NDIndex("1, 3:"), 100f);
@@ -107,7 +109,7 @@ class T5ModelTest {
             assertTrue(hidden2.get(new NDIndex("1, :3")).sub(hidden.get(new NDIndex("1, :3"))).abs().max().getFloat() < 1e-5);
             CausalLm dec2 = t5.decoderFor(hidden2, encMask);
             NDArray logits2 = dec2.forward(dec2.embedTokens(ids), m.ones(new Shape(2, 3), DataType.INT64), null, false).logits();
-            assertTrue(logits2.sub(logits).abs().max().getFloat() < 1e-4);
+            assertTrue(logits2.sub(logits).abs().max().getFloat() < 100 * tol);
         }
     }
 
