@@ -13,6 +13,7 @@ import org.qformerlab.blip2.config.QFormerConfig;
 import org.qformerlab.blip2.llm.LanguageFamily;
 import org.qformerlab.blip2.llm.OptConfig;
 import org.qformerlab.blip2.llm.T5Config;
+import org.qformerlab.blip2.nn.LossScaler;
 import org.qformerlab.blip2.nn.Precision;
 import org.qformerlab.blip2.nn.Scopes;
 import org.qformerlab.blip2.nn.Seeds;
@@ -91,7 +92,7 @@ public final class Stage2StepBenchmark implements Benchmark {
                             gc.backward(out.loss());
                         }
                         clock.mark("backward");
-                        StepLoop.update(trainable, optimizer, scope, clock);
+                        StepLoop.update(trainable, optimizer, scope, clock, LossScaler.off());
                     }
                 });
                 loss = last[0];
