@@ -87,15 +87,18 @@ final class StudyPlots {
      */
     List<Figure> vsAxis() {
         List<Figure> out = new ArrayList<>();
+        boolean zipDrawn = false;
         for (Axis axis : spec.axes()) {
             // a zip axis held constant (ITC's weight while only ITG's is switched) has nothing to plot
             // against, nor one whose value two zipped variants share (a control's learning rate): the
-            // points at that value would be different variants
+            // points at that value would be different variants; and the zip is drawn against its first
+            // such axis only, since its other axes move with it and would draw the same points again
             boolean inZip = spec.zip().contains(axis);
             long distinct = axis.values().stream().map(JsonNode::doubleValue).distinct().count();
-            if (!axis.numeric() || distinct < 2 || inZip && distinct < axis.values().size()) {
+            if (!axis.numeric() || distinct < 2 || inZip && (distinct < axis.values().size() || zipDrawn)) {
                 continue;
             }
+            zipDrawn |= inZip;
             Integer[] order = new Integer[axis.values().size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;

@@ -45,12 +45,15 @@ class StudyRunnerTest {
      * A zip axis whose values repeat names no line to draw: held constant (depth 2, 2), or shared by
      * two variants that differ elsewhere (depth 2, 2, 3 beside widths 4, 8, 16, as study 09's control
      * shares nothing but a learning rate that two variants have), the points at one x would be
-     * different variants. Only an axis with a distinct value per variant is drawn against.
+     * different variants. Only an axis with a distinct value per variant is drawn against, and of
+     * several such axes of one zip (depth 1, 2, 3 beside widths 4, 8, 16) only the first: the others
+     * would draw the same points.
      */
     @Test
     void aZipAxisWhoseValuesRepeatGetsNoPlotAgainstIt() throws Exception {
-        for (String depths : new String[] {"[2, 2]", "[2, 2, 3]"}) {
+        for (String depths : new String[] {"[2, 2]", "[2, 2, 3]", "[1, 2, 3]"}) {
             String widths = depths.equals("[2, 2]") ? "[4, 8]" : "[4, 8, 16]";
+            // [1, 2, 3]: every value distinct, drawn against width only
             StudyResults r = study("zip:\n  - {path: model.width, values: " + widths + "}\n"
                     + "  - {path: model.depth, values: " + depths + "}\nseeds: 1\n").run(options());
             String report = Files.readString(r.report());
