@@ -11,7 +11,8 @@ import org.qformerlab.blip2.train.TrainConfig;
  * @param family {@link LanguageFamily#OPT} (decoder-only, the default when absent) or
  *     {@link LanguageFamily#T5} (encoder-decoder: {@code numLayers} encoder and {@code numLayers}
  *     decoder blocks of this width, pretrained as a prefix LM: the encoder reads the start of a
- *     window of text, the decoder writes the next 16 tokens). Only the OPT is shipped; a T5 is pretrained
+ *     window of text, the decoder writes the next 16 tokens; give it 8 heads: with the embedded
+ *     4 it cannot tell where its encoder's text ends, study 11). Only the OPT is shipped; a T5 is pretrained
  *     into the cache the first time a run needs it (per step about 2.4 times an OPT's of the same
  *     recipe, measured on the tiny recipe: 5.6 s against 2.4 s for 60 steps)
  * @param hiddenSize width D of the decoder
