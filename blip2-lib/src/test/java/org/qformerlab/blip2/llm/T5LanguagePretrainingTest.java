@@ -106,36 +106,6 @@ class T5LanguagePretrainingTest {
      */
     @Test
     void aPretrainedT5ContinuesFromTheLastWordItsEncoderHolds() {
-        copyTask((x, rng) -> new int[] {x, next(x), next(next(x)), next(next(next(x)))}, (a, b) -> {
-            int said = 1 + (a * 7 + b) % 3; // 1, 2 or 3 words of the last document
-            int[] tail = new int[said];
-            int w = b;
-            for (int i = 0; i < said; i++, w = next(w)) {
-                tail[i] = w;
-            }
-            return new int[][] {tail, {w}};
-        });
-    }
-
-    /** A document of four words that starts with word {@code x}. */
-    private interface Document {
-        int[] of(int x, SplittableRandom rng);
-    }
-
-    /**
-     * The prompt for the pair (a, b): {text of the last document, {expected next word}}, after a
-     * whole document that starts with a; null to skip the pair.
-     */
-    private interface Prompt {
-        int[][] of(int a, int b);
-    }
-
-    /**
-     * Pretrains a 1+1-block T5 of width 64 by the recipe (1500 steps of 32 windows of 32 tokens) on
-     * 4000 documents, then asks the prompts of 126 word pairs: its greedy first word must be the
-     * expected one in at least 90% of them.
-     */
-    private static void copyTask(Document document, Prompt prompt) {
         int n = 20;
         List<String> words = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -145,12 +115,9 @@ class T5LanguagePretrainingTest {
         SplittableRandom rng = new SplittableRandom(1);
         List<List<String>> documents = new ArrayList<>();
         for (int d = 0; d < 4000; d++) {
-            StringBuilder text = new StringBuilder();
-            for (int w : document.of(rng.nextInt(n), rng)) {
-                text.append(text.length() == 0 ? "" : " ").append(words.get(w));
-            }
-            documents.add(List.of(text.toString()));
+            documents.add(List.of(String.join(" ", ordered(words, rng.nextInt(n), 4))));
         }
+        // a 1+1-block T5 of width 64 by the recipe: 1500 steps of 32 windows of 32 tokens
         LanguagePretrainConfig recipe = TINY_T5.toBuilder().hiddenSize(64).ffnDim(128).numLayers(1).numHeads(4)
                 .maxPositions(32).steps(1500).batchSize(32).learningRate(3e-3).warmupSteps(20).weightDecay(0.01)
                 .seed(1).build();
@@ -158,26 +125,21 @@ class T5LanguagePretrainingTest {
             T5Model t5 = (T5Model) LanguagePretraining.run(recipe, tokenizer, documents, m, null).language();
             int right = 0;
             int asked = 0;
-            long eos = WordTokenizer.EOS_ID;
             try (GradMode ignored = GradMode.off()) {
                 for (int a = 0; a < n; a++) {
                     for (int b = 0; b < n; b++) {
-                        int[][] p = a == b || (a + b) % 3 != 0 ? null : prompt.of(a, b);
-                        if (p == null) {
-                            continue;
+                        if (a == b || (a + b) % 3 != 0) {
+                            continue; // 126 of the 380 ordered pairs
                         }
-                        int[] first = document.of(a, new SplittableRandom(a * 31L + b));
-                        long[] ids = new long[first.length + p[0].length + 3]; // </s> first </s> tail </s>
-                        int i = 0;
-                        ids[i++] = eos;
-                        for (int w : first) {
-                            ids[i++] = tokenizer.id(words.get(w));
-                        }
-                        ids[i++] = eos;
-                        for (int w : p[0]) {
-                            ids[i++] = tokenizer.id(words.get(w));
-                        }
-                        ids[i] = eos;
+                        // </s> (a whole document from a) </s> (1, 2 or 3 words of a document from b) </s>
+                        int said = 1 + (a * 7 + b) % 3;
+                        List<String> text = new ArrayList<>(List.of(WordTokenizer.EOS));
+                        text.addAll(ordered(words, a, 4));
+                        text.add(WordTokenizer.EOS);
+                        List<String> tail = ordered(words, b, said + 1); // the last one is the expected word
+                        text.addAll(tail.subList(0, said));
+                        text.add(WordTokenizer.EOS);
+                        long[] ids = text.stream().mapToLong(tokenizer::id).toArray();
                         try (NDManager scope = m.newSubManager()) {
                             NDArray encoderIds = scope.create(ids, new Shape(1, ids.length));
                             NDArray encoded = t5.encode(t5.embedTokens(encoderIds), encoderIds.onesLike(), false);
@@ -185,7 +147,7 @@ class T5LanguagePretrainingTest {
                             NDArray start = scope.full(new Shape(1, 1), t5.config().decoderStartTokenId(), DataType.INT64);
                             NDArray logits = decoder.forward(decoder.embedTokens(start), start.onesLike(), null, false).logits();
                             asked++;
-                            right += logits.argMax(-1).toLongArray()[0] == tokenizer.id(words.get(p[1][0])) ? 1 : 0;
+                            right += logits.argMax(-1).toLongArray()[0] == tokenizer.id(tail.get(said)) ? 1 : 0;
                         }
                     }
                 }
@@ -195,6 +157,15 @@ class T5LanguagePretrainingTest {
                     + " times in " + asked + "; it must find where that text ends (LanguagePretraining"
                     + ".POSITION_BIAS_RATE_SCALE, T5_DECODER_TOKENS)");
         }
+    }
+
+    /** {@code count} words in the fixed order, from word {@code x}: x, next(x), next(next(x)), ... */
+    private static List<String> ordered(List<String> words, int x, int count) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0, w = x; i < count; i++, w = next(w)) {
+            out.add(words.get(w));
+        }
+        return out;
     }
 
     /** The word after word {@code x} in every ordered document: a fixed shuffle of the 20 words. */
