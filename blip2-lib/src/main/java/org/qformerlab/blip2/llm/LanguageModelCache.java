@@ -50,7 +50,7 @@ public final class LanguageModelCache {
     /** Bump when the architecture, the text or the objective changes in a way the configs do not show. */
     static final String FORMAT = "qformerlab-language-opt-3";
     /** The same for the T5 family (its prefix-LM pretraining, {@link LanguagePretraining#prefixLoss}). */
-    static final String FORMAT_T5 = "qformerlab-language-t5-2"; // 2: position biases at 10x the rate
+    static final String FORMAT_T5 = "qformerlab-language-t5-2"; // 2: position biases at 10x, T5 init, 16-token decoder
     /** The class-path folder of the shipped language model. */
     public static final String SHIPPED = "/org/qformerlab/blip2/llm/embedded/";
     /** The files of an entry; {@code config.json} last, since it marks the entry complete. */
